@@ -1,0 +1,7 @@
+"""REST API v1: JSON over bearer tokens, errors in the contract's shape, documented by OpenAPI."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import accounts, devices, openapi_doc, photos, records  # noqa: E402,F401 - routes register on import

@@ -1,0 +1,28 @@
+"""Uploading a member's ID photo through the API."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from ..catalog import STAFF
+from ..schemas import StaffOut
+from ..services import photos, records
+from .framework import endpoint
+
+IMAGE_BODY = {
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"photo": {"type": "string", "format": "binary"}}}},
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+    "image/png": {"schema": {"type": "string", "format": "binary"}},
+    "image/webp": {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@endpoint("/staff/<int:record_id>/photo", "PUT", summary="Upload a member's photo", tag="staff",
+          roles=STAFF.write_roles, response=StaffOut, request_content=IMAGE_BODY,
+          description="JPEG, PNG or WebP, at most 10 MB; stored re-encoded as a 3:4 JPEG.")
+def staff_photo(record_id):
+    member = records.get(STAFF, record_id)
+    upload = request.files.get("photo")
+    data = upload.read() if upload else request.get_data(cache=False)
+    photos.set_photo(member, data, g.actor)
+    return member

@@ -1,0 +1,138 @@
+"""The app factory: one Flask app serving the console, the API, screens, kiosks and phones."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, request, session
+from werkzeug.exceptions import HTTPException
+
+import assets
+
+from . import models  # noqa: F401 - registers every table before migrations run
+from .config import Config
+from .extensions import babel, csrf, db, login_manager, socketio
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: dict | None = None) -> Flask:
+    """Build the app from a settings dict (``Config.from_env()`` when none is given)."""
+    app = Flask(__name__, static_folder=str(Path(assets.__file__).parent), static_url_path="/assets")
+    app.config.from_mapping(settings or Config.from_env())
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_templates(app)
+    if not app.config.get("SKIP_MIGRATIONS"):
+        from .database import migrate
+
+        migrate(app)
+    return app
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the session, then the browser, else Chinese."""
+    supported = {"zh": "zh_Hans_CN", "zh_Hans_CN": "zh_Hans_CN", "en": "en"}
+    asked = request.args.get("lang")
+    if asked in supported:
+        session["lang"] = supported[asked]
+    if session.get("lang") in supported.values():
+        return session["lang"]
+    if request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(["zh", "en"])
+        return "en" if best == "en" else "zh_Hans_CN"
+    return "zh_Hans_CN"
+
+
+def configure_extensions(app: Flask) -> None:
+    from . import database  # noqa: F401 - installs the SQLite pragmas
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    login_manager.init_app(app)
+    login_manager.login_view = "console.login"
+    login_manager.login_message = None
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        max_http_buffer_size=64 * 1024,
+    )
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .console import bp as console_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(console_bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
+    csrf.exempt(api_bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from .errors import DomainError
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.path == "/healthz"
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if wants_json():
+            body = {"error": {"code": exc.code, "message": exc.message}}
+            if exc.details:
+                body["error"]["details"] = exc.details
+            return jsonify(body), exc.status
+        from flask import render_template
+
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        from flask import render_template
+        from flask_babel import gettext as _
+
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Please sign in."),
+            403: _("You are not allowed to do this."),
+            404: _("Not found."),
+            405: _("This method is not allowed here."),
+            413: _("The upload is too large."),
+            429: _("Too many requests. Please wait a moment."),
+        }
+        message = messages.get(exc.code, exc.description or exc.name)
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            message = _("The form expired. Please go back, reload the page and try again.")
+        if wants_json():
+            code = exc.name.lower().replace(" ", "_")
+            return jsonify({"error": {"code": code, "message": message}}), exc.code
+        return render_template("errors/error.html", status=exc.code, message=message), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if wants_json():
+            return jsonify({"error": {"code": "internal_error", "message": "internal error"}}), 500
+        from flask import render_template
+
+        return render_template("errors/error.html", status=500, message="Internal error"), 500
+
+
+def configure_templates(app: Flask) -> None:
+    from .console.access import nav_items
+    from .timefmt import localtime
+
+    app.jinja_env.filters["localtime"] = localtime
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["console_nav"] = nav_items
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.add_extension("jinja2.ext.do")

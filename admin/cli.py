@@ -1,0 +1,90 @@
+"""The ``liangbiping`` command: serve, demo, create-admin, token create, scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liangbiping", description="亮比评 service hall screens, kiosks and console")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_args(p):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--data-dir", default=None, help="default ./liangbiping-data or $LIANGBIPING_DATA_DIR")
+        p.add_argument("--no-scheduler", action="store_true",
+                       help="leave scheduled jobs to a separate `liangbiping scheduler` process")
+
+    server_args(sub.add_parser("serve", help="run the production server (HTTP + Socket.IO + scheduler)"))
+    server_args(sub.add_parser("demo", help="seed a demo hall into an empty data dir, then serve it"))
+
+    admin = sub.add_parser("create-admin", help="create or reset an administrator")
+    admin.add_argument("username")
+    admin.add_argument("--password-stdin", action="store_true", required=True,
+                       help="read the password from standard input")
+    admin.add_argument("--data-dir", default=None)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="print a new API token on the last line")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["admin", "leader", "staff"])
+    create.add_argument("--data-dir", default=None)
+
+    sched = sub.add_parser("scheduler", help="run only the scheduled jobs (when several servers share a database)")
+    sched.add_argument("--data-dir", default=None)
+    return parser
+
+
+def _settings(args, **overrides) -> dict:
+    from .config import Config
+
+    data_dir = args.data_dir or os.environ.get("LIANGBIPING_DATA_DIR")
+    return Config.from_env(data_dir, **overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command in ("serve", "demo"):
+        # Must come before Flask, SQLAlchemy or threading are imported: the server runs on gevent.
+        from gevent import monkey
+
+        monkey.patch_all()
+        from .server import serve
+
+        return serve(_settings(args, RUN_SCHEDULER=not args.no_scheduler), args.host, args.port,
+                     demo=args.command == "demo")
+    if args.command == "scheduler":
+        from .jobs import run_forever
+
+        return run_forever(_settings(args))
+
+    from .app import create_app
+    from .errors import DomainError
+
+    app = create_app(_settings(args, SOCKETIO_ASYNC_MODE="threading", SOCKETIO_MESSAGE_QUEUE=None))
+    with app.app_context():
+        try:
+            if args.command == "create-admin":
+                password = sys.stdin.readline().rstrip("\r\n")
+                from .services.accounts import create_or_reset_admin
+
+                user = create_or_reset_admin(args.username, password)
+                print(f"administrator {user.username} is ready")
+            elif args.command == "token":
+                from .services.accounts import create_token
+
+                token, secret = create_token(args.name, args.role, actor="cli")
+                print(f"token {token.id} ({token.name}, {token.role}); it is shown only now:")
+                print(secret)
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""The admin console at /admin/: server-rendered pages for administrators, leaders and staff."""
+
+from flask import Blueprint
+
+bp = Blueprint("console", __name__, url_prefix="/admin")
+
+from . import auth, dashboard  # noqa: E402,F401 - views register on import

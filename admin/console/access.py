@@ -1,0 +1,55 @@
+"""Who may open which console page."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user, login_required
+
+from ..services.accounts import actor_of
+
+
+def roles_required(*roles: str):
+    """Signed in, and one of ``roles``; also sets ``g.actor`` for the services' audit entries."""
+
+    def deco(fn):
+        @wraps(fn)
+        @login_required
+        def view(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            g.actor = actor_of(current_user)
+            return fn(*args, **kwargs)
+
+        return view
+
+    return deco
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    """(endpoint, label, section) for the sidebar; pages a role may not open are left out."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    items = [
+        ("console.dashboard", _("Dashboard"), "all"),
+        ("console.departments_list", _("Departments"), "all"),
+        ("console.windows_list", _("Windows"), "all"),
+        ("console.staff_list", _("Staff"), "all"),
+        ("console.standards_list", _("Service standards"), "all"),
+        ("console.pledges_list", _("Pledges"), "all"),
+        ("console.honors_list", _("Honors"), "all"),
+        ("console.notices_list", _("Notices"), "all"),
+        ("console.roster_import", _("Roster import"), "admin"),
+        ("console.screens_list", _("Screens"), "managers"),
+        ("console.kiosks_list", _("Kiosks"), "managers"),
+        ("console.users_list", _("Users"), "admin"),
+        ("console.tokens_list", _("API tokens"), "admin"),
+        ("console.audit_list", _("Audit log"), "admin"),
+        ("console.settings", _("Settings"), "admin"),
+    ]
+    allowed = {"all": ("admin", "leader", "staff"), "managers": ("admin", "leader"), "admin": ("admin",)}
+    role = getattr(current_user, "role", None)
+    return [(ep, label) for ep, label, who in items
+            if ep in current_app.view_functions and role in allowed[who]]

@@ -1,0 +1,61 @@
+"""Signing in and out of the console."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from ..errors import TooManyRequests
+from ..extensions import db, login_manager
+from ..models import User
+from ..services import accounts
+from . import bp
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A password change bumps session_version, which ends every other session of the user.
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not urlsplit(target).netloc and "//" not in target:
+        return target
+    return url_for("console.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""),
+                                         request.remote_addr or "unknown")
+        except TooManyRequests as exc:
+            user, error, status = None, exc.message, 429
+        else:
+            if user is None:
+                error, status = _("Wrong username or password."), 401
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("console/login.html", error=error,
+                           username=request.form.get("username", "")), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("console.login"))

@@ -1,0 +1,55 @@
+"""Scheduled jobs. They run in exactly one place: inside ``serve`` by default, or ``liangbiping scheduler``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+log = logging.getLogger(__name__)
+
+
+def _in_app(app, fn):
+    def run():
+        with app.app_context():
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - a failed run must not stop later runs
+                log.exception("job %s failed", fn.__name__)
+
+    run.__name__ = fn.__name__
+    return run
+
+
+def register_jobs(app, scheduler) -> None:
+    from .services.accounts import purge_login_attempts
+
+    scheduler.add_job(_in_app(app, purge_login_attempts), "interval", hours=1, id="purge_login_attempts",
+                      coalesce=True, max_instances=1)
+
+
+def start_scheduler(app) -> BackgroundScheduler:
+    from .timefmt import hall_zone
+
+    with app.app_context():
+        zone = hall_zone()
+    scheduler = BackgroundScheduler(timezone=zone)
+    register_jobs(app, scheduler)
+    scheduler.start()
+    return scheduler
+
+
+def run_forever(settings: dict) -> int:
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO)
+    app = create_app(dict(settings, SOCKETIO_ASYNC_MODE="threading"))
+    scheduler = start_scheduler(app)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    done.wait()
+    scheduler.shutdown()
+    return 0

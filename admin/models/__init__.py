@@ -1,0 +1,15 @@
+"""The data model. Every table is imported here so Alembic and ``db.create_all`` see it."""
+
+from .audit import AuditEntry
+from .auth import ApiToken, LoginAttempt, User
+from .devices import Kiosk, Screen
+from .hall import Department, Standard, Window, window_service_items
+from .notice import Notice
+from .people import Honor, Pledge, Staff
+from .rating import Rating
+from .setting import Setting
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "Pledge",
+    "Rating", "Screen", "Setting", "Staff", "Standard", "User", "Window", "window_service_items",
+]

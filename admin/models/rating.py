@@ -1,0 +1,29 @@
+"""Citizens' ratings (群众评议). The id is the client's UUID, so a replay stores nothing new."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Rating(db.Model):
+    __tablename__ = "ratings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str | None] = mapped_column(String(32))
+    prompted: Mapped[bool] = mapped_column(default=False)
+    flagged: Mapped[str | None] = mapped_column(String(64))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

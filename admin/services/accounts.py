@@ -1,0 +1,189 @@
+"""Console users, passwords, login throttling and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import Conflict, Invalid, NotFound, TooManyRequests
+from ..extensions import db
+from ..models import ApiToken, LoginAttempt, Staff, User
+from ..models.auth import ROLES
+from ..models.types import utcnow
+from .audit import record
+
+MIN_PASSWORD = 8
+TOKEN_PREFIX = "lbp_"
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens are random 256-bit secrets, so one SHA-256 round is enough (no salt or stretching needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(_("Role must be one of: %(roles)s", roles=", ".join(ROLES)), field="role")
+
+
+def check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise Invalid(_("The password needs at least %(n)d characters.", n=MIN_PASSWORD), field="password")
+
+
+def create_or_reset_admin(username: str, password: str, actor: str = "cli") -> User:
+    check_password(password)
+    username = username.strip()
+    if not username:
+        raise Invalid(_("A username is required."), field="username")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=username, role="admin")
+        db.session.add(user)
+        action = "create"
+    else:
+        user.role = "admin"
+        user.active = True
+        user.session_version = (user.session_version or 1) + 1
+        action = "reset"
+    user.password_hash = generate_password_hash(password)
+    db.session.flush()
+    record(actor, action, "user", user.id, summary=username)
+    db.session.commit()
+    return user
+
+
+def _failures_since(column, value, since) -> int:
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                             .where(column == value, LoginAttempt.at >= since)) or 0
+
+
+def authenticate(username: str, password: str, address: str) -> User | None:
+    """The user when the password is right; None when wrong; TooManyRequests when throttled.
+
+    Failures are counted per username and per address over the lock window, so neither
+    guessing one account's password nor spraying many accounts from one place goes far.
+    """
+    cfg = current_app.config
+    since = utcnow() - timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    limit = cfg["LOGIN_MAX_FAILURES"]
+    username = (username or "").strip()[:64]
+    if (_failures_since(LoginAttempt.username, username, since) >= limit
+            or _failures_since(LoginAttempt.address, address, since) >= limit * 4):
+        raise TooManyRequests(_("Too many failed sign-ins. Try again in %(n)d minutes.", n=cfg["LOGIN_LOCK_MINUTES"]))
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        db.session.add(LoginAttempt(username=username, address=address[:64]))
+        record(f"anonymous@{address}", "login_failed", "user", user.id if user else None, summary=username)
+        db.session.commit()
+        return None
+    db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.username == username))
+    user.last_login_at = utcnow()
+    record(actor_of(user), "login", "user", user.id, summary=username)
+    db.session.commit()
+    return user
+
+
+def purge_login_attempts() -> int:
+    """Scheduler job: forget failures older than a day."""
+    cutoff = utcnow() - timedelta(days=1)
+    result = db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def actor_of(user: User) -> str:
+    return f"user:{user.id} {user.username}"
+
+
+def save_user(data: dict, actor: str, user: User | None = None) -> User:
+    """Create or change a console user. ``password`` may be left out on change."""
+    creating = user is None
+    username = (data.get("username") or (user.username if user else "")).strip()
+    if not username:
+        raise Invalid(_("A username is required."), field="username")
+    clash = db.session.scalar(select(User).where(User.username == username))
+    if clash is not None and clash is not user:
+        raise Conflict(_("The username %(name)s is taken.", name=username), field="username")
+    role = data.get("role", user.role if user else "staff")
+    check_role(role)
+    staff_id = data.get("staff_id", user.staff_id if user else None)
+    if staff_id is not None and db.session.get(Staff, staff_id) is None:
+        raise Invalid(_("No such staff member."), field="staff_id")
+    if role == "staff" and staff_id is None:
+        raise Invalid(_("A staff user must be linked to a staff member."), field="staff_id")
+    if creating:
+        user = User(username=username)
+        db.session.add(user)
+    changes = {}
+    for key, value in (("username", username), ("role", role), ("staff_id", staff_id),
+                       ("display_name", data.get("display_name", user.display_name or username)),
+                       ("active", data.get("active", user.active if user.active is not None else True))):
+        if getattr(user, key) != value:
+            changes[key] = [getattr(user, key), value]
+            setattr(user, key, value)
+    if data.get("password") or creating:
+        check_password(data.get("password"))
+        user.password_hash = generate_password_hash(data["password"])
+        user.session_version = (user.session_version or 0) + 1
+        changes["password"] = ["***", "***"]
+    db.session.flush()
+    record(actor, "create" if creating else "update", "user", user.id, summary=username, changes=changes)
+    db.session.commit()
+    return user
+
+
+def delete_user(user: User, actor: str) -> None:
+    if user.role == "admin" and db.session.scalar(
+            select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) <= 1:
+        raise Conflict(_("The last administrator cannot be removed."))
+    record(actor, "delete", "user", user.id, summary=user.username)
+    db.session.delete(user)
+    db.session.commit()
+
+
+def create_token(name: str, role: str, actor: str, created_by: User | None = None) -> tuple[ApiToken, str]:
+    """A new token and its secret; the secret is returned this once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise Invalid(_("A token needs a name of at most 64 characters."), field="name")
+    check_role(role)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name, role=role, token_hash=hash_secret(secret), prefix=secret[:10],
+                     created_by_id=created_by.id if created_by else None)
+    db.session.add(token)
+    db.session.flush()
+    record(actor, "create", "api_token", token.id, summary=f"{name} ({role})")
+    db.session.commit()
+    return token, secret
+
+
+def revoke_token(token_id: int, actor: str) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(_("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record(actor, "revoke", "api_token", token.id, summary=token.name)
+        db.session.commit()
+    return token
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    now = utcnow()
+    # Once a minute is plenty for "last used" and avoids a write on every API call.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+        db.session.commit()
+    return token

@@ -1,0 +1,25 @@
+"""Screens and kiosks: creating them with a device token, finding them by token."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from ..catalog import Resource
+from ..extensions import db
+from . import records
+from .accounts import hash_secret
+
+
+def create_device(res: Resource, data: dict, actor: str) -> tuple[object, str]:
+    """A new screen or kiosk and its token; the token is returned this once and stored hashed."""
+    secret = secrets.token_urlsafe(32)
+    device = records.create(res, data, actor, extra={"token_hash": hash_secret(secret)})
+    return device, secret
+
+
+def device_for_token(model: type, secret: str):
+    if not isinstance(secret, str) or not secret or len(secret) > 200:
+        return None
+    return db.session.scalar(select(model).where(model.token_hash == hash_secret(secret)))

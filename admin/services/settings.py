@@ -1,0 +1,43 @@
+"""Hall-wide settings stored in the database, with defaults."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Setting
+
+DEFAULTS = {
+    "hall_name": "政务服务中心",
+    "timezone": None,  # falls back to the HALL_TIMEZONE config
+}
+
+
+def get_setting(key: str):
+    row = db.session.get(Setting, key)
+    if row is not None:
+        return row.value
+    if key == "timezone":
+        return current_app.config["HALL_TIMEZONE"]
+    return DEFAULTS.get(key)
+
+
+def set_setting(key: str, value, actor: str) -> None:
+    from .audit import record
+
+    if key not in DEFAULTS:
+        raise Invalid(f"unknown setting {key}", field=key)
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise Invalid("unknown time zone", field="timezone") from None
+    row = db.session.get(Setting, key) or Setting(key=key)
+    old = row.value
+    row.value = value
+    db.session.add(row)
+    record(actor, "update", "setting", key, changes={key: [old, value]})
+    db.session.commit()

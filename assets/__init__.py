@@ -1,0 +1,1 @@
+"""Shared static files (CSS, vendored JS, fonts, default images), installed as package data."""
