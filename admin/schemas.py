@@ -250,6 +250,18 @@ class KioskOut(Out):
     last_seen_at: datetime | None
 
 
+PairingCodeField = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=6, max_length=6,
+                                                   pattern=r"^[A-Z0-9]{6}$")]
+
+
+class ScreenPairIn(ScreenIn):
+    code: PairingCodeField = Field(description="the 6-character code the screen shows")
+
+
+class KioskPairIn(KioskIn):
+    code: PairingCodeField = Field(description="the 6-character code the kiosk shows")
+
+
 class DeviceCreated(BaseModel):
     token: str = Field(description="shown this once; stored hashed")
 

@@ -2,7 +2,8 @@
 
 from .audit import AuditEntry
 from .auth import ApiToken, LoginAttempt, User
-from .devices import Kiosk, Screen
+from .devices import Kiosk, PairingCode, Screen
+from .display import Playlist, PushCounter, Schedule, ScreenGroup
 from .hall import Department, Standard, Window, window_service_items
 from .notice import Notice
 from .people import Honor, Pledge, Staff
@@ -10,6 +11,6 @@ from .rating import Rating
 from .setting import Setting
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "Pledge",
-    "Rating", "Screen", "Setting", "Staff", "Standard", "User", "Window", "window_service_items",
+    "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
+    "Playlist", "Pledge", "PushCounter", "Rating", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "User", "Window", "window_service_items",
 ]

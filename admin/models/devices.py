@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,8 +32,16 @@ class Screen(Device, Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="hall")  # hall | window
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("screen_groups.id", ondelete="SET NULL"), index=True)
+    playlist_id: Mapped[int | None] = mapped_column(ForeignKey("playlists.id", ondelete="SET NULL"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the screen last reported: monitoring only, never trusted for content.
+    connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    applied_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    current_slide: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    resolution: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     window: Mapped["Window | None"] = relationship()  # noqa: F821
 
@@ -46,5 +54,27 @@ class Kiosk(Device, Timestamps, db.Model):
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Ratings waiting in the kiosk's offline queue, as its last heartbeat said.
+    queue_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     window: Mapped["Window | None"] = relationship()  # noqa: F821
+
+
+class PairingCode(db.Model):
+    """A code a fresh screen or kiosk shows until an administrator pairs it.
+
+    The browser that asked for the code holds a secret; only it can collect the device
+    token once the code is paired, and only once.
+    """
+
+    __tablename__ = "pairing_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    device_kind: Mapped[str] = mapped_column(String(8))  # screen | kiosk
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    device_id: Mapped[int | None] = mapped_column(Integer)
+    token: Mapped[str | None] = mapped_column(String(64))  # held only until the browser collects it

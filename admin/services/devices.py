@@ -12,10 +12,10 @@ from . import records
 from .accounts import hash_secret
 
 
-def create_device(res: Resource, data: dict, actor: str) -> tuple[object, str]:
+def create_device(res: Resource, data: dict, actor: str, commit: bool = True) -> tuple[object, str]:
     """A new screen or kiosk and its token; the token is returned this once and stored hashed."""
     secret = secrets.token_urlsafe(32)
-    device = records.create(res, data, actor, extra={"token_hash": hash_secret(secret)})
+    device = records.create(res, data, actor, extra={"token_hash": hash_secret(secret)}, commit=commit)
     return device, secret
 
 

@@ -80,8 +80,11 @@ def _commit(res: Resource) -> None:
         raise Conflict(_("This change conflicts with other records.")) from None
 
 
-def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None):
-    """Validate ``data``, store the new record and audit it; returns the record."""
+def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, commit: bool = True):
+    """Validate ``data``, store the new record and audit it; returns the record.
+
+    ``commit=False`` leaves the transaction open for a caller that writes more with it.
+    """
     values = _validated(res, data)
     _check_unique(res, values)
     obj = res.model(**(extra or {}))
@@ -89,7 +92,8 @@ def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None):
     changes = _assign(res, obj, values)
     db.session.flush()
     record(actor, "create", res.entity, obj.id, summary=res.title(obj), changes=changes)
-    _commit(res)
+    if commit:
+        _commit(res)
     return obj
 
 
