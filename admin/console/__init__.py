@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 
-from . import auth, dashboard  # noqa: E402,F401 - views register on import
+from . import auth, dashboard, roster  # noqa: E402,F401 - views register on import
