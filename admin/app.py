@@ -62,6 +62,9 @@ def configure_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
     )
+    from .push import PushHub
+
+    PushHub(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -72,6 +75,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(console_bp)
+    from display import bp as display_bp
+
+    app.register_blueprint(display_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
 

@@ -12,7 +12,18 @@ log = logging.getLogger("liangbiping")
 def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
     """Run in the foreground (gevent must already be patched in); returns the exit code."""
     import gevent
-    from gevent.pywsgi import WSGIServer
+    from gevent.pywsgi import WSGIHandler, WSGIServer
+
+    class Handler(WSGIHandler):
+        """Closes the connection after a websocket ends, instead of reading the socket as HTTP again."""
+
+        def run_application(self):
+            upgraded = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+            try:
+                super().run_application()
+            finally:
+                if upgraded:
+                    self.close_connection = True
 
     from .app import create_app
 
@@ -34,7 +45,7 @@ def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
 
     # Screens keep their websocket open for months: no per-request timeout, a big backlog.
     server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("liangbiping.http"),
-                        backlog=2048)
+                        backlog=2048, handler_class=Handler)
 
     def stop(*_args):
         log.info("stopping: closing connections")

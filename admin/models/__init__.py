@@ -3,7 +3,8 @@
 from .audit import AuditEntry
 from .auth import ApiToken, LoginAttempt, User
 from .devices import Kiosk, PairingCode, Screen
-from .display import Playlist, PushCounter, Schedule, ScreenGroup
+from .feedback import RatingPrompt, Suggestion
+from .display import Playlist, PushCounter, PushGroup, Schedule, ScreenGroup
 from .hall import Department, Standard, Window, window_service_items
 from .notice import Notice
 from .people import Honor, Pledge, Staff
@@ -12,5 +13,5 @@ from .setting import Setting
 
 __all__ = [
     "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
-    "Playlist", "Pledge", "PushCounter", "Rating", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "User", "Window", "window_service_items",
+    "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
 ]

@@ -42,8 +42,20 @@ class Screen(Device, Timestamps, db.Model):
     current_slide: Mapped[str] = mapped_column(String(32), default="", server_default="")
     resolution: Mapped[str] = mapped_column(String(16), default="", server_default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The content key the push hub last put this screen under (see admin.push.content).
+    content_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     window: Mapped["Window | None"] = relationship()  # noqa: F821
+
+    @property
+    def status(self) -> str:
+        """online, disconnected (lost within 10 minutes), offline, or never_seen."""
+        if self.last_seen_at is None:
+            return "never_seen"
+        age = utcnow() - self.last_seen_at
+        if self.connected and age <= ONLINE_WITHIN:
+            return "online"
+        return "disconnected" if age <= timedelta(minutes=10) else "offline"
 
 
 class Kiosk(Device, Timestamps, db.Model):

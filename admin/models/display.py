@@ -59,3 +59,17 @@ class PushCounter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PushGroup(db.Model):
+    """The last content pushed to screens that show the same thing (one row per content key).
+
+    ``digest`` holds a hash per section, so a round can tell what changed without
+    keeping payloads around; rounds from several server processes share it.
+    """
+
+    __tablename__ = "push_groups"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    digest: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,6 +21,8 @@ class Notice(Timestamps, db.Model):
     priority: Mapped[str] = mapped_column(String(16), default="normal")  # normal | urgent
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The push version that first carried an urgent notice: screens that applied it have seen it.
+    pushed_version: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def active(self) -> bool:

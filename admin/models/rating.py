@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, JSON, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -27,3 +27,16 @@ class Rating(db.Model):
     flagged: Mapped[str | None] = mapped_column(String(64))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # One service, one rating: a prompt is used by at most one rating (unique).
+    prompt_id: Mapped[int | None] = mapped_column(ForeignKey("rating_prompts.id", ondelete="SET NULL"), unique=True)
+    # Keyed hashes of the phone's cookie and address: enough to spot repeats, useless to identify a person.
+    rater_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    __table_args__ = (Index("ix_ratings_kiosk_id_rated_at", "kiosk_id", "rated_at"),)
+
+    @property
+    def contact_masked(self) -> str | None:
+        from kiosk.intake import mask_contact
+
+        return mask_contact(self.contact)

@@ -13,6 +13,7 @@ from ..models import Setting
 DEFAULTS = {
     "hall_name": "政务服务中心",
     "timezone": None,  # falls back to the HALL_TIMEZONE config
+    "banner": "亮身份 亮标准 亮承诺 · 比技能 比作风 比业绩 · 群众评议 党员互评 领导点评",
 }
 
 

@@ -45,6 +45,12 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_push_counter'))
     )
+    op.create_table('push_groups',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_push_groups'))
+    )
     op.create_table('screen_groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -77,6 +83,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_schedules_playlist_id'), ['playlist_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedules_screen_id'), ['screen_id'], unique=False)
 
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pushed_version', sa.Integer(), nullable=True))
+
     with op.batch_alter_table('kiosks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('connected', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('queue_length', sa.Integer(), server_default='0', nullable=False))
@@ -90,6 +99,7 @@ def upgrade():
         batch_op.add_column(sa.Column('current_slide', sa.String(length=32), server_default='', nullable=False))
         batch_op.add_column(sa.Column('resolution', sa.String(length=16), server_default='', nullable=False))
         batch_op.add_column(sa.Column('user_agent', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('content_key', sa.String(length=64), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_screens_group_id'), ['group_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_screens_group_id_screen_groups'), 'screen_groups', ['group_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key(batch_op.f('fk_screens_playlist_id_playlists'), 'playlists', ['playlist_id'], ['id'], ondelete='SET NULL')
@@ -103,6 +113,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_screens_playlist_id_playlists'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_screens_group_id_screen_groups'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_screens_group_id'))
+        batch_op.drop_column('content_key')
         batch_op.drop_column('user_agent')
         batch_op.drop_column('resolution')
         batch_op.drop_column('current_slide')
@@ -121,9 +132,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_schedules_playlist_id'))
         batch_op.drop_index(batch_op.f('ix_schedules_group_id'))
 
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_column('pushed_version')
+
     op.drop_table('schedules')
     op.drop_table('screen_groups')
     op.drop_table('push_counter')
+    op.drop_table('push_groups')
     op.drop_table('playlists')
     with op.batch_alter_table('pairing_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pairing_codes_expires_at'))

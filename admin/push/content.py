@@ -1,0 +1,173 @@
+"""What a screen shows, built from the database: one snapshot of the hall, then a payload per content key.
+
+A content key names everything that decides a screen's content (its kind, its window and
+the playlist in force), so screens with equal keys share one payload, built once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Department, Honor, Notice, Pledge, Rating, Screen, Staff, Standard, Window
+from ..models.types import utcnow
+from ..services.settings import get_setting
+from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, effective_playlist
+
+SATISFIED_MIN_SCORE = 3  # 非常满意, 满意, 基本满意 count as satisfied (好差评 practice)
+
+
+def content_key(screen: Screen, playlists: dict, now: datetime) -> str:
+    playlist_id = effective_playlist(screen, playlists, now)
+    window = screen.window_id if screen.kind == "window" else 0
+    return f"{screen.kind}:{window or 0}:{playlist_id or 0}"
+
+
+@dataclass
+class HallSnapshot:
+    """Everything screens draw from, read once per round."""
+
+    hall: dict
+    departments: dict
+    windows: dict
+    members: list
+    standards: list
+    pledges: list
+    honors: list
+    notices: list
+    urgent: list
+    satisfaction: dict
+    playlists: dict
+
+
+def _member(staff: Staff, departments: dict, windows: dict) -> dict:
+    window = windows.get(staff.window_id)
+    return {
+        "id": staff.id, "name": staff.name, "title": staff.title, "photo_url": staff.photo_url,
+        "department": departments.get(staff.department_id, ""),
+        "window_id": staff.window_id,
+        "window": f"{window['number']} {window['name']}" if window else "",
+        "is_party_member": staff.is_party_member, "party_post": staff.party_post,
+        "designations": list(staff.designations or []), "duties": staff.duties, "on_duty": staff.on_duty,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def snapshot(now: datetime | None = None) -> HallSnapshot:
+    from .playlists import load_playlists
+
+    now = now or utcnow()
+    today = now.date()
+    departments = {d.id: d.name for d in db.session.scalars(select(Department).order_by(Department.sort_order, Department.id))}
+    windows = {
+        w.id: {"id": w.id, "number": w.number, "name": w.name, "department": departments.get(w.department_id, ""),
+               "service_item_ids": []}
+        for w in db.session.scalars(select(Window).order_by(Window.number))
+    }
+    staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.id)).all()
+    members = [_member(s, departments, windows) for s in staff]
+    names = {s.id: s.name for s in staff}
+
+    standards = []
+    for st in db.session.scalars(select(Standard).options(selectinload(Standard.windows))
+                                 .order_by(Standard.kind, Standard.sort_order, Standard.id)):
+        ids = [w.id for w in st.windows]
+        for wid in ids:
+            if wid in windows:
+                windows[wid]["service_item_ids"].append(st.id)
+        standards.append({
+            "id": st.id, "kind": st.kind, "item_name": st.item_name, "department": departments.get(st.department_id, ""),
+            "department_id": st.department_id, "window_ids": ids, "description": st.description,
+            "steps": st.steps or [], "time_limit": st.time_limit, "materials": st.materials or [], "fees": st.fees,
+            "legal_basis": st.legal_basis, "service_language": st.service_language,
+        })
+
+    pledges = [
+        {"id": p.id, "staff_id": p.staff_id, "by": names.get(p.staff_id) if p.staff_id else None, "text": p.text,
+         "period_start": _iso(p.period_start), "period_end": _iso(p.period_end)}
+        for p in db.session.scalars(select(Pledge).where(Pledge.published.is_(True)).order_by(Pledge.staff_id.is_not(None), Pledge.id))
+        if (p.period_end is None or p.period_end >= today) and (p.period_start is None or p.period_start <= today)
+    ]
+    honors = [
+        {"id": h.id, "title": h.title, "staff_id": h.staff_id, "name": names.get(h.staff_id),
+         "window": f"{windows[h.window_id]['number']} {windows[h.window_id]['name']}" if h.window_id in windows else None,
+         "awarded_on": _iso(h.awarded_on), "issuer": h.issuer}
+        for h in db.session.scalars(select(Honor).order_by(Honor.awarded_on.desc(), Honor.id.desc()).limit(40))
+    ]
+    notices, urgent = [], []
+    for n in db.session.scalars(select(Notice).order_by(Notice.id.desc())):
+        if (n.starts_at is None or n.starts_at <= now) and (n.ends_at is None or now < n.ends_at):
+            item = {"id": n.id, "title": n.title, "text": n.text, "ends_at": _iso(n.ends_at)}
+            (urgent if n.priority == "urgent" else notices).append(item)
+
+    return HallSnapshot(
+        hall={"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")},
+        departments=departments, windows=windows, members=members, standards=standards, pledges=pledges,
+        honors=honors, notices=notices, urgent=urgent, satisfaction=satisfaction_summary(now),
+        playlists=load_playlists(),
+    )
+
+
+def satisfaction_summary(now: datetime) -> dict:
+    """This month's ratings: count and satisfied share, hall-wide and per window (flagged ones left out)."""
+    from ..timefmt import hall_zone
+
+    zone = hall_zone()
+    local = now.astimezone(zone)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = db.session.execute(
+        select(Rating.window_id, func.count(), func.sum((Rating.score >= SATISFIED_MIN_SCORE).cast(db.Integer)))
+        .where(Rating.rated_at >= start, Rating.flagged.is_(None))
+        .group_by(Rating.window_id)
+    ).all()
+    total = sum(r[1] for r in rows)
+    satisfied = sum(r[2] or 0 for r in rows)
+    return {
+        "month": local.strftime("%Y-%m"), "count": total, "satisfied": satisfied,
+        "rate": round(satisfied / total, 4) if total else None,
+        "windows": sorted(({"window_id": wid, "count": n, "rate": round((k or 0) / n, 4)} for wid, n, k in rows if wid),
+                          key=lambda w: (-w["rate"], -w["count"])),
+    }
+
+
+def build(key: str, snap: HallSnapshot) -> dict:
+    """The sections of the payload for one content key."""
+    kind, window_id, playlist_id = key.split(":")
+    window_id, playlist_id = int(window_id), int(playlist_id)
+    playlist = snap.playlists.get(playlist_id) or (DEFAULT_WINDOW if kind == "window" else DEFAULT_HALL)
+    sections = {
+        "hall": snap.hall,
+        "playlist": playlist,
+        "notices": snap.notices,
+        "urgent": snap.urgent,
+    }
+    if kind == "window":
+        window = snap.windows.get(window_id)
+        sections["window"] = window
+        sections["members"] = [m for m in snap.members if m["window_id"] == window_id and m["on_duty"]]
+        sections["standards"] = [s for s in snap.standards if window_id in s["window_ids"]]
+        return sections
+    sections["members"] = [m for m in snap.members if m["on_duty"]]
+    sections["all_members"] = snap.members
+    sections["windows"] = list(snap.windows.values())
+    sections["standards"] = snap.standards
+    sections["pledges"] = snap.pledges
+    sections["honors"] = snap.honors
+    sections["satisfaction"] = snap.satisfaction
+    return sections
+
+
+def digest(sections: dict) -> dict:
+    """A short hash per section: equal hashes mean the screen already shows that section."""
+    return {name: hashlib.blake2b(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode(),
+                                  digest_size=12).hexdigest()
+            for name, value in sections.items()}

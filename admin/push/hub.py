@@ -1,0 +1,254 @@
+"""Rounds of the push fan-out.
+
+A round reads the hall once, builds one payload per content key, compares each section's
+hash with what that key's screens last got, and emits only what changed, once per key
+(a Socket.IO room), with a version taken from one counter that only grows. Rounds are
+triggered by commits (a session hook, so no write path can forget), by schedule and
+notice boundaries, and by a slow sweep; bursts of commits coalesce into one round.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db, socketio
+from ..models import Notice, PushCounter, PushGroup, Screen
+from ..models.types import utcnow
+from . import content
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/display"
+# Tables whose changes can alter what a screen shows.
+CONTENT_TABLES = {
+    "departments", "windows", "window_service_items", "staff", "standards", "pledges", "honors", "notices",
+    "screens", "screen_groups", "playlists", "schedules", "settings",
+}
+# Ratings change the satisfaction board: worth a round, but not one per rating.
+SLOW_TABLES = {"ratings"}
+SLOW_INTERVAL = 10.0
+SWEEP_INTERVAL = 60.0
+
+
+def room_for_key(key: str) -> str:
+    return f"content:{key}"
+
+
+def room_for_screen(screen_id: int) -> str:
+    return f"screen:{screen_id}"
+
+
+def hub_for(app=None) -> "PushHub":
+    return (app or current_app).extensions["push_hub"]
+
+
+class PushHub:
+    """One per app. ``round()`` can be called directly (tests, jobs); ``wake()`` asks the worker."""
+
+    def __init__(self, app):
+        self.app = app
+        app.extensions["push_hub"] = self
+        self._cache: dict[str, tuple[int, dict]] = {}  # content key -> (version, sections)
+        self._lock = threading.Lock()
+        self._round_lock = threading.RLock()
+        self._event = None
+        self._worker_started = False
+        self._slow_pending = False
+        self._last_slow = 0.0
+        self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
+        self.rounds = 0
+
+    # -- triggering ---------------------------------------------------------------------------
+
+    def wake(self, slow: bool = False) -> None:
+        if slow:
+            self._slow_pending = True
+        else:
+            self._ensure_worker()
+            self._event.set()
+
+    def _ensure_worker(self) -> None:
+        if self._worker_started:
+            return
+        with self._lock:
+            if self._worker_started:
+                return
+            self._event = socketio.server.eio.create_event()
+            socketio.start_background_task(self._run)
+            self._worker_started = True
+
+    def _run(self) -> None:
+        last_sweep = time.monotonic()
+        while True:
+            self._event.wait(timeout=2.0)
+            woke = self._event.is_set()
+            self._event.clear()
+            now = time.monotonic()
+            slow_due = self._slow_pending and now - self._last_slow >= SLOW_INTERVAL
+            sweep_due = now - last_sweep >= SWEEP_INTERVAL
+            try:
+                with self.app.app_context():
+                    if woke or slow_due or sweep_due:
+                        if slow_due:
+                            self._slow_pending, self._last_slow = False, now
+                        if sweep_due:
+                            last_sweep = now
+                        self.round()
+                    self.flush_reports()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
+                log.exception("push round failed")
+                with self.app.app_context():
+                    db.session.rollback()
+            finally:
+                with self.app.app_context():
+                    db.session.remove()
+
+    # -- the round ----------------------------------------------------------------------------
+
+    def round(self, now: datetime | None = None) -> dict:
+        """Compute and emit what changed; returns {content key: version} for the keys it pushed."""
+        # SQLite has no row locks: within a process rounds take turns here; across processes
+        # (PostgreSQL) the counter row's lock below does it.
+        with self._round_lock:
+            return self._round(now or utcnow())
+
+    def _round(self, now: datetime) -> dict:
+        session = db.session
+        # Taking the counter first serialises rounds across processes (row lock / SQLite write lock).
+        counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
+        if counter is None:
+            counter = PushCounter(id=1, version=0)
+            session.add(counter)
+            session.flush()
+        snap = content.snapshot(now)
+        screens = session.scalars(select(Screen)).all()
+        keys = {s.id: content.content_key(s, snap.playlists, now) for s in screens}
+        groups = {g.key: g for g in session.scalars(select(PushGroup))}
+        moved = {s.id for s in screens if s.content_key != keys[s.id]}
+        moved_into = {keys[sid] for sid in moved}
+
+        outgoing = []  # (key, event, payload) emitted after commit
+        version = None
+        for key in sorted(set(keys.values())):
+            sections = content.build(key, snap)
+            digest = content.digest(sections)
+            group = groups.get(key)
+            full = group is None or key in moved_into
+            changed = [name for name in digest if group is None or group.digest.get(name) != digest[name]]
+            removed = [] if group is None else [name for name in group.digest if name not in digest]
+            if not (full or changed or removed):
+                self._cache.setdefault(key, (group.version, sections))
+                continue
+            if version is None:
+                counter.version += 1
+                version = counter.version
+            if group is None:
+                group = PushGroup(key=key, version=version, digest=digest)
+                session.add(group)
+                base = None
+            else:
+                base = group.version
+                group.version, group.digest = version, digest
+            self._cache[key] = (version, sections)
+            if full or base is None:
+                outgoing.append((key, "state", {"version": version, "sections": sections}))
+            else:
+                outgoing.append((key, "patch", {"version": version, "base": base,
+                                                "sections": {n: sections[n] for n in changed}, "removed": removed}))
+        for screen in screens:
+            if screen.content_key != keys[screen.id]:
+                screen.content_key = keys[screen.id]
+        if version is not None and snap.urgent:
+            session.execute(update(Notice).where(Notice.id.in_([n["id"] for n in snap.urgent]),
+                                                 Notice.pushed_version.is_(None)).values(pushed_version=version))
+        session.info["push_internal"] = True
+        session.commit()
+        self.rounds += 1
+        for key, name, payload in outgoing:
+            socketio.emit(name, payload, to=room_for_key(key), namespace=NAMESPACE)
+        for screen_id in moved:
+            # Its socket sits in the old key's room; the page says hello again and is moved there.
+            socketio.emit("rejoin", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
+        return {key: payload["version"] for key, _name, payload in outgoing}
+
+    def state_for(self, screen: Screen) -> tuple[str, dict]:
+        """(content key, full ``state`` payload) for a screen that (re)connects."""
+        key = screen.content_key
+        group = db.session.get(PushGroup, key) if key else None
+        if group is None:
+            self.round()
+            db.session.refresh(screen)
+            key = screen.content_key
+            group = db.session.get(PushGroup, key)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] != group.version:
+            # Another process ran the last round: rebuild this key's payload here.
+            sections = content.build(key, content.snapshot())
+            cached = (group.version, sections)
+            self._cache[key] = cached
+        return key, {"version": cached[0], "sections": cached[1]}
+
+    # -- what screens report ------------------------------------------------------------------
+
+    def report(self, screen_id: int, **fields) -> None:
+        """Note an ack or heartbeat; written in batches so a thousand acks are one transaction."""
+        fields["last_seen_at"] = utcnow()
+        self._reports.setdefault(screen_id, {}).update(fields)
+        if self._worker_started:
+            return
+        self.flush_reports()
+
+    def flush_reports(self) -> int:
+        if not self._reports:
+            return 0
+        reports, self._reports = self._reports, {}
+        for screen_id, fields in reports.items():
+            db.session.execute(update(Screen).where(Screen.id == screen_id).values(**fields))
+        db.session.commit()
+        return len(reports)
+
+
+# -- noticing commits -------------------------------------------------------------------------
+
+@event.listens_for(Session, "after_flush")
+def _note_tables(session, flush_context):
+    touched = session.info.setdefault("push_tables", set())
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table:
+            touched.add(table)
+    for obj in session.deleted:
+        if isinstance(obj, Screen):
+            session.info.setdefault("push_revoked", set()).add(obj.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    touched = session.info.pop("push_tables", set())
+    revoked = session.info.pop("push_revoked", set())
+    if session.info.pop("push_internal", False):
+        return  # the round's own bookkeeping
+    if not has_app_context() or "push_hub" not in current_app.extensions:
+        return
+    hub = current_app.extensions["push_hub"]
+    for screen_id in revoked:
+        socketio.emit("revoked", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
+        socketio.close_room(room_for_screen(screen_id), namespace=NAMESPACE)
+    if touched & CONTENT_TABLES:
+        hub.wake()
+    elif touched & SLOW_TABLES:
+        hub.wake(slow=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop("push_tables", None)
+    session.info.pop("push_revoked", None)
+    session.info.pop("push_internal", None)

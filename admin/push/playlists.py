@@ -1,0 +1,114 @@
+"""Which playlist a screen shows now: its schedules (by time of day, weekday and dates in the
+hall's zone), else its own playlist, else the default for its kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Notice, Playlist, Schedule
+
+DEFAULT_HALL = [
+    {"kind": "identity_wall", "duration": 20},
+    {"kind": "member_spotlight", "duration": 12},
+    {"kind": "standards", "duration": 20},
+    {"kind": "pledges", "duration": 15},
+    {"kind": "honor_board", "duration": 15},
+    {"kind": "notices", "duration": 12},
+    {"kind": "banner", "duration": 10},
+    {"kind": "satisfaction", "duration": 15},
+]
+# A window screen is one composed page (member, service items, rating QR), not a rotation.
+DEFAULT_WINDOW = [{"kind": "window", "duration": 0}]
+
+
+@dataclass
+class PlaylistBook:
+    playlists: dict = field(default_factory=dict)   # id -> slides
+    schedules: list = field(default_factory=list)
+
+    def get(self, playlist_id, default=None):
+        return self.playlists.get(playlist_id, default)
+
+
+def load_playlists() -> PlaylistBook:
+    book = PlaylistBook()
+    for p in db.session.scalars(select(Playlist)):
+        book.playlists[p.id] = [dict(s) for s in (p.slides or [])]
+    book.schedules = db.session.scalars(select(Schedule).order_by(Schedule.priority.desc(), Schedule.id)).all()
+    return book
+
+
+def _clock(value: str | None, default: time) -> time:
+    if not value:
+        return default
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def schedule_matches(schedule: Schedule, local: datetime) -> bool:
+    day = local.date()
+    if schedule.start_date and day < schedule.start_date:
+        return False
+    if schedule.end_date and day > schedule.end_date:
+        return False
+    start, end = _clock(schedule.start_time, time(0, 0)), _clock(schedule.end_time, time(23, 59, 59, 999999))
+    now = local.time()
+    if start <= end:
+        weekday = local.weekday()
+        in_time = start <= now < end if schedule.end_time else start <= now
+    else:  # overnight, e.g. 20:00-07:00: the part after midnight belongs to the day before
+        in_time = now >= start or now < end
+        weekday = local.weekday() if now >= start else (local.weekday() - 1) % 7
+    return in_time and weekday in (schedule.weekdays or [])
+
+
+def effective_playlist(screen, book: PlaylistBook, now: datetime) -> int | None:
+    from ..timefmt import hall_zone
+
+    local = now.astimezone(hall_zone())
+    best = None
+    for schedule in book.schedules:
+        if schedule.screen_id != screen.id and (schedule.group_id is None or schedule.group_id != screen.group_id):
+            continue
+        if schedule.playlist_id not in book.playlists or not schedule_matches(schedule, local):
+            continue
+        # Higher priority wins; on a tie a schedule for this very screen beats one for its group.
+        rank = (schedule.priority, schedule.screen_id is not None)
+        if best is None or rank > best[0]:
+            best = (rank, schedule.playlist_id)
+    if best:
+        return best[1]
+    return screen.playlist_id if screen.playlist_id in book.playlists else None
+
+
+def next_boundary(now: datetime) -> datetime | None:
+    """The next instant a schedule or a notice starts or ends (UTC), within two days."""
+    from ..timefmt import hall_zone
+
+    zone = hall_zone()
+    local = now.astimezone(zone)
+    candidates = []
+    for schedule in db.session.scalars(select(Schedule)):
+        for clock in (schedule.start_time, schedule.end_time):
+            if not clock:
+                continue
+            for days in (0, 1):
+                at = datetime.combine(local.date() + timedelta(days=days), _clock(clock, time(0, 0)), zone)
+                if at > local:
+                    candidates.append(at)
+        for day in (schedule.start_date, schedule.end_date and schedule.end_date + timedelta(days=1)):
+            if day:
+                at = datetime.combine(day, time(0, 0), zone)
+                if at > local:
+                    candidates.append(at)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 0), zone)
+    candidates.append(midnight)  # pledges' periods and the month's satisfaction roll over by date
+    for notice in db.session.scalars(select(Notice).where((Notice.starts_at > now) | (Notice.ends_at > now))):
+        for at in (notice.starts_at, notice.ends_at):
+            if at and at > now:
+                candidates.append(at)
+    return min(candidates) if candidates else None

@@ -1,0 +1,136 @@
+"""The /display namespace: screens authenticate with their token, get ``state``, send acks.
+
+A screen can never change content: the only things it sends are acks, heartbeats and
+requests for a full state, each checked and rate-limited; anything else is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, rooms
+
+from admin.extensions import db, socketio
+from admin.models import Screen
+from admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
+from admin.services.devices import device_for_token
+
+log = logging.getLogger(__name__)
+
+_screens: dict[str, int] = {}          # sid -> screen id, for the sockets this process holds
+_budget: dict[str, list[float]] = {}   # sid -> [tokens, last refill] for rate limiting
+RATE = 5.0    # events per second a screen may send, on average
+BURST = 20.0
+
+
+def _allowed(sid: str) -> bool:
+    tokens, last = _budget.get(sid, [BURST, time.monotonic()])
+    now = time.monotonic()
+    tokens = min(BURST, tokens + (now - last) * RATE)
+    if tokens < 1:
+        _budget[sid] = [tokens, now]
+        return False
+    _budget[sid] = [tokens - 1, now]
+    return True
+
+
+def _text(value, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _screen_info(screen: Screen) -> dict:
+    return {"id": screen.id, "name": screen.name, "kind": screen.kind, "window_id": screen.window_id}
+
+
+def _join_content(screen: Screen) -> None:
+    hub = hub_for()
+    for room in rooms(namespace=NAMESPACE):
+        if room.startswith("content:"):
+            leave_room(room)
+    key, state = hub.state_for(screen)
+    join_room(room_for_key(key))
+    emit("hello", {"screen": _screen_info(screen)})
+    emit("state", state)
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def connect(auth=None):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    screen = device_for_token(Screen, token)
+    if screen is None:
+        log.info("refused a screen connection with a bad token from %s", request.remote_addr)
+        raise ConnectionRefusedError("unauthorized")
+    _screens[request.sid] = screen.id
+    join_room(room_for_screen(screen.id))
+    _join_content(screen)
+    resolution = _text(auth.get("resolution"), 16)
+    hub_for().report(screen.id, connected=True, user_agent=_text(request.headers.get("User-Agent"), 200),
+                     **({"resolution": resolution} if resolution else {}))
+    db.session.remove()
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def disconnect(*_args):
+    screen_id = _screens.pop(request.sid, None)
+    _budget.pop(request.sid, None)
+    if screen_id is not None:
+        hub_for().report(screen_id, connected=False)
+
+
+def _current_screen():
+    screen_id = _screens.get(request.sid)
+    if screen_id is None or not _allowed(request.sid):
+        return None
+    return screen_id
+
+
+@socketio.on("ack", namespace=NAMESPACE)
+def ack(data=None):
+    """The page applied ``version`` and shows ``slide``."""
+    screen_id = _current_screen()
+    if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
+        log.info("ignored a malformed ack from %s", request.sid)
+        return
+    fields = {"applied_version": max(0, min(data["version"], 2**31 - 1))}
+    if isinstance(data.get("slide"), str):
+        fields["current_slide"] = data["slide"][:32]
+    if isinstance(data.get("resolution"), str):
+        fields["resolution"] = data["resolution"][:16]
+    hub_for().report(screen_id, **fields)
+
+
+@socketio.on("heartbeat", namespace=NAMESPACE)
+def heartbeat(data=None):
+    screen_id = _current_screen()
+    if screen_id is None:
+        return
+    fields = {"connected": True}
+    if isinstance(data, dict) and isinstance(data.get("slide"), str):
+        fields["current_slide"] = data["slide"][:32]
+    hub_for().report(screen_id, **fields)
+
+
+@socketio.on("resync", namespace=NAMESPACE)
+def resync(*_args):
+    """The page missed a patch (its version was not the patch's base): send the whole state."""
+    screen_id = _current_screen()
+    if screen_id is None:
+        return
+    screen = db.session.get(Screen, screen_id)
+    if screen is not None:
+        _join_content(screen)
+    db.session.remove()
+
+
+@socketio.on("hello", namespace=NAMESPACE)
+def hello(*_args):
+    """After ``rejoin``: the screen's content key changed; move it to its new room."""
+    resync()
+
+
+@socketio.on_error(NAMESPACE)
+def on_error(exc):
+    log.warning("screen event failed: %s", exc)
+    db.session.rollback()

@@ -1,0 +1,1 @@
+"""Placeholder views; the screen pages are built in display/pages."""
