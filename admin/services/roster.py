@@ -578,6 +578,8 @@ def apply(upload: Upload, actor: str, *, skip_invalid: bool = False, expected_di
             created_departments[name] = department
             result.departments += 1
 
+        created: list[tuple[Staff, dict]] = []
+        updated: list[tuple[Staff, dict]] = []
         for row in current.rows:
             if row.action not in ("create", "update"):
                 continue
@@ -587,10 +589,7 @@ def apply(upload: Upload, actor: str, *, skip_invalid: bool = False, expected_di
             if row.action == "create":
                 member = Staff(**values)
                 db.session.add(member)
-                db.session.flush()
-                changes = {k: [None, values[k]] for k in values}
-                record(actor, "create", "staff", member.id, summary=member.name, changes=changes)
-                result.created += 1
+                created.append((member, {k: [None, v] for k, v in values.items()}))
             else:
                 member = db.session.get(Staff, row.staff_id)
                 changes = {}
@@ -599,9 +598,12 @@ def apply(upload: Upload, actor: str, *, skip_invalid: bool = False, expected_di
                     if old != new:
                         changes[key] = [old, new]
                         setattr(member, key, new)
-                db.session.flush()
-                record(actor, "update", "staff", member.id, summary=member.name, changes=changes)
-                result.updated += 1
+                updated.append((member, changes))
+        db.session.flush()   # one flush for all: the new members get their ids
+        for action, pairs in (("create", created), ("update", updated)):
+            for member, changes in pairs:
+                record(actor, action, "staff", member.id, summary=member.name, changes=changes)
+        result.created, result.updated = len(created), len(updated)
 
         record(actor, "import", "staff", None,
                summary=f"{upload.filename}: {result.created} created, {result.updated} updated, "
