@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
@@ -44,7 +44,15 @@ def _notice_times(data: dict) -> dict:
     for key in ("starts_at", "ends_at"):
         value = data.get(key)
         if isinstance(value, datetime) and value.tzinfo is None:
-            data[key] = value.replace(tzinfo=hall_zone())
+            data[key] = value = value.replace(tzinfo=hall_zone())
+        if isinstance(value, datetime):
+            try:
+                value.astimezone(timezone.utc)
+            except OverflowError:  # e.g. 0001-01-01 in UTC+8: before the first storable time
+                from .errors import Invalid
+                from flask_babel import gettext as _
+
+                raise Invalid(_("This time is out of range."), field=key) from None
     if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
         from .errors import Invalid
         from flask_babel import gettext as _
@@ -133,11 +141,40 @@ NOTICES = Resource(
 )
 
 # Screens and kiosks: reading and changing use the generic paths; creating makes a token (devices service).
+PLAYLISTS = Resource(
+    "playlists", "playlist", _l("Playlists"), m.Playlist, s.PlaylistIn, s.PlaylistOut,
+    read_roles=MANAGERS,
+    search=(m.Playlist.name,),
+    sort={"id": m.Playlist.id, "name": m.Playlist.name},
+    unique={"name": m.Playlist.name},
+)
+
+SCREEN_GROUPS = Resource(
+    "screen-groups", "screen_group", _l("Screen groups"), m.ScreenGroup, s.ScreenGroupIn, s.ScreenGroupOut,
+    read_roles=MANAGERS,
+    search=(m.ScreenGroup.name,),
+    sort={"id": m.ScreenGroup.id, "name": m.ScreenGroup.name},
+    unique={"name": m.ScreenGroup.name},
+)
+
+SCHEDULES = Resource(
+    "schedules", "schedule", _l("Schedules"), m.Schedule, s.ScheduleIn, s.ScheduleOut,
+    read_roles=MANAGERS,
+    references={"playlist_id": m.Playlist, "screen_id": m.Screen, "group_id": m.ScreenGroup},
+    filters={"screen_id": (int, m.Schedule.screen_id), "group_id": (int, m.Schedule.group_id),
+             "playlist_id": (int, m.Schedule.playlist_id)},
+    search=(m.Schedule.name,),
+    sort={"id": m.Schedule.id, "priority": m.Schedule.priority},
+    default_sort="-priority",
+    title=lambda sc: sc.name or f"#{sc.id}",
+)
+
 SCREENS = Resource(
     "screens", "screen", _l("Screens"), m.Screen, s.ScreenIn, s.ScreenOut,
     read_roles=MANAGERS,
-    references={"window_id": m.Window},
-    filters={"kind": (str, m.Screen.kind), "window_id": (int, m.Screen.window_id)},
+    references={"window_id": m.Window, "group_id": m.ScreenGroup, "playlist_id": m.Playlist},
+    filters={"kind": (str, m.Screen.kind), "window_id": (int, m.Screen.window_id),
+             "group_id": (int, m.Screen.group_id)},
     search=(m.Screen.name,),
     sort={"id": m.Screen.id, "name": m.Screen.name},
 )
@@ -151,4 +188,5 @@ KIOSKS = Resource(
     sort={"id": m.Kiosk.id, "name": m.Kiosk.name},
 )
 
-RESOURCES = {r.name: r for r in (DEPARTMENTS, WINDOWS, STAFF, STANDARDS, PLEDGES, HONORS, NOTICES, SCREENS, KIOSKS)}
+RESOURCES = {r.name: r for r in (DEPARTMENTS, WINDOWS, STAFF, STANDARDS, PLEDGES, HONORS, NOTICES,
+                                 PLAYLISTS, SCREEN_GROUPS, SCHEDULES, SCREENS, KIOSKS)}

@@ -28,6 +28,9 @@ def register_jobs(app, scheduler) -> None:
 
     scheduler.add_job(_in_app(app, purge_login_attempts), "interval", hours=1, id="purge_login_attempts",
                       coalesce=True, max_instances=1)
+    from .push import boundaries
+
+    boundaries.register(app, scheduler, _in_app)
 
 
 def start_scheduler(app) -> BackgroundScheduler:

@@ -214,12 +214,88 @@ class NoticeOut(Out):
     active: bool
 
 
+# --- what screens show ----------------------------------------------------------------------
+
+SlideKind = Literal["identity_wall", "member_spotlight", "standards", "pledges", "honor_board", "notices",
+                    "banner", "satisfaction", "window"]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class SlideOptions(In):
+    department_id: Id | None = None
+    window_id: Id | None = None
+
+
+class Slide(In):
+    kind: SlideKind
+    duration: int = Field(15, ge=3, le=600, description="seconds")
+    options: SlideOptions = SlideOptions()
+
+
+class PlaylistIn(In):
+    name: Name
+    slides: Annotated[list[Slide], Field(min_length=1, max_length=50)]
+
+
+class PlaylistOut(Out):
+    id: int
+    name: str
+    slides: list[dict]
+
+
+class ScreenGroupIn(In):
+    name: Name
+
+
+class ScreenGroupOut(Out):
+    id: int
+    name: str
+
+
+class ScheduleIn(In):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    playlist_id: Id
+    screen_id: Id | None = None
+    group_id: Id | None = None
+    weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)] = [0, 1, 2, 3, 4, 5, 6]
+    start_time: Clock | None = Field(None, description="HH:MM in the hall's time zone")
+    end_time: Clock | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    priority: int = Field(0, ge=-100, le=100)
+
+    @model_validator(mode="after")
+    def _target(self):
+        if (self.screen_id is None) == (self.group_id is None):
+            raise ValueError("a schedule applies to exactly one screen or one group")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("period_end is before period_start")
+        self.weekdays = sorted(set(self.weekdays))
+        return self
+
+
+class ScheduleOut(Out):
+    id: int
+    name: str
+    playlist_id: int
+    screen_id: int | None
+    group_id: int | None
+    weekdays: list[int]
+    start_time: str | None
+    end_time: str | None
+    start_date: date | None
+    end_date: date | None
+    priority: int
+
+
 # --- devices ---------------------------------------------------------------------------------
 
 class ScreenIn(In):
     name: Name
     kind: Literal["hall", "window"] = "hall"
     window_id: Id | None = None
+    group_id: Id | None = None
+    playlist_id: Id | None = Field(None, description="shown when no schedule applies; empty for the default")
 
     @model_validator(mode="after")
     def _window(self):
@@ -233,8 +309,14 @@ class ScreenOut(Out):
     name: str
     kind: str
     window_id: int | None
+    group_id: int | None
+    playlist_id: int | None
     status: str
     last_seen_at: datetime | None
+    applied_version: int
+    current_version: int | None
+    current_slide: str
+    resolution: str
 
 
 class KioskIn(In):

@@ -35,7 +35,7 @@ def _message(err: dict) -> str:
         return _("A date like 2026-01-31 is needed.")
     if kind.startswith("datetime_") or kind == "datetime_type":
         return _("A time like 2026-01-31T09:00 is needed.")
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+    if kind in ("string_type", "string_unicode", "list_type", "dict_type", "model_type", "model_attributes_type"):
         return _("Wrong kind of value.")
     if kind == "literal_error":
         return _("Must be one of: %(choices)s", choices=ctx.get("expected", ""))
@@ -52,6 +52,7 @@ def _custom_messages() -> dict[str, str]:
         "an honor goes to exactly one member or one window": _("An honor goes to exactly one member or one window."),
         "ends_at must be after starts_at": _("The end must be after the start."),
         "a window screen needs window_id": _("A window screen needs a window."),
+        "a schedule applies to exactly one screen or one group": _("A schedule applies to exactly one screen or one group."),
     }
 
 
@@ -63,10 +64,35 @@ def field_errors(exc: ValidationError) -> list[dict]:
     return out
 
 
+def _nul_field(data: dict) -> str | None:
+    """Where the first text holding a NUL character is (no database stores one): the field, or
+    "" when it is a field name itself; None when there is none.
+
+    Iterative, so JSON nested as deep as the decoder allows cannot exhaust the stack.
+    """
+    stack: list = [("", data)]
+    while stack:
+        field, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return field
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in str(key):
+                    return field
+                stack.append((f"{field}.{key}" if field else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((field, item) for item in value)
+    return None
+
+
 def parse(schema: type[BaseModel], data) -> BaseModel:
     """Validate ``data`` against ``schema`` or raise ``Invalid`` with one entry per bad field."""
     if not isinstance(data, dict):
         raise Invalid(_("A JSON object is expected."))
+    bad = _nul_field(data)
+    if bad is not None:
+        raise Invalid(_("Text may not contain NUL characters."), field=bad or None)
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -20,6 +20,7 @@ from admin.services.devices import device_for_token
 log = logging.getLogger(__name__)
 
 _screens: dict[str, int] = {}          # sid -> screen id, for the sockets this process holds
+_sent: dict[str, int] = {}             # sid -> newest version this process sent it
 _budget: dict[str, list[float]] = {}   # sid -> [tokens, last refill] for rate limiting
 RATE = 5.0    # events per second a screen may send, on average
 BURST = 20.0
@@ -51,6 +52,7 @@ def _join_content(screen: Screen) -> None:
             leave_room(room)
     key, state = hub.state_for(screen)
     join_room(room_for_key(key))
+    _sent[request.sid] = state["version"]
     emit("hello", {"screen": _screen_info(screen)})
     emit("state", state)
 
@@ -75,6 +77,7 @@ def connect(auth=None):
 def disconnect(*_args):
     screen_id = _screens.pop(request.sid, None)
     _budget.pop(request.sid, None)
+    _sent.pop(request.sid, None)
     if screen_id is not None:
         hub_for().report(screen_id, connected=False)
 
@@ -93,7 +96,12 @@ def ack(data=None):
     if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
         log.info("ignored a malformed ack from %s", request.sid)
         return
-    fields = {"applied_version": max(0, min(data["version"], 2**31 - 1))}
+    # Patches reach the room without passing here, so the bound is the newest version of any round.
+    newest = max(_sent.get(request.sid, 0), hub_for().newest_version)
+    if not 0 < data["version"] <= newest:
+        log.info("ignored an ack for version %s from screen %s", data["version"], screen_id)
+        return
+    fields = {"applied_version": data["version"]}
     if isinstance(data.get("slide"), str):
         fields["current_slide"] = data["slide"][:32]
     if isinstance(data.get("resolution"), str):

@@ -48,6 +48,14 @@ class Screen(Device, Timestamps, db.Model):
     window: Mapped["Window | None"] = relationship()  # noqa: F821
 
     @property
+    def current_version(self) -> int | None:
+        """The newest version pushed for this screen's content (compare with ``applied_version``)."""
+        from .display import PushGroup
+
+        group = db.session.get(PushGroup, self.content_key) if self.content_key else None
+        return group.version if group else None
+
+    @property
     def status(self) -> str:
         """online, disconnected (lost within 10 minutes), offline, or never_seen."""
         if self.last_seen_at is None:

@@ -64,6 +64,7 @@ class PushHub:
         self._last_slow = 0.0
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
         self.rounds = 0
+        self.newest_version = 0  # the highest version this process has emitted or seen
 
     # -- triggering ---------------------------------------------------------------------------
 
@@ -171,6 +172,7 @@ class PushHub:
         session.info["push_internal"] = True
         session.commit()
         self.rounds += 1
+        self.newest_version = max(self.newest_version, counter.version)
         for key, name, payload in outgoing:
             socketio.emit(name, payload, to=room_for_key(key), namespace=NAMESPACE)
         for screen_id in moved:
@@ -187,6 +189,7 @@ class PushHub:
             db.session.refresh(screen)
             key = screen.content_key
             group = db.session.get(PushGroup, key)
+        self.newest_version = max(self.newest_version, group.version)
         cached = self._cache.get(key)
         if cached is None or cached[0] != group.version:
             # Another process ran the last round: rebuild this key's payload here.
