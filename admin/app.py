@@ -75,6 +75,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(console_bp)
+    from kiosk import bp as kiosk_bp
+
+    app.register_blueprint(kiosk_bp)
     from display import bp as display_bp
 
     app.register_blueprint(display_bp)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import accounts, devices, openapi_doc, photos, records  # noqa: E402,F401 - routes register on import
+from . import accounts, badges, devices, openapi_doc, photos, ratings, records, suggestions  # noqa: E402,F401 - routes register on import

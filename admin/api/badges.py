@@ -1,0 +1,82 @@
+"""Badges (工作牌): one member's PNG, print-ready PDF sheets, and revoking a member's printed QR codes."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from kiosk import badges
+from kiosk.schemas import BadgesQuery
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Department, Staff
+from ..schemas import StaffOut
+from ..services.audit import record
+from .framework import endpoint
+
+PRINTERS = ("admin", "leader")
+
+
+def _staff(staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id) if 0 < staff_id < 2**31 else None
+    if staff is None:
+        raise NotFound(_("Staff member %(id)s does not exist.", id=staff_id))
+    return staff
+
+
+def _font_check() -> None:
+    try:
+        badges.font_file()
+    except badges.FontMissing as exc:
+        raise DomainError(str(exc), code="font_missing", status=503) from None
+
+
+@endpoint("/staff/<int:staff_id>/badge.png", "GET", summary="A member's printable badge (PNG, 300 dpi)", tag="badges",
+          roles=PRINTERS, name="badge_png",
+          description="54 x 85.6 mm portrait at 300 dpi, with the member's rating QR code.")
+def badge_png(staff_id):
+    staff = _staff(staff_id)
+    _font_check()
+    png = badges.badge_png(staff, badges.badge_url(staff), badges.hall_name(), current_app.config["DATA_DIR"])
+    response = Response(png, mimetype="image/png")
+    response.headers["Content-Disposition"] = f'inline; filename="badge-{staff.employee_no}.png"'
+    return response, 200
+
+
+def staff_for_department(department_id: int | None) -> list[Staff]:
+    query = select(Staff).order_by(Staff.department_id, Staff.sort_order, Staff.id)
+    if department_id is not None:
+        if db.session.get(Department, department_id) is None:
+            raise NotFound(_("Department %(id)s does not exist.", id=department_id))
+        query = query.where(Staff.department_id == department_id)
+    return list(db.session.scalars(query))
+
+
+@endpoint("/badges.pdf", "GET", summary="Print-ready A4 sheets of badges (PDF)", tag="badges", roles=PRINTERS,
+          query=BadgesQuery, name="badges_pdf",
+          description="Nine badges a page with cut marks, for one department (`department_id`) or everyone.")
+def badges_pdf(query):
+    people = staff_for_department(query.department_id)
+    if not people:
+        raise NotFound(_("No staff members to print."))
+    _font_check()
+    department = db.session.get(Department, query.department_id) if query.department_id else None
+    footer = department.name if department else _("All departments")
+    pdf = badges.badges_pdf(people, footer, current_app.config["DATA_DIR"])
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="badges.pdf"'
+    return response, 200
+
+
+@endpoint("/staff/<int:staff_id>/badge/rotate", "POST", summary="Revoke a member's printed badge QR codes",
+          tag="badges", roles=("admin",), response=StaffOut, name="badge_rotate",
+          description="Bumps the badge version: every badge printed before stops working; print a new one.")
+def rotate_badge(staff_id):
+    staff = _staff(staff_id)
+    old = staff.badge_version or 1
+    staff.badge_version = old + 1
+    record(g.actor, "rotate_badge", "staff", staff.id, summary=staff.name, changes={"badge_version": [old, old + 1]})
+    db.session.commit()
+    return staff

@@ -1,0 +1,98 @@
+"""Ratings: the public intake (kiosks, phones, evaluator devices) and the read side for managers."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import jsonify
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from kiosk.intake import receive, retry_after_header, set_rater_cookie
+from kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
+
+from ..errors import NotFound, TooManyRequests
+from ..extensions import db
+from ..models import Rating
+from .framework import endpoint
+
+MANAGERS = ("admin", "leader")
+
+
+def _out(rating: Rating) -> dict:
+    return RatingDetail.model_validate(rating).model_dump(mode="json")
+
+
+@endpoint("/ratings", "POST", summary="Submit a rating", tag="ratings", roles=None, body=RatingIn,
+          response=RatingDetail, status=201, name="ratings_create",
+          description="Public intake. 201 with the stored rating on first receipt; the same `id` again "
+                      "returns 200 and the stored rating. Only a 2xx means the rating is durably stored. "
+                      "Bursts from one source get 429 with Retry-After.")
+def create_rating(body):
+    try:
+        rating, created = receive(body)
+    except TooManyRequests as exc:
+        response = jsonify({"error": {"code": exc.code, "message": exc.message}})
+        return response, exc.status, retry_after_header(exc)
+    response = jsonify(_out(rating))
+    if body.channel in ("qr", "web"):
+        set_rater_cookie(response)
+    return response, 201 if created else 200
+
+
+def day_bounds(day: str | None, end: bool = False) -> datetime | None:
+    """The UTC instant a hall-local date starts (or, with ``end``, the next day starts)."""
+    if not day:
+        return None
+    from ..errors import Invalid
+    from ..timefmt import hall_zone
+
+    try:
+        parsed = datetime.strptime(day, "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid(_("A date like 2026-01-31 is needed."), field="to" if end else "from") from None
+    if end:
+        parsed += timedelta(days=1)
+    return datetime.combine(parsed, time.min, tzinfo=hall_zone())
+
+
+def filtered(query) -> list:
+    """SQL conditions for the ratings list's filters (the API's and the console's)."""
+    where = []
+    for key in ("staff_id", "window_id", "kiosk_id", "score", "channel"):
+        value = getattr(query, key, None)
+        if value is not None:
+            where.append(getattr(Rating, key) == value)
+    if query.flagged is True:
+        where.append(Rating.flagged.is_not(None))
+    elif query.flagged is False:
+        where.append(Rating.flagged.is_(None))
+    if getattr(query, "prompted", None) is not None:
+        where.append(Rating.prompted.is_(query.prompted))
+    start, end = day_bounds(query.date_from), day_bounds(query.date_to, end=True)
+    if start is not None:
+        where.append(Rating.rated_at >= start)
+    if end is not None:
+        where.append(Rating.rated_at < end)
+    return where
+
+
+@endpoint("/ratings", "GET", summary="List ratings", tag="ratings", roles=MANAGERS, query=RatingListQuery,
+          response=RatingDetail, paged=True, name="ratings_list",
+          description="Newest first. Filters: staff_id, window_id, kiosk_id, score, channel, flagged, prompted, "
+                      "from/to (dates in the hall's time zone, inclusive).")
+def list_ratings(query):
+    where = filtered(query)
+    total = db.session.scalar(select(func.count()).select_from(Rating).where(*where))
+    items = db.session.scalars(select(Rating).where(*where).order_by(Rating.rated_at.desc(), Rating.id)
+                               .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
+    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+
+
+@endpoint("/ratings/<rating_id>", "GET", summary="Read a rating", tag="ratings", roles=MANAGERS,
+          response=RatingDetail, name="ratings_read")
+def read_rating(rating_id):
+    rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
+    if rating is None:
+        raise NotFound(_("Rating %(id)s does not exist.", id=rating_id[:36]))
+    return rating

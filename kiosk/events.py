@@ -1,0 +1,190 @@
+"""Socket.IO for kiosks (``/kiosk``) and for the console's live ratings (``/ratings``).
+
+A kiosk connects with ``auth={"token": ...}``; a bad token is refused. On connect it gets
+``state`` (kiosk.state.kiosk_state) and joins the room ``kiosk:<id>``. It sends ``heartbeat``
+with its offline queue length, may ask for ``refresh`` (a fresh phone QR code) and may start
+or cancel a prompt for the member on duty (the button behind the member's card).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import emit, join_room
+
+from admin.extensions import db, socketio
+from admin.models import Kiosk, Staff
+from admin.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+KIOSK_NS = "/kiosk"
+RATINGS_NS = "/ratings"
+
+_sessions: dict[str, int] = {}       # socket id -> kiosk id
+_console_listeners: set[str] = set()  # socket ids on /ratings
+_lock = threading.Lock()
+
+
+def room(kiosk_id: int) -> str:
+    return f"kiosk:{kiosk_id}"
+
+
+def push_state(kiosk: Kiosk) -> None:
+    """Emit the kiosk's whole state to it (every tab or device holding its token)."""
+    from .state import kiosk_state
+
+    socketio.emit("state", kiosk_state(kiosk), namespace=KIOSK_NS, to=room(kiosk.id))
+
+
+def _kiosk() -> Kiosk | None:
+    kiosk_id = _sessions.get(request.sid)
+    return db.session.get(Kiosk, kiosk_id) if kiosk_id else None
+
+
+@socketio.on("connect", namespace=KIOSK_NS)
+def kiosk_connect(auth=None):
+    from admin.services.devices import device_for_token
+
+    from .state import kiosk_state
+
+    token = auth.get("token") if isinstance(auth, dict) else None
+    kiosk = device_for_token(Kiosk, token) if isinstance(token, str) else None
+    if kiosk is None:
+        raise ConnectionRefusedError("invalid kiosk token")
+    with _lock:
+        _sessions[request.sid] = kiosk.id
+    join_room(room(kiosk.id))
+    kiosk.connected = True
+    kiosk.last_seen_at = utcnow()
+    kiosk.user_agent = (request.headers.get("User-Agent") or "")[:200]
+    db.session.commit()
+    emit("state", kiosk_state(kiosk))
+
+
+@socketio.on("disconnect", namespace=KIOSK_NS)
+def kiosk_disconnect(*_args):
+    with _lock:
+        kiosk_id = _sessions.pop(request.sid, None)
+        still = kiosk_id in _sessions.values()
+    if kiosk_id and not still:
+        kiosk = db.session.get(Kiosk, kiosk_id)
+        if kiosk is not None:
+            kiosk.connected = False
+            db.session.commit()
+
+
+@socketio.on("heartbeat", namespace=KIOSK_NS)
+def kiosk_heartbeat(data=None):
+    """``{"queue_length": n}`` → stored for the console; answers with the server's time."""
+    kiosk = _kiosk()
+    if kiosk is None:
+        return {"ok": False}
+    queue = data.get("queue_length") if isinstance(data, dict) else None
+    if isinstance(queue, int) and not isinstance(queue, bool) and 0 <= queue < 10**6:
+        kiosk.queue_length = queue
+    kiosk.connected = True
+    kiosk.last_seen_at = utcnow()
+    db.session.commit()
+    return {"ok": True, "server_time": utcnow().isoformat()}
+
+
+@socketio.on("refresh", namespace=KIOSK_NS)
+def kiosk_refresh(*_args):
+    from .state import kiosk_state
+
+    kiosk = _kiosk()
+    if kiosk is not None:
+        emit("state", kiosk_state(kiosk))
+
+
+@socketio.on("start_prompt", namespace=KIOSK_NS)
+def kiosk_start_prompt(data=None):
+    """The member taps the button on the kiosk: one rating for the citizen just served."""
+    from admin.errors import DomainError
+
+    from .prompts import start_prompt
+    from .state import on_duty_member
+
+    kiosk = _kiosk()
+    if kiosk is None:
+        return {"ok": False}
+    data = data if isinstance(data, dict) else {}
+    staff = None
+    if kiosk.window_id is not None:
+        staff = on_duty_member(kiosk.window_id)
+    elif isinstance(data.get("staff_id"), int):
+        staff = db.session.get(Staff, data["staff_id"])
+    if staff is None:
+        return {"ok": False, "error": "no_member"}
+    case_no = data.get("case_no") if isinstance(data.get("case_no"), str) else ""
+    try:
+        prompt = start_prompt(staff, f"kiosk:{kiosk.id} {kiosk.name}", case_no,
+                              kiosk_id=kiosk.id if kiosk.window_id is None else None)
+    except DomainError as exc:
+        db.session.rollback()
+        return {"ok": False, "error": exc.code}
+    return {"ok": True, "prompt_id": prompt.id}
+
+
+@socketio.on("cancel_prompt", namespace=KIOSK_NS)
+def kiosk_cancel_prompt(*_args):
+    from .prompts import cancel_prompt
+    from .state import open_prompt
+
+    kiosk = _kiosk()
+    if kiosk is None:
+        return {"ok": False}
+    prompt = open_prompt(kiosk)
+    if prompt is not None:
+        cancel_prompt(prompt, f"kiosk:{kiosk.id} {kiosk.name}")
+    return {"ok": True}
+
+
+# --- console: new ratings live -------------------------------------------------------------------
+
+@socketio.on("connect", namespace=RATINGS_NS)
+def ratings_connect(auth=None):
+    if not current_user.is_authenticated or current_user.role not in ("admin", "leader"):
+        raise ConnectionRefusedError("sign in as an administrator or leader")
+    join_room("console")
+    with _lock:
+        _console_listeners.add(request.sid)
+
+
+@socketio.on("disconnect", namespace=RATINGS_NS)
+def ratings_disconnect(*_args):
+    with _lock:
+        _console_listeners.discard(request.sid)
+
+
+def rating_payload(rating) -> dict:
+    from admin.models import Window
+    from admin.timefmt import localtime
+
+    from .intake import FLAGS, REASONS, score_label
+
+    staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
+    window = db.session.get(Window, rating.window_id) if rating.window_id else None
+    return {
+        "id": rating.id, "score": rating.score, "score_label": score_label(rating.score),
+        "staff_id": rating.staff_id, "staff_name": staff.name if staff else "",
+        "window_id": rating.window_id, "window": f"{window.number} {window.name}" if window else "",
+        "channel": rating.channel, "prompted": rating.prompted,
+        "flagged": rating.flagged, "flag_label": str(FLAGS.get(rating.flagged, rating.flagged or "")),
+        "reasons": [str(REASONS.get(r, r)) for r in rating.reasons or []],
+        "comment": rating.comment or "", "rated_at": localtime(rating.rated_at, "%m-%d %H:%M:%S"),
+    }
+
+
+def rating_added(rating, prompt=None) -> None:
+    """After a rating is committed: the console lists it live; a used prompt leaves its kiosk."""
+    if _console_listeners:
+        socketio.emit("rating", rating_payload(rating), namespace=RATINGS_NS, to="console")
+    if prompt is not None:
+        from .prompts import push_prompt
+
+        push_prompt(prompt)

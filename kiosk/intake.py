@@ -1,0 +1,395 @@
+"""The rating intake: every rating from a kiosk, a phone or an evaluator device enters here.
+
+Rules (docs/RATINGS.md says them for people, tests/kiosk/test_abuse.py proves each):
+
+* Idempotent: the client's UUID is the key; the same id again returns the stored rating.
+* Only a 2xx means committed: the rating is written and committed before the answer.
+* One service, one rating: a prompt's token is used up by the first rating (409 after).
+* Repeated presses at one kiosk within ``REPEAT_PRESS`` count once: the later ones are stored,
+  flagged ``repeat_press`` and left out of statistics.
+* One phone rates one member at most once per 24 h through a badge or kiosk QR code: the same
+  phone cookie gets 409; the same address without the cookie is stored flagged ``repeat_address``
+  (a hall's Wi-Fi puts many citizens behind one address, so an address alone never refuses).
+* Bursts from one source (a kiosk, or an address for phones) get 429 with ``Retry-After``.
+* Nothing suspicious is dropped silently: it is stored with a ``flagged`` reason for review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import os
+import threading
+import time
+from datetime import datetime, timedelta
+
+from blinker import Namespace
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
+from admin.extensions import db
+from admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
+from admin.models.types import utcnow
+
+from . import qrtokens
+from .schemas import RatingIn
+
+log = logging.getLogger(__name__)
+
+SCORES = {5: _l("Very satisfied"), 4: _l("Satisfied"), 3: _l("Basically satisfied"),
+          2: _l("Dissatisfied"), 1: _l("Very dissatisfied")}
+REASONS = {
+    "attitude": _l("Poor attitude"),
+    "slow": _l("Too slow"),
+    "unfamiliar": _l("Unfamiliar with the business"),
+    "repeat_trips": _l("Had to come back many times"),
+    "facilities": _l("Environment and facilities"),
+    "other": _l("Other"),
+}
+FLAGS = {
+    "repeat_press": _l("Pressed again at the same kiosk within 3 seconds"),
+    "repeat_address": _l("Same address rated this member within 24 hours"),
+}
+SATISFIED_MIN = 3  # 基本满意 and better count as satisfied
+
+REPEAT_PRESS = timedelta(seconds=3)
+PHONE_WINDOW = timedelta(hours=24)
+FUTURE_SLACK = timedelta(minutes=5)
+MAX_AGE = timedelta(days=30)
+RATER_COOKIE = "lbp_rater"
+
+# Listeners (the rectification ledger, statistics) hear of every newly committed rating.
+signals = Namespace()
+rating_stored = signals.signal("rating-stored")
+
+
+# --- privacy helpers -------------------------------------------------------------------------
+
+def mask_contact(contact: str | None) -> str | None:
+    """138****5678: enough to recognise, not enough to call."""
+    if not contact:
+        return None
+    if len(contact) <= 7:
+        return "*" * len(contact)
+    return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
+
+
+def keyed_hash(kind: str, value: str | None) -> str | None:
+    """An HMAC of a cookie or address under the app's secret: comparable, not reversible."""
+    if not value:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+# --- burst limits ----------------------------------------------------------------------------
+
+class BurstLimiter:
+    """Token buckets per source, in this process.
+
+    With several server processes each keeps its own buckets, so the effective limit is
+    the limit times the processes; good enough to stop a stuck button or a script.
+    """
+
+    def __init__(self):
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        """0 when allowed, else the seconds to wait."""
+        if capacity <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * per_second)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                if len(self._buckets) > 50_000:
+                    self._prune(now, capacity, per_second)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / per_second if per_second > 0 else 60.0
+
+    def _prune(self, now: float, capacity: float, per_second: float) -> None:
+        full_after = capacity / per_second if per_second > 0 else 3600
+        for key, (_tokens, last) in list(self._buckets.items()):
+            if now - last > full_after:
+                del self._buckets[key]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+limiter = BurstLimiter()
+
+
+def _limits(kind: str) -> tuple[float, float]:
+    """(capacity, refill per second) for ``kiosk`` or ``address`` sources.
+
+    ``RATING_BURST_<KIND>`` in the app config or ``LIANGBIPING_RATING_BURST_<KIND>`` in the
+    environment, as ``"capacity/per_second"``; capacity 0 turns the limit off (benchmarks).
+    """
+    defaults = {"kiosk": (30.0, 0.5), "address": (20.0, 0.2)}
+    raw = current_app.config.get(f"RATING_BURST_{kind.upper()}") or os.environ.get(
+        f"LIANGBIPING_RATING_BURST_{kind.upper()}")
+    if raw:
+        try:
+            capacity, rate = (float(x) for x in str(raw).split("/"))
+            return capacity, rate
+        except ValueError:
+            log.warning("ignoring bad RATING_BURST_%s=%r", kind.upper(), raw)
+    return defaults[kind]
+
+
+def check_burst(key: str, kind: str) -> None:
+    capacity, rate = _limits(kind)
+    wait = limiter.take(key, capacity, rate)
+    if wait:
+        exc = TooManyRequests(_("Too many ratings from here. Please wait a moment."))
+        exc.retry_after = max(1, math.ceil(wait))
+        raise exc
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+_kiosk_cache: dict[str, tuple[int, int | None, float]] = {}
+KIOSK_CACHE_SECONDS = 10.0
+
+
+def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
+    """(kiosk id, window id) for a kiosk token, remembered briefly: the intake's hottest lookup.
+
+    A removed kiosk or a changed window is seen within ``KIOSK_CACHE_SECONDS``.
+    """
+    from admin.services.accounts import hash_secret
+
+    if not isinstance(secret, str) or not secret or len(secret) > 200:
+        return None
+    digest = hash_secret(secret)
+    hit = _kiosk_cache.get(digest)
+    now = time.monotonic()
+    if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
+        return hit[0], hit[1]
+    row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.token_hash == digest)).first()
+    if row is None:
+        _kiosk_cache.pop(digest, None)
+        return None
+    if len(_kiosk_cache) > 10_000:
+        _kiosk_cache.clear()
+    _kiosk_cache[digest] = (row.id, row.window_id, now)
+    return row.id, row.window_id
+
+
+class Source:
+    """Where a rating or suggestion comes from, once its token is checked."""
+
+    def __init__(self):
+        self.kiosk_id: int | None = None
+        self.kiosk_window_id: int | None = None
+        self.token: qrtokens.QrToken | None = None
+        self.prompt: RatingPrompt | None = None
+        self.staff_id: int | None = None      # fixed by a badge or prompt token
+        self.window_id: int | None = None     # fixed by a prompt, a bound kiosk or a kiosk QR
+        self.rater_hash: str | None = None
+        self.address_hash: str | None = None
+
+    @property
+    def phone(self) -> bool:
+        """A phone that scanned a badge or a kiosk's standing code (not a single-use prompt)."""
+        return self.token is not None and self.token.kind in ("badge", "kiosk") and self.kiosk_id is None
+
+
+def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating: bool = True) -> Source:
+    """Check the tokens; raise 401 (bad), 410 (expired or revoked) or 409 (prompt used)."""
+    src = Source()
+    if not kiosk_token and not qr_token:
+        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
+    if kiosk_token:
+        found = kiosk_for_token(kiosk_token)
+        if found is None:
+            raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
+        src.kiosk_id, src.kiosk_window_id = found
+        src.window_id = src.kiosk_window_id
+    if qr_token:
+        token = qrtokens.parse(qr_token)
+        src.token = token
+        if token.kind == "badge":
+            staff = db.session.get(Staff, token.id)
+            if staff is None or (staff.badge_version or 1) != token.version:
+                raise qrtokens.TokenError(_("This badge's QR code has been withdrawn."), code="token_revoked", status=410)
+            src.staff_id = staff.id
+            src.window_id = src.window_id or staff.window_id
+        elif token.kind == "prompt":
+            prompt = db.session.get(RatingPrompt, token.id)
+            if prompt is None:
+                raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
+            if prompt.used_at is not None and for_rating:
+                raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used")
+            if not prompt.open and for_rating:
+                raise qrtokens.TokenError(_("This rating request has expired."), code="token_expired", status=410)
+            src.prompt = prompt
+            src.staff_id = prompt.staff_id
+            src.window_id = prompt.window_id
+        else:
+            row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.id == token.id)).first()
+            if row is None:
+                raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
+            src.window_id = src.window_id or row.window_id
+    if src.kiosk_id is None:
+        src.address_hash = keyed_hash("a", client_address())
+        src.rater_hash = keyed_hash("r", request.cookies.get(RATER_COOKIE))
+    return src
+
+
+# --- the intake ------------------------------------------------------------------------------
+
+def _rated_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None:
+        from admin.timefmt import hall_zone
+
+        value = value.replace(tzinfo=hall_zone())
+    if value > now + FUTURE_SLACK:
+        raise Invalid(_("rated_at is in the future."), field="rated_at")
+    if value < now - MAX_AGE:
+        raise Invalid(_("rated_at is more than 30 days ago."), field="rated_at")
+    return value
+
+
+def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
+    """The member and window rated: tokens decide, the body may only agree or fill gaps."""
+    staff_id, window_id = body.staff_id, body.window_id
+    if src.staff_id is not None:
+        if staff_id is not None and staff_id != src.staff_id:
+            raise Invalid(_("staff_id does not match the QR code."), field="staff_id")
+        staff_id = src.staff_id
+    if src.kiosk_window_id is not None and window_id is not None and window_id != src.kiosk_window_id:
+        raise Invalid(_("This kiosk rates window %(id)s only.", id=src.kiosk_window_id), field="window_id")
+    if src.prompt is not None and src.prompt.window_id is not None:
+        window_id = src.prompt.window_id
+    window_id = window_id if window_id is not None else src.window_id
+    if staff_id is not None and db.session.get(Staff, staff_id) is None:
+        raise Invalid(_("staff_id: %(id)s does not exist.", id=staff_id), field="staff_id")
+    if window_id is not None and db.session.get(Window, window_id) is None:
+        raise Invalid(_("window_id: %(id)s does not exist.", id=window_id), field="window_id")
+    if staff_id is None and window_id is None:
+        raise Invalid(_("Say who is rated: staff_id or window_id."), field="staff_id")
+    return staff_id, window_id
+
+
+def _channel(body: RatingIn, src: Source) -> None:
+    if src.kiosk_id is not None and body.channel not in ("kiosk", "device"):
+        raise Invalid(_("A kiosk token goes with the kiosk or device channel."), field="channel")
+    if src.kiosk_id is None and body.channel not in ("qr", "web"):
+        raise Invalid(_("A QR token goes with the qr or web channel."), field="channel")
+
+
+def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime) -> str | None:
+    if src.kiosk_id is not None and src.prompt is None:
+        near = db.session.scalar(
+            select(Rating.id).where(Rating.kiosk_id == src.kiosk_id, Rating.flagged.is_(None),
+                                    Rating.rated_at > rated_at - REPEAT_PRESS,
+                                    Rating.rated_at < rated_at + REPEAT_PRESS).limit(1))
+        if near is not None:
+            return "repeat_press"
+    if src.phone and staff_id is not None:
+        since = now - PHONE_WINDOW
+        if src.rater_hash:
+            seen = db.session.scalar(select(Rating.id).where(
+                Rating.staff_id == staff_id, Rating.rater_hash == src.rater_hash,
+                Rating.received_at >= since).limit(1))
+            if seen is not None:
+                raise Conflict(_("You have already rated this member today. Thank you."), code="already_rated")
+        if src.address_hash:
+            seen = db.session.scalar(select(Rating.id).where(
+                Rating.staff_id == staff_id, Rating.address_hash == src.address_hash,
+                Rating.received_at >= since).limit(1))
+            if seen is not None:
+                return "repeat_address"
+    return None
+
+
+def receive(body: RatingIn) -> tuple[Rating, bool]:
+    """Store a rating; (rating, True) when new, (stored rating, False) for a replayed id.
+
+    Raises a DomainError (4xx) for anything that cannot be stored. Returns only after commit.
+    """
+    existing = db.session.get(Rating, body.id)
+    if existing is not None:
+        return existing, False
+    src = resolve_source(body.kiosk_token, body.qr_token)
+    _channel(body, src)
+    if src.kiosk_id is not None:
+        check_burst(f"kiosk:{src.kiosk_id}", "kiosk")
+    else:
+        check_burst(f"address:{src.address_hash}", "address")
+    now = utcnow()
+    rated_at = _rated_at(body.rated_at, now)
+    staff_id, window_id = _who(body, src)
+    flagged = _flag(src, staff_id, rated_at, now)
+    rating = Rating(
+        id=body.id, score=body.score, staff_id=staff_id, window_id=window_id, kiosk_id=src.kiosk_id,
+        channel=body.channel, reasons=list(body.reasons), comment=body.comment, contact=body.contact,
+        prompted=src.prompt is not None, flagged=flagged, rated_at=rated_at, received_at=now,
+        prompt_id=src.prompt.id if src.prompt else None,
+        rater_hash=src.rater_hash if src.phone else None,
+        address_hash=src.address_hash if src.phone else None,
+    )
+    db.session.add(rating)
+    if src.prompt is not None:
+        src.prompt.used_at = now
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        again = db.session.get(Rating, body.id)
+        if again is not None:
+            return again, False
+        if src.prompt is not None:
+            raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used") from None
+        raise Invalid(_("The rating refers to records that no longer exist.")) from None
+    _announce(rating, src)
+    return rating, True
+
+
+def _announce(rating: Rating, src: Source) -> None:
+    """After commit: tell the console, the kiosk that showed the prompt, and any listener."""
+    try:
+        from .events import rating_added
+
+        rating_added(rating, prompt=src.prompt)
+        rating_stored.send(current_app._get_current_object(), rating=rating)
+    except Exception:  # noqa: BLE001 - the rating is committed; a failed notice must not turn it into a 5xx
+        log.exception("announcing rating %s failed", rating.id)
+
+
+def set_rater_cookie(response) -> None:
+    """Give a phone a random, HttpOnly id that lets the 24 h rule recognise it (nothing personal)."""
+    if not request.cookies.get(RATER_COOKIE):
+        import secrets
+
+        response.set_cookie(RATER_COOKIE, secrets.token_urlsafe(16), max_age=400 * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def score_label(score: int) -> str:
+    return str(SCORES.get(score, score))
+
+
+def retry_after_header(exc: DomainError) -> dict:
+    wait = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(wait)} if wait else {}

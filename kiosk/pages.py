@@ -1,0 +1,141 @@
+"""The kiosk's pages and JSON helpers, the phone page and the suggestion receipt page."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from admin.errors import DomainError
+from admin.extensions import db
+from admin.models import Staff, Suggestion, Window
+from admin.services import pairing
+
+from . import bp, qrtokens
+from .intake import REASONS, SCORES, set_rater_cookie
+from .state import member_card, on_duty_member, window_card
+
+
+def ui_strings() -> dict:
+    """Every text the kiosk and phone scripts show, translated for the request's language."""
+    return {
+        "scores": {str(k): str(v) for k, v in SCORES.items()},
+        "reasons": {k: str(v) for k, v in REASONS.items()},
+        "question": _("How satisfied are you with this service?"),
+        "thanks": _("Thank you for your rating!"),
+        "thanks_sub": _("Your opinion helps us serve better."),
+        "back_in": _("Back to start in %(n)s s"),
+        "why": _("Please tell us what went wrong"),
+        "send": _("Submit rating"),
+        "offline": _("Offline"),
+        "queued": _("%(n)s waiting to upload"),
+        "online": _("Online"),
+        "speak_rate": _("Please rate our service"),
+        "speak_thanks": _("Thank you for your rating"),
+        "pick_window": _("Choose the window that served you"),
+        "pick_member": _("Choose the member who served you"),
+        "rate_window": _("Rate the window"),
+        "no_member": _("No member is on duty at this window; you are rating the window."),
+        "prompt_for": _("Rating for this service"),
+        "case_no": _("Case no."),
+        "receipt": _("Your receipt code"),
+        "receipt_hint": _("Scan to follow the reply, or visit"),
+        "error": _("Something went wrong. Please try again."),
+        "already": _("This service has already been rated. Thank you."),
+        "sent_suggestion": _("Thank you. We have received it."),
+        "too_many": _("Please wait a moment and try again."),
+        "prompt_started": _("Rating request started"),
+        "no_member_on_duty": _("No member is on duty here."),
+    }
+
+
+# --- pairing --------------------------------------------------------------------------------
+
+@bp.get("/kiosk/")
+def pair_page():
+    """A fresh kiosk: shows a pairing code until an administrator pairs it (or its saved token works)."""
+    return render_template("kiosk/pair.html", strings=ui_strings())
+
+
+@bp.post("/kiosk/pair/open")
+def pair_open():
+    code, secret, expires_at = pairing.open_code("kiosk")
+    return jsonify({"code": code, "secret": secret, "expires_at": expires_at.isoformat()})
+
+
+@bp.post("/kiosk/pair/collect")
+def pair_collect():
+    data = request.get_json(silent=True) or {}
+    code, secret = data.get("code"), data.get("secret")
+    if not isinstance(code, str) or not isinstance(secret, str) or len(code) > 6 or len(secret) > 100:
+        return jsonify({"error": {"code": "bad_request", "message": _("The request could not be understood.")}}), 400
+    try:
+        result = pairing.collect("kiosk", code, secret)
+    except DomainError as exc:
+        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
+    if result is None:
+        return jsonify({"status": "waiting"}), 202
+    return jsonify({"status": "paired", **result})
+
+
+# --- the kiosk ------------------------------------------------------------------------------
+
+@bp.get("/kiosk/<int:kiosk_id>")
+def kiosk_page(kiosk_id: int):
+    """The touch kiosk. The page holds no data: it connects with its token and renders ``state``."""
+    if kiosk_id >= 2**31:
+        abort(404)
+    return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, strings=ui_strings())
+
+
+# --- the phone page -------------------------------------------------------------------------
+
+def _token_error(exc: DomainError):
+    status = 404 if exc.status == 401 else exc.status
+    return make_response(render_template("kiosk/token_error.html", message=exc.message, status=status), status)
+
+
+@bp.get("/q/<token>")
+def phone(token: str):
+    """What a badge, prompt or kiosk QR code opens: the member's card and the five levels."""
+    from .intake import resolve_source
+
+    try:
+        src = resolve_source(None, token)
+    except DomainError as exc:
+        return _token_error(exc)
+    staff = db.session.get(Staff, src.staff_id) if src.staff_id else None
+    if staff is None and src.token.kind == "kiosk":
+        staff = on_duty_member(src.window_id)
+    window = db.session.get(Window, src.window_id) if src.window_id else None
+    context = {
+        "token": token,
+        "member": member_card(staff, with_pledge=True) if staff else None,
+        "window": window_card(window),
+        "case_no": src.prompt.case_no if src.prompt else "",
+        "prompted": src.prompt is not None,
+        "strings": ui_strings(),
+        "reasons": REASONS, "scores": SCORES,
+    }
+    response = make_response(render_template("kiosk/phone.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return set_rater_cookie(response)
+
+
+# --- the suggestion receipt page ------------------------------------------------------------
+
+@bp.get("/s/<receipt>")
+def receipt(receipt: str):
+    """A citizen follows their suggestion: its status and the hall's reply (nothing personal shown)."""
+    code = receipt.strip().upper()
+    item = db.session.scalar(select(Suggestion).where(Suggestion.receipt == code)) if len(code) <= 12 else None
+    if item is None:
+        return make_response(render_template("kiosk/token_error.html", status=404,
+                                             message=_("No suggestion has this receipt code.")), 404)
+    response = make_response(render_template("kiosk/receipt.html", item=item))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+

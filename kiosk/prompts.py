@@ -1,0 +1,72 @@
+"""One service, one rating: a member starts a prompt for the citizen just served.
+
+The kiosk at the member's window (or the kiosk that asked) shows that member and accepts one
+rating for the prompt; the prompt's single-use token is also a QR code for rating by phone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from admin.errors import Invalid, NotFound
+from admin.extensions import db
+from admin.models import Kiosk, RatingPrompt, Staff
+from admin.models.types import utcnow
+from admin.services.audit import record
+
+LIFETIME = timedelta(minutes=10)
+
+
+def start_prompt(staff: Staff, actor: str, case_no: str = "", kiosk_id: int | None = None) -> RatingPrompt:
+    """A new open prompt for ``staff``; the member's earlier open prompts end, so only one is live."""
+    if staff is None:
+        raise NotFound(_("No such staff member."))
+    case_no = (case_no or "").strip()
+    if len(case_no) > 64:
+        raise Invalid(_("At most %(n)s characters.", n=64), field="case_no")
+    now = utcnow()
+    db.session.execute(update(RatingPrompt).where(
+        RatingPrompt.staff_id == staff.id, RatingPrompt.used_at.is_(None), RatingPrompt.cancelled_at.is_(None),
+        RatingPrompt.expires_at > now).values(cancelled_at=now))
+    prompt = RatingPrompt(staff_id=staff.id, window_id=staff.window_id, kiosk_id=kiosk_id, case_no=case_no,
+                          created_by=actor[:96], created_at=now, expires_at=now + LIFETIME)
+    db.session.add(prompt)
+    db.session.flush()
+    record(actor, "create", "rating_prompt", prompt.id, summary=f"{staff.name} {case_no}".strip())
+    db.session.commit()
+    push_prompt(prompt)
+    return prompt
+
+
+def cancel_prompt(prompt: RatingPrompt, actor: str) -> None:
+    if prompt.cancelled_at is None and prompt.used_at is None:
+        prompt.cancelled_at = utcnow()
+        record(actor, "cancel", "rating_prompt", prompt.id)
+        db.session.commit()
+    push_prompt(prompt)
+
+
+def latest_prompt(staff_id: int) -> RatingPrompt | None:
+    return db.session.scalar(select(RatingPrompt).where(RatingPrompt.staff_id == staff_id)
+                             .order_by(RatingPrompt.id.desc()).limit(1))
+
+
+def kiosks_for(prompt: RatingPrompt) -> list[Kiosk]:
+    """The kiosks that show this prompt: the one that asked, or those at the member's window."""
+    if prompt.kiosk_id is not None:
+        kiosk = db.session.get(Kiosk, prompt.kiosk_id)
+        return [kiosk] if kiosk else []
+    if prompt.window_id is None:
+        return []
+    return list(db.session.scalars(select(Kiosk).where(Kiosk.window_id == prompt.window_id)))
+
+
+def push_prompt(prompt: RatingPrompt) -> None:
+    """Send fresh state to every kiosk that shows (or showed) the prompt."""
+    from .events import push_state
+
+    for kiosk in kiosks_for(prompt):
+        push_state(kiosk)

@@ -1,0 +1,157 @@
+"""Request and response shapes of the rating intake, prompts and the suggestion box."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from flask_babel import gettext as _
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints, field_validator
+
+from admin.schemas import Id, In, Out, RatingOut
+
+REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
+CHANNELS = ("kiosk", "qr", "web", "device")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _uuid(value: str) -> str:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError(_("Must be a UUID such as 3f2b8a9e-1c4d-4e5f-8a6b-7c8d9e0f1a2b.")) from None
+    if len(value) not in (32, 36):  # no braces or urn: prefixes; the id is compared as text
+        raise ValueError(_("Must be a UUID such as 3f2b8a9e-1c4d-4e5f-8a6b-7c8d9e0f1a2b."))
+    return str(parsed)
+
+
+def clean_contact(value: str | None) -> str | None:
+    """A mainland mobile number as 11 digits (spaces, dashes and +86 dropped); None when empty."""
+    if value is None:
+        return None
+    digits = re.sub(r"[\s\-()]", "", value)
+    if not digits:
+        return None
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not MOBILE.match(digits):
+        raise ValueError(_("Must be an 11-digit mobile number."))
+    return digits
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+Contact = Annotated[str | None, Field(None, max_length=32), AfterValidator(clean_contact)]
+
+
+class RatingIn(In):
+    id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=36), AfterValidator(_uuid)] = Field(
+        description="UUID chosen by the client: the idempotency key")
+    score: Annotated[StrictInt, Field(ge=1, le=5)] = Field(
+        description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    staff_id: Id | None = None
+    window_id: Id | None = None
+    channel: Literal["kiosk", "qr", "web", "device"]
+    kiosk_token: Token | None = Field(None, description="a paired kiosk's token")
+    qr_token: Token | None = Field(None, description="the signed token of a badge, prompt or kiosk QR code")
+    reasons: Annotated[list[Literal[REASON_CODES]], Field(max_length=6), AfterValidator(_unique)] = Field(
+        default_factory=list, description="reason codes: " + ", ".join(REASON_CODES))
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    contact: Contact = Field(None, description="a mobile number for a call-back; stored, shown masked")
+    rated_at: datetime | None = Field(None, description="when the citizen pressed (ISO-8601); offline kiosks replay later")
+
+    @field_validator("comment")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
+
+
+class RatingDetail(RatingOut):
+    kiosk_id: int | None
+    prompt_id: int | None
+    contact_masked: str | None
+
+
+class RatingListQuery(BaseModel):
+    model_config = {"extra": "ignore", "str_strip_whitespace": True}
+
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=500)
+    staff_id: Id | None = None
+    window_id: Id | None = None
+    kiosk_id: Id | None = None
+    score: Annotated[int, Field(ge=1, le=5)] | None = None
+    channel: Literal["kiosk", "qr", "web", "device"] | None = None
+    flagged: bool | None = Field(None, description="true: only flagged; false: only unflagged")
+    prompted: bool | None = None
+    date_from: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, alias="from", description="YYYY-MM-DD, inclusive, in the hall's time zone")
+    date_to: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, alias="to", description="YYYY-MM-DD, inclusive, in the hall's time zone")
+
+
+class SuggestionIn(In):
+    kind: Literal["suggestion", "complaint", "praise"] = "suggestion"
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    staff_id: Id | None = None
+    window_id: Id | None = None
+    contact: Contact = None
+    channel: Literal["kiosk", "qr", "web", "device"] = "web"
+    kiosk_token: Token | None = None
+    qr_token: Token | None = None
+
+
+class SuggestionReceipt(Out):
+    id: int
+    receipt: str
+    kind: str
+    status: str
+    created_at: datetime
+
+
+class SuggestionOut(Out):
+    id: int
+    receipt: str
+    kind: str
+    text: str
+    staff_id: int | None
+    window_id: int | None
+    channel: str
+    contact_masked: str | None
+    status: str
+    reply: str
+    replied_at: datetime | None
+    handled_at: datetime | None
+    created_at: datetime
+
+
+class SuggestionPatch(In):
+    reply: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    status: Literal["new", "replied", "handled"] | None = None
+
+
+class SuggestionListQuery(BaseModel):
+    model_config = {"extra": "ignore", "str_strip_whitespace": True}
+
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(50, ge=1, le=200)
+    status: Literal["new", "replied", "handled"] | None = None
+    kind: Literal["suggestion", "complaint", "praise"] | None = None
+    staff_id: Id | None = None
+    window_id: Id | None = None
+
+
+class BadgesQuery(BaseModel):
+    model_config = {"extra": "ignore", "str_strip_whitespace": True}
+
+    department_id: Id | None = Field(None, description="one department; everyone when left out")

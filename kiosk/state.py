@@ -1,0 +1,133 @@
+"""What a kiosk shows, as one dict: its window, the member on duty, an open prompt, its phone QR code.
+
+``kiosk_state(kiosk)`` is emitted as ``state`` on connect, when a prompt starts or ends, and by
+the push hub whenever the data behind it changes (a member going on duty, a new photo).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+
+import qrcode
+import qrcode.image.svg
+from sqlalchemy import select
+
+from admin.extensions import db
+from admin.models import Kiosk, Pledge, RatingPrompt, Staff, Window
+from admin.models.types import utcnow
+
+from . import qrtokens
+
+_version_lock = threading.Lock()
+_last_version = 0
+
+
+def next_version() -> int:
+    """A strictly growing integer (milliseconds since the epoch, bumped on ties)."""
+    global _last_version
+    with _version_lock:
+        _last_version = max(_last_version + 1, int(time.time() * 1000))
+        return _last_version
+
+
+def qr_svg(data: str) -> str:
+    """A QR code as an inline SVG that scales to its box (our own markup: safe to insert)."""
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M,
+                       image_factory=qrcode.image.svg.SvgPathImage)
+    qr.add_data(data)
+    out = io.BytesIO()
+    qr.make_image().save(out)
+    svg = out.getvalue().decode()
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    return re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r'\1 width="100%" height="100%"', svg, count=1)
+
+
+def _pledge(staff_id: int) -> str:
+    text = db.session.scalar(select(Pledge.text).where(Pledge.staff_id == staff_id, Pledge.published.is_(True))
+                             .order_by(Pledge.id.desc()).limit(1))
+    return text or ""
+
+
+def member_card(staff: Staff, with_pledge: bool = False) -> dict:
+    card = {
+        "id": staff.id, "name": staff.name, "title": staff.title,
+        "department": staff.department.name if staff.department else "",
+        "window_id": staff.window_id,
+        "window_number": staff.window.number if staff.window else "",
+        "window_name": staff.window.name if staff.window else "",
+        "photo_url": staff.photo_url, "is_party_member": staff.is_party_member,
+        "designations": list(staff.designations or []), "on_duty": staff.on_duty,
+    }
+    if with_pledge:
+        card["pledge"] = _pledge(staff.id)
+    return card
+
+
+def window_card(window: Window | None) -> dict | None:
+    if window is None:
+        return None
+    return {"id": window.id, "number": window.number, "name": window.name,
+            "department": window.department.name if window.department else ""}
+
+
+def on_duty_member(window_id: int | None) -> Staff | None:
+    if window_id is None:
+        return None
+    return db.session.scalar(select(Staff).where(Staff.window_id == window_id, Staff.on_duty.is_(True))
+                             .order_by(Staff.sort_order, Staff.id).limit(1))
+
+
+def open_prompt(kiosk: Kiosk) -> RatingPrompt | None:
+    """The newest open prompt meant for this kiosk, or for the window it stands at."""
+    targets = [RatingPrompt.kiosk_id == kiosk.id]
+    if kiosk.window_id is not None:
+        targets.append((RatingPrompt.window_id == kiosk.window_id) & RatingPrompt.kiosk_id.is_(None))
+    from sqlalchemy import or_
+
+    return db.session.scalar(
+        select(RatingPrompt).where(or_(*targets), RatingPrompt.used_at.is_(None), RatingPrompt.cancelled_at.is_(None),
+                                   RatingPrompt.expires_at > utcnow())
+        .order_by(RatingPrompt.id.desc()).limit(1))
+
+
+def prompt_card(prompt: RatingPrompt) -> dict:
+    token = qrtokens.prompt_token(prompt)
+    url = qrtokens.phone_url(token)
+    return {"id": prompt.id, "token": token, "case_no": prompt.case_no,
+            "member": member_card(prompt.staff), "expires_at": prompt.expires_at.isoformat(),
+            "url": url, "qr_svg": qr_svg(url)}
+
+
+def floor_windows() -> list[dict]:
+    """Every window with its members (on duty first), for a kiosk on the floor."""
+    windows = db.session.scalars(select(Window).order_by(Window.number)).all()
+    staff = db.session.scalars(select(Staff).where(Staff.window_id.is_not(None))
+                               .order_by(Staff.on_duty.desc(), Staff.sort_order, Staff.id)).all()
+    by_window: dict[int, list] = {}
+    for member in staff:
+        by_window.setdefault(member.window_id, []).append(member_card(member))
+    return [dict(window_card(w), members=by_window.get(w.id, [])) for w in windows]
+
+
+def kiosk_state(kiosk: Kiosk) -> dict:
+    """The kiosk's whole content, with a fresh ``version``."""
+    from admin.services.settings import get_setting
+
+    window = kiosk.window
+    member = on_duty_member(kiosk.window_id)
+    prompt = open_prompt(kiosk)
+    phone_url = qrtokens.phone_url(qrtokens.kiosk_token(kiosk))
+    return {
+        "version": next_version(),
+        "kiosk": {"id": kiosk.id, "name": kiosk.name, "window_id": kiosk.window_id},
+        "hall_name": get_setting("hall_name") or "",
+        "mode": "window" if window is not None else "floor",
+        "window": window_card(window),
+        "member": member_card(member) if member else None,
+        "windows": floor_windows() if window is None else [],
+        "prompt": prompt_card(prompt) if prompt else None,
+        "phone": {"url": phone_url, "qr_svg": qr_svg(phone_url)},
+    }

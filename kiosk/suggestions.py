@@ -1,0 +1,96 @@
+"""The suggestion box (意见箱): citizens write in, the hall replies, the citizen reads it by receipt code."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from admin.errors import Invalid
+from admin.extensions import db
+from admin.models import Staff, Suggestion, Window
+from admin.models.types import utcnow
+from admin.services.audit import record
+
+from .intake import check_burst, resolve_source
+from .schemas import SuggestionIn
+
+# No 0/O, 1/I/L: a receipt code is read off a screen and typed on a phone.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 8
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def submit(body: SuggestionIn) -> Suggestion:
+    """Store a citizen's suggestion, complaint or praise; committed before it returns."""
+    src = resolve_source(body.kiosk_token, body.qr_token, for_rating=False)
+    check_burst(f"suggestion:{src.kiosk_id or src.address_hash}", "address")
+    staff_id = body.staff_id if body.staff_id is not None else src.staff_id
+    window_id = body.window_id if body.window_id is not None else src.window_id
+    if staff_id is not None and db.session.get(Staff, staff_id) is None:
+        raise Invalid(_("staff_id: %(id)s does not exist.", id=staff_id), field="staff_id")
+    if window_id is not None and db.session.get(Window, window_id) is None:
+        raise Invalid(_("window_id: %(id)s does not exist.", id=window_id), field="window_id")
+    channel = body.channel
+    if src.kiosk_id is not None and channel not in ("kiosk", "device"):
+        channel = "kiosk"
+    for _attempt in range(5):
+        item = Suggestion(receipt=new_receipt(), kind=body.kind, text=body.text, staff_id=staff_id,
+                          window_id=window_id, kiosk_id=src.kiosk_id, channel=channel, contact=body.contact,
+                          address_hash=src.address_hash, status="new", created_at=utcnow())
+        db.session.add(item)
+        try:
+            db.session.commit()
+            return item
+        except IntegrityError:  # a receipt code collision: draw again
+            db.session.rollback()
+    raise Invalid(_("Please try again."))
+
+
+def reply(item: Suggestion, text: str, actor: str) -> Suggestion:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_("This field cannot be empty."), field="reply")
+    if len(text) > 2000:
+        raise Invalid(_("At most %(n)s characters.", n=2000), field="reply")
+    old = item.reply
+    item.reply = text
+    item.replied_by = actor[:96]
+    item.replied_at = utcnow()
+    if item.status == "new":
+        item.status = "replied"
+    record(actor, "reply", "suggestion", item.id, summary=item.receipt, changes={"reply": [old, text]})
+    db.session.commit()
+    return item
+
+
+def set_status(item: Suggestion, status: str, actor: str) -> Suggestion:
+    if status not in ("new", "replied", "handled"):
+        raise Invalid(_("Must be one of: %(choices)s", choices="new, replied, handled"), field="status")
+    if status != item.status:
+        record(actor, "update", "suggestion", item.id, summary=item.receipt, changes={"status": [item.status, status]})
+        item.status = status
+        item.handled_at = utcnow() if status == "handled" else None
+        db.session.commit()
+    return item
+
+
+def reveal_contact(entity: str, obj, actor: str) -> str | None:
+    """The full phone number for a leader or administrator; every viewing goes to the audit log."""
+    if not obj.contact:
+        return None
+    record(actor, "view_contact", entity, obj.id, summary=_("Viewed the full contact number"))
+    db.session.commit()
+    return obj.contact
+
+
+def by_receipt(code: str) -> Suggestion | None:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 12:
+        return None
+    return db.session.scalar(select(Suggestion).where(Suggestion.receipt == code))
