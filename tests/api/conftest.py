@@ -1,0 +1,18 @@
+"""Fixtures for the API tests: a small hall made through the API, and a token per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support import ROLES, build_hall
+
+
+@pytest.fixture
+def hall(client, admin_headers):
+    return build_hall(client, admin_headers)
+
+
+@pytest.fixture
+def role_headers(make_token):
+    """{"admin": headers, "leader": headers, "staff": headers}."""
+    return {role: make_token(role) for role in ROLES}
