@@ -48,6 +48,7 @@ class Config:
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL") or None
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # same origin only
     RUN_SCHEDULER = False
+    PUSH_WORKER = True  # rounds after commits run in a background worker
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -73,3 +74,4 @@ class TestingConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     LOGIN_MAX_FAILURES = 5
+    PUSH_WORKER = False  # tests call ``hub.round()`` themselves, or use a real server

@@ -69,6 +69,8 @@ class PushHub:
     # -- triggering ---------------------------------------------------------------------------
 
     def wake(self, slow: bool = False) -> None:
+        if not self.app.config.get("PUSH_WORKER", True):
+            return
         if slow:
             self._slow_pending = True
         else:
