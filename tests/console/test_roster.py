@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -304,3 +305,13 @@ def test_forms_need_csrf(admin):
     response = admin.post("/admin/roster/", data={"file": (io.BytesIO(csv_bytes(GOOD)), "r.csv")},
                           content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_cancel_discards_the_upload(app, admin):
+    path, page = preview(admin, csv_bytes(GOOD), "花名册.csv")
+    response = admin.post(path + "/cancel", data={"csrf_token": csrf_token(admin, path)})
+    assert response.status_code == 302
+    assert "cancelled" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert admin.get(path).status_code == 302          # gone
+    assert count(app, Staff) == 0
+    assert not any((Path(app.config["DATA_DIR"]) / "imports").glob("*.json"))
