@@ -249,7 +249,7 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
             src.window_id = src.window_id or row.window_id
     if src.kiosk_id is None:
         src.address_hash = keyed_hash("a", client_address())
-        src.rater_hash = keyed_hash("r", request.cookies.get(RATER_COOKIE))
+        src.rater_hash = keyed_hash("r", rater_cookie())
     return src
 
 
@@ -376,12 +376,26 @@ def _announce(rating: Rating, src: Source) -> None:
         log.exception("announcing rating %s failed", rating.id)
 
 
-def set_rater_cookie(response) -> None:
-    """Give a phone a random, HttpOnly id that lets the 24 h rule recognise it (nothing personal)."""
-    if not request.cookies.get(RATER_COOKIE):
-        import secrets
+def rater_cookie() -> str:
+    """The phone's random id: from its cookie, or a new one that this response will set."""
+    from flask import g
 
-        response.set_cookie(RATER_COOKIE, secrets.token_urlsafe(16), max_age=400 * 86400,
+    value = request.cookies.get(RATER_COOKIE)
+    if not value or len(value) > 64:
+        value = g.get("new_rater_cookie")
+        if value is None:
+            import secrets
+
+            value = g.new_rater_cookie = secrets.token_urlsafe(16)
+    return value
+
+
+def set_rater_cookie(response):
+    """Give a phone a random, HttpOnly id that lets the 24 h rule recognise it (nothing personal)."""
+    from flask import g
+
+    if not request.cookies.get(RATER_COOKIE) or g.get("new_rater_cookie"):
+        response.set_cookie(RATER_COOKIE, rater_cookie(), max_age=400 * 86400,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response
 
