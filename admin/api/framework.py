@@ -58,12 +58,23 @@ def authenticate(roles: tuple) -> None:
 
 
 def json_body() -> dict:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the JSON decoder goes: malformed for us
+        data = None
     if data is None:
         raise DomainError(_("The body must be a JSON object (Content-Type: application/json)."), code="bad_request")
     if not isinstance(data, dict):
         raise Invalid(_("A JSON object is expected."))
     return data
+
+
+@bp.after_request
+def _challenge(response):
+    """A 401 names the scheme it wants (RFC 9110, RFC 6750)."""
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="liangbiping"')
+    return response
 
 
 def render(response, value, status: int):

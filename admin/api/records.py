@@ -8,6 +8,7 @@ from flask import g
 from pydantic import Field, create_model
 
 from ..catalog import RESOURCES, Resource
+from ..schemas import Id
 from ..services import devices, records
 from .framework import Query, endpoint
 
@@ -21,7 +22,7 @@ def list_query(res: Resource) -> type:
         "sort": (Optional[Literal[sort_keys]], Field(None, description="field, '-' for descending")),
     }
     for key, (kind, _column) in res.filters.items():
-        fields[key] = (Optional[kind], None)
+        fields[key] = (Optional[Id if kind is int else kind], None)  # ids within the column's range
     return create_model(f"{res.schema_out.__name__[:-3]}ListQuery", __base__=Query, **fields)
 
 

@@ -136,6 +136,8 @@ def listing(res: Resource, *, filters: dict, q: str | None, sort: str | None, pa
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     key = sort or res.default_sort
     column = res.sort[key.lstrip("-")]
-    stmt = stmt.order_by(column.desc() if key.startswith("-") else column.asc(), res.model.id.asc())
+    # Empty values last either way, on every engine (SQLite puts NULL first, PostgreSQL last).
+    order = column.desc() if key.startswith("-") else column.asc()
+    stmt = stmt.order_by(order.nulls_last(), res.model.id.asc())
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return items, total

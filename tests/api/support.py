@@ -70,7 +70,7 @@ def build_hall(client, headers) -> SimpleNamespace:
     return hall
 
 
-def sample(name: str, hall, i: int = 0, **over) -> dict:
+def sample(name: str, hall, i: int = 0, /, **over) -> dict:
     """A valid create body for collection ``name``; ``i`` makes its unique and sortable values differ."""
     n = f"{i:03d}"
     base = {
