@@ -47,9 +47,12 @@ class DevicePage(RecordPage):
         if getattr(obj, "paired", False):
             flash(_("Paired: %(name)s. The device picks up its token by itself.", name=obj.name), "success")
             return redirect(url_for(f"console.{self.name}_list"))
-        address = f"{request.host_url.rstrip('/')}/{self.path}/{obj.id}"
+        # The device page takes its token from the fragment, which the browser never sends to a server.
+        address = f"{request.host_url.rstrip('/')}/{self.path}/{obj.id}#token={obj.token}"
         page = render_template("console/secret_once.html", heading=_("Device created"), subject=obj.name,
                                secret=obj.token, secret_label=_("Device token"), address=address,
+                               note=_("Open the address once in the device's browser: the device keeps the token "
+                                      "and reconnects with it from then on."),
                                back=url_for(f"console.{self.name}_list"))
         # The token is in this answer only: keep it out of every cache and the history's cache.
         return page, 200, {"Cache-Control": "no-store"}

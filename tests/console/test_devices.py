@@ -26,7 +26,8 @@ def test_screen_created_with_its_token_shown_once(admin, app, make, fetch):
         screen = device_for_token(m.Screen, secret)
         assert screen is not None and screen.name == "一号窗口屏"
         screen_id = screen.id
-    assert f"/display/{screen_id}" in page
+    # The address to open once on the screen carries the token in its fragment.
+    assert f"/display/{screen_id}#token={secret}" in page
 
     listing = admin.text("/admin/screens/")
     assert "一号窗口屏" in listing and "A01 综合" in listing and "status-never_seen" in listing
