@@ -118,6 +118,8 @@ def save_user(data: dict, actor: str, user: User | None = None) -> User:
         raise Invalid(_("No such staff member."), field="staff_id")
     if role == "staff" and staff_id is None:
         raise Invalid(_("A staff user must be linked to a staff member."), field="staff_id")
+    if not creating and _is_last_admin(user) and (role != "admin" or not data.get("active", True)):
+        raise Conflict(_("The last administrator must stay an active administrator."))
     if creating:
         user = User(username=username)
         db.session.add(user)
@@ -139,9 +141,14 @@ def save_user(data: dict, actor: str, user: User | None = None) -> User:
     return user
 
 
+def _is_last_admin(user: User) -> bool:
+    """True when ``user`` is the only active administrator: without one, nobody can manage the hall."""
+    return user.role == "admin" and bool(user.active) and db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) <= 1
+
+
 def delete_user(user: User, actor: str) -> None:
-    if user.role == "admin" and db.session.scalar(
-            select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) <= 1:
+    if _is_last_admin(user):
         raise Conflict(_("The last administrator cannot be removed."))
     record(actor, "delete", "user", user.id, summary=user.username)
     db.session.delete(user)
