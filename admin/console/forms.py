@@ -49,11 +49,13 @@ def static(*pairs: tuple[str, Any]) -> Callable[[], list[tuple[str, Any]]]:
     return lambda: list(pairs)
 
 
-def rows(model: type, label: Callable[[Any], str], *order_by) -> Callable[[], list[tuple[str, str]]]:
-    """Options from a table: every row's id and a label, read when the form is shown."""
+def rows(model: type, label: Callable[[Any], str], *order_by, where=None) -> Callable[[], list[tuple[str, str]]]:
+    """Options from a table: each row's id and a label (rows matching ``where``), read when the form is shown."""
 
     def options() -> list[tuple[str, str]]:
         stmt = select(model).order_by(*(order_by or (model.id,)))
+        if where is not None:
+            stmt = stmt.where(where)
         return [(str(obj.id), label(obj)) for obj in db.session.scalars(stmt)]
 
     options.ids = True  # the chosen values are record ids, sent to the schema as integers

@@ -23,8 +23,10 @@ def staff_options():
     return rows(m.Staff, lambda s: f"{s.name} ({s.employee_no})", m.Staff.sort_order, m.Staff.name)
 
 
-def standard_options():
-    return rows(m.Standard, lambda st: st.item_name, m.Standard.sort_order, m.Standard.item_name)
+def service_item_options():
+    """Service items only: the hall-wide rules apply at every window without being linked."""
+    return rows(m.Standard, lambda st: st.item_name, m.Standard.sort_order, m.Standard.item_name,
+                where=m.Standard.kind == "service_item")
 
 
 STANDARD_KINDS = static(("service_item", _l("Service item")), ("hall_rule", _l("Hall rule")))
@@ -57,7 +59,7 @@ windows = register(RecordPage(
         Field("name", _l("Name"), required=True, maxlength=64),
         Field("department_id", _l("Department"), "select", options=department_options(), empty=NO_DEPARTMENT),
         Field("description", _l("Description"), "textarea"),
-        Field("service_item_ids", _l("Service items handled here"), "multi", options=standard_options()),
+        Field("service_item_ids", _l("Service items handled here"), "multi", options=service_item_options()),
     ],
     columns=[
         Column(_l("Number"), attr("number"), sort="number", link=True),
