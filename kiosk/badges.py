@@ -136,32 +136,32 @@ def render_badge(staff, url: str, hall_name: str, data_dir: str | None = None) -
     _center(draw, 26, text, f, "white", W)
     _center(draw, 82, _("Staff badge"), font(26, "Regular"), (255, 236, 200), W)
     # Photo, with a party-member mark across its foot.
-    pw, ph = 300, 400
-    px, py = (W - pw) // 2, 168
+    pw, ph = 246, 328
+    px, py = (W - pw) // 2, 162
     draw.rectangle((px - 4, py - 4, px + pw + 3, py + ph + 3), fill=(220, 222, 226))
     img.paste(_photo(staff, data_dir, (pw, ph)), (px, py))
     y = py + ph + 18
     if staff.is_party_member:
         label = "★ " + _("Party member")
-        f = font(28)
+        f = font(26)
         tw = draw.textlength(label, font=f)
         bx0, by0 = (W - tw) / 2 - 22, py + ph - 26
-        draw.rounded_rectangle((bx0, by0, bx0 + tw + 44, by0 + 50), radius=25, fill=RED)
-        draw.text((bx0 + 22, by0 + 6), label, font=f, fill=GOLD)
-        y = by0 + 62
-    f, text = _fit(draw, staff.name, 72, W - 60)
+        draw.rounded_rectangle((bx0, by0, bx0 + tw + 44, by0 + 46), radius=23, fill=RED)
+        draw.text((bx0 + 22, by0 + 5), label, font=f, fill=GOLD)
+        y = by0 + 52
+    f, text = _fit(draw, staff.name, 68, W - 60)
     _center(draw, y, text, f, INK, W)
-    y += 92
+    y += 88
     if staff.title:
-        f, text = _fit(draw, staff.title, 34, W - 60, "Regular")
+        f, text = _fit(draw, staff.title, 32, W - 60, "Regular")
         _center(draw, y, text, f, INK, W)
-        y += 48
+        y += 44
     where = " · ".join(x for x in (staff.department.name if staff.department else "",
                                    _("Window %(n)s", n=staff.window.number) if staff.window else "") if x)
     if where:
-        f, text = _fit(draw, where, 28, W - 60, "Regular")
+        f, text = _fit(draw, where, 26, W - 60, "Regular")
         _center(draw, y, text, f, MUTED, W)
-        y += 42
+        y += 44
     # Designations (党员先锋岗, 岗位能手 ...) as gold-edged tags, as many as fit on one line.
     tags = [d for d in (staff.designations or []) if d][:4]
     if tags:

@@ -46,6 +46,12 @@ def ui_strings() -> dict:
         "too_many": _("Please wait a moment and try again."),
         "prompt_started": _("Rating request started"),
         "no_member_on_duty": _("No member is on duty here."),
+        "party_member": _("Party member"),
+        "window_n": _("Window %(n)s"),
+        "kiosk": _("Rating kiosk"),
+        "not_paired": _("This kiosk is not paired. Open /kiosk/ on it to show a pairing code."),
+        "offline_suggest": _("The suggestion box needs a connection. Please try again in a moment."),
+        "choose_level": _("Please choose a level first."),
     }
 
 
@@ -59,6 +65,12 @@ def pair_page():
 
 @bp.post("/kiosk/pair/open")
 def pair_open():
+    from .intake import check_burst, client_address, keyed_hash
+
+    try:
+        check_burst(f"pair:{keyed_hash('a', client_address())}", "address")
+    except DomainError as exc:
+        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
     code, secret, expires_at = pairing.open_code("kiosk")
     return jsonify({"code": code, "secret": secret, "expires_at": expires_at.isoformat()})
 

@@ -1,0 +1,420 @@
+/* The rating kiosk: renders `state` from the /kiosk namespace, takes one tap, and never loses it.
+ *
+ * Every rating goes to an IndexedDB outbox first (with its UUID and the time pressed), then is
+ * posted to /api/v1/ratings. It leaves the outbox only when the server answered 2xx (stored) or
+ * refused it for good (4xx other than 401/403/408/429). Offline, the citizen is thanked all the
+ * same and the outbox is replayed on reconnect; the UUID makes a replay idempotent.
+ */
+(function () {
+  "use strict";
+
+  var T = JSON.parse(document.getElementById("kiosk-strings").textContent);
+  var KIOSK_ID = Number(document.body.dataset.kioskId);
+  var TOKEN_KEY = "lbp_kiosk_token_" + KIOSK_ID;
+  var STATE_KEY = "lbp_kiosk_state_" + KIOSK_ID;
+  var IDLE_SECONDS = 15;
+
+  // A token may arrive in the fragment (/kiosk/3#token=...): keep it, and take it out of the address bar.
+  var match = location.hash.match(/token=([^&]+)/);
+  if (match) {
+    localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    localStorage.setItem("lbp_kiosk_paired", String(KIOSK_ID));
+    history.replaceState(null, "", location.pathname);
+  }
+  var token = localStorage.getItem(TOKEN_KEY);
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = null, version = 0, chosen = null, pending = null, online = false, queueLength = 0;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function fmt(text, n) { return String(text).replace("%(n)s", n); }
+
+  function uuid() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // ---- speech ------------------------------------------------------------------------------
+  var speakBtn = $("speak");
+  var speaking = localStorage.getItem("lbp_speak") === "1";
+  function showSpeak() { speakBtn.setAttribute("aria-pressed", speaking ? "true" : "false"); }
+  speakBtn.addEventListener("click", function () { speaking = !speaking; localStorage.setItem("lbp_speak", speaking ? "1" : "0"); showSpeak(); });
+  showSpeak();
+  function say(text) {
+    if (!speaking || !("speechSynthesis" in window)) return;
+    try {
+      speechSynthesis.cancel();
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = "zh-CN"; u.rate = 0.95;
+      speechSynthesis.speak(u);
+    } catch (e) { /* speech is a nicety */ }
+  }
+
+  // ---- clock -------------------------------------------------------------------------------
+  function tick() {
+    var d = new Date();
+    $("clock").textContent = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  tick(); setInterval(tick, 10000);
+
+  // ---- screens and the idle countdown ----------------------------------------------------------
+  var current = "wait", idleLeft = 0, idleAction = null;
+  function show(name, onIdle) {
+    document.querySelectorAll(".screen").forEach(function (s) { s.classList.toggle("active", s.id === "screen-" + name); });
+    current = name;
+    idleAction = onIdle || null;
+    idleLeft = onIdle ? IDLE_SECONDS : 0;
+    paintCountdown();
+  }
+  function paintCountdown() {
+    var box = document.querySelector("#screen-" + current + " .countdown");
+    if (!box) return;
+    box.hidden = !idleAction;
+    box.querySelector(".ct").textContent = fmt(T.back_in, idleLeft);
+    box.querySelector(".bar i").style.width = (100 * idleLeft / IDLE_SECONDS) + "%";
+  }
+  setInterval(function () {
+    if (!idleAction) return;
+    idleLeft -= 1;
+    if (idleLeft <= 0) { var act = idleAction; idleAction = null; act(); return; }
+    paintCountdown();
+  }, 1000);
+  // Any touch extends the countdown: the citizen is still there.
+  ["pointerdown", "keydown", "input"].forEach(function (type) {
+    document.addEventListener(type, function () { if (idleAction) { idleLeft = IDLE_SECONDS; paintCountdown(); } }, true);
+  });
+
+  // ---- rendering state --------------------------------------------------------------------------
+  function photo(card, cls) {
+    if (card && card.photo_url) { var img = el("img", cls); img.src = card.photo_url; img.alt = ""; return img; }
+    return el("div", (cls ? cls + " " : "") + "nophoto", card && card.name ? card.name.slice(0, 1) : "窗");
+  }
+  function tags(card) {
+    var box = el("div", "tags");
+    if (card.is_party_member) box.appendChild(el("span", "tag party", "★ " + T.party_member));
+    (card.designations || []).forEach(function (d) { box.appendChild(el("span", "tag", d)); });
+    return box;
+  }
+  function renderMember(card, win) {
+    var box = $("member");
+    box.textContent = "";
+    if (card) {
+      box.appendChild(photo(card));
+      var who = el("div", "who");
+      who.appendChild(el("div", "name", card.name));
+      if (card.title) who.appendChild(el("div", "title", card.title));
+      var where = [card.department, card.window_number ? T.window_n.replace("%(n)s", card.window_number) : ""].filter(Boolean).join(" · ");
+      if (where) who.appendChild(el("div", "where", where));
+      who.appendChild(tags(card));
+      box.appendChild(who);
+    } else if (win) {
+      box.appendChild(el("div", "nophoto", win.number));
+      var w = el("div", "who");
+      w.appendChild(el("div", "name", win.name));
+      w.appendChild(el("div", "where", [win.department, T.window_n.replace("%(n)s", win.number)].filter(Boolean).join(" · ")));
+      w.appendChild(el("div", "title", T.no_member));
+      box.appendChild(w);
+    }
+  }
+  function setSvg(node, svg) { node.innerHTML = svg || ""; } // server-made QR markup, no user text
+
+  function target() {
+    // Who a tap on the start screen rates: the prompt's member, the chosen one (floor), or the window's.
+    if (state.prompt) return { staff_id: state.prompt.member.id, window_id: state.prompt.member.window_id, card: state.prompt.member };
+    if (chosen) return chosen;
+    return { staff_id: state.member ? state.member.id : null, window_id: state.window ? state.window.id : null, card: state.member };
+  }
+
+  function renderStart() {
+    var t = target();
+    var win = state.window || (chosen && chosen.window) || null;
+    renderMember(t.card, win);
+    var banner = $("prompt-banner");
+    banner.hidden = !state.prompt;
+    if (state.prompt) $("prompt-case").textContent = state.prompt.case_no ? T.case_no + " " + state.prompt.case_no : "";
+    // A prompt's own single-use code replaces the standing phone code while it is open.
+    setSvg($("phone-qr"), state.prompt ? state.prompt.qr_svg : state.phone.qr_svg);
+    $("staff-btn").hidden = state.mode !== "window";
+  }
+
+  function applyState(next, fromCache) {
+    if (!next || (next.version <= version && !fromCache)) return;
+    version = next.version;
+    state = next;
+    if (!fromCache) { try { localStorage.setItem(STATE_KEY, JSON.stringify(next)); } catch (e) { /* full */ } }
+    $("hall-name").textContent = state.hall_name || T.kiosk;
+    var label = $("window-label");
+    label.hidden = !state.window;
+    if (state.window) label.textContent = T.window_n.replace("%(n)s", state.window.number) + " " + state.window.name;
+    if (current === "wait") home();
+    else if (current === "start") renderStart();
+    if (state.prompt && !fromCache) say(T.speak_rate);
+  }
+
+  function home() {
+    chosen = null;
+    pending = null;
+    if (!state) { show("wait"); return; }
+    if (state.mode === "floor" && !state.prompt) { renderWindows(); return; }
+    renderStart();
+    show("start");
+  }
+
+  // ---- the floor kiosk: window, then member ------------------------------------------------------
+  function renderWindows() {
+    $("floor-title").textContent = T.pick_window;
+    $("floor-back").hidden = true;
+    var tiles = $("tiles");
+    tiles.textContent = "";
+    state.windows.forEach(function (w) {
+      var b = el("button", "tile");
+      b.appendChild(el("span", "num", w.number));
+      b.appendChild(el("span", "", w.name));
+      b.addEventListener("click", function () { renderMembers(w); });
+      tiles.appendChild(b);
+    });
+    show("floor");
+  }
+  function renderMembers(w) {
+    $("floor-title").textContent = T.pick_member;
+    $("floor-back").hidden = false;
+    var tiles = $("tiles");
+    tiles.textContent = "";
+    w.members.forEach(function (m) {
+      var b = el("button", "tile");
+      b.appendChild(photo(m));
+      b.appendChild(el("strong", "", m.name));
+      if (m.title) b.appendChild(el("span", "", m.title));
+      b.addEventListener("click", function () { pickTarget({ staff_id: m.id, window_id: w.id, card: m, window: w }); });
+      tiles.appendChild(b);
+    });
+    var all = el("button", "tile");
+    all.appendChild(el("span", "num", w.number));
+    all.appendChild(el("strong", "", T.rate_window));
+    all.addEventListener("click", function () { pickTarget({ staff_id: null, window_id: w.id, card: null, window: w }); });
+    tiles.appendChild(all);
+    show("floor", home);
+  }
+  function pickTarget(t) {
+    chosen = t;
+    renderStart();
+    show("start", home);
+    say(T.speak_rate);
+  }
+  $("floor-back").addEventListener("click", renderWindows);
+  $("floor-suggest").addEventListener("click", openSuggest);
+
+  // ---- rating ------------------------------------------------------------------------------------
+  var faces = {};
+  document.querySelectorAll(".level").forEach(function (b) {
+    faces[b.dataset.score] = b.querySelector("svg").outerHTML;
+    b.addEventListener("click", function () { choose(Number(b.dataset.score)); });
+  });
+
+  function choose(score) {
+    if (!state) return;
+    var t = target();
+    pending = { score: score, staff_id: t.staff_id, window_id: t.window_id, rated_at: new Date().toISOString(),
+                prompt: state.prompt ? state.prompt.token : null };
+    if (score <= 2) {
+      $("picked-face").innerHTML = faces[score];
+      $("picked-face").style.background = getComputedStyle(document.querySelector('.level[data-score="' + score + '"]')).backgroundColor;
+      $("picked-label").textContent = T.scores[String(score)];
+      document.querySelectorAll("#chips .chip").forEach(function (c) { c.setAttribute("aria-pressed", "false"); });
+      $("comment").value = "";
+      $("reasons-send").disabled = true;
+      show("reasons", function () { finish([]); });  // walked away: the score still counts
+      say(T.why);
+      return;
+    }
+    finish([]);
+  }
+
+  document.querySelectorAll("#chips .chip").forEach(function (c) {
+    c.addEventListener("click", function () {
+      c.setAttribute("aria-pressed", c.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      $("reasons-send").disabled = !document.querySelector('#chips .chip[aria-pressed="true"]');
+    });
+  });
+  $("reasons-send").addEventListener("click", function () {
+    var reasons = Array.prototype.map.call(document.querySelectorAll('#chips .chip[aria-pressed="true"]'), function (c) { return c.dataset.reason; });
+    finish(reasons, $("comment").value.trim().slice(0, 500));
+  });
+  $("reasons-back").addEventListener("click", function () { pending = null; backToStart(); });
+
+  function backToStart() {
+    if (chosen) { renderStart(); show("start", home); } else { home(); }
+  }
+
+  function finish(reasons, comment) {
+    if (!pending) { home(); return; }
+    var body = { id: uuid(), score: pending.score, channel: "kiosk", kiosk_token: token,
+                 reasons: reasons || [], comment: comment || "", rated_at: pending.rated_at };
+    if (pending.staff_id) body.staff_id = pending.staff_id;
+    if (pending.window_id && state.mode === "floor") body.window_id = pending.window_id;
+    if (pending.prompt) { body.qr_token = pending.prompt; state.prompt = null; }
+    pending = null;
+    enqueue(body);
+    show("thanks", home);
+    say(T.speak_thanks);
+  }
+  $("thanks-done").addEventListener("click", home);
+
+  // ---- the outbox (IndexedDB) ---------------------------------------------------------------------
+  var dbPromise = new Promise(function (resolve, reject) {
+    var req = indexedDB.open("lbp-kiosk", 1);
+    req.onupgradeneeded = function () { req.result.createObjectStore("outbox", { keyPath: "id" }); };
+    req.onsuccess = function () { resolve(req.result); };
+    req.onerror = function () { reject(req.error); };
+  });
+  function store(mode, fn) {
+    return dbPromise.then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("outbox", mode);
+        var result = fn(tx.objectStore("outbox"));
+        tx.oncomplete = function () { resolve(result && result.result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function enqueue(body) {
+    return store("readwrite", function (s) { return s.put(body); }).then(countQueue).then(flush);
+  }
+  function countQueue() {
+    return store("readonly", function (s) { return s.count(); }).then(function (n) {
+      var changed = n !== queueLength;
+      queueLength = n;
+      paintNet();
+      if (changed) heartbeat();
+    });
+  }
+
+  var flushing = false, holdUntil = 0;
+  function flush() {
+    if (flushing || Date.now() < holdUntil) return Promise.resolve();
+    flushing = true;
+    return store("readonly", function (s) { return s.getAll(); }).then(function (items) {
+      items.sort(function (a, b) { return a.rated_at < b.rated_at ? -1 : 1; });
+      var chain = Promise.resolve(true);
+      items.forEach(function (item) {
+        chain = chain.then(function (go) { return go ? send(item) : false; });
+      });
+      return chain;
+    }).catch(function () {}).then(function () { flushing = false; return countQueue(); });
+  }
+  function send(item) {
+    return fetch("/api/v1/ratings", { method: "POST", headers: { "Content-Type": "application/json" },
+                                      body: JSON.stringify(item), credentials: "omit", cache: "no-store" })
+      .then(function (r) {
+        if (r.ok || (r.status >= 400 && r.status < 500 && [401, 403, 408, 429].indexOf(r.status) < 0)) {
+          // Stored (2xx), or refused for good (a used prompt, an invalid field): done with it.
+          return store("readwrite", function (s) { return s.delete(item.id); }).then(function () { setOnline(true); return true; });
+        }
+        if (r.status === 429) holdUntil = Date.now() + 1000 * Number(r.headers.get("Retry-After") || 5);
+        return false;
+      }, function () { setOnline(false); return false; });
+  }
+  setInterval(function () { if (queueLength) flush(); }, 5000);
+  window.addEventListener("online", function () { flush(); });
+
+  // ---- connection -----------------------------------------------------------------------------------
+  function paintNet() {
+    var net = $("net");
+    net.classList.toggle("off", !online);
+    var text = online ? T.online : T.offline;
+    if (queueLength) text += " · " + fmt(T.queued, queueLength);
+    $("net-text").textContent = text;
+  }
+  function setOnline(value) { if (online !== value) { online = value; paintNet(); } }
+
+  var cached = localStorage.getItem(STATE_KEY);
+  if (cached) { try { applyState(JSON.parse(cached), true); } catch (e) { /* ignore */ } }
+
+  if (!token) {
+    $("wait-message").textContent = T.not_paired;
+    show("wait");
+    return;
+  }
+
+  var socket = io("/kiosk", { auth: { token: token }, reconnectionDelayMax: 10000 });
+  socket.on("connect", function () { setOnline(true); heartbeat(); flush(); });
+  socket.on("disconnect", function () { setOnline(false); });
+  socket.on("connect_error", function (err) {
+    setOnline(false);
+    if (err && /invalid kiosk token/.test(err.message || "")) {
+      socket.disconnect();
+      localStorage.removeItem(TOKEN_KEY);
+      $("wait-message").textContent = T.not_paired;
+      show("wait");
+    }
+  });
+  socket.on("state", function (s) { applyState(s, false); });
+
+  function heartbeat() {
+    if (socket && socket.connected) socket.emit("heartbeat", { queue_length: queueLength });
+  }
+  setInterval(heartbeat, 20000);
+  // A fresh standing phone code now and then (each is valid for 20 minutes).
+  setInterval(function () { if (socket.connected && current === "start") socket.emit("refresh"); }, 5 * 60 * 1000);
+  countQueue();
+
+  // ---- staff: ask for one rating -----------------------------------------------------------------------
+  var dialog = $("staff-dialog");
+  $("staff-btn").addEventListener("click", function () { $("case-no").value = ""; dialog.showModal(); });
+  $("staff-cancel").addEventListener("click", function () { dialog.close(); });
+  $("prompt-start").addEventListener("click", function () {
+    socket.emit("start_prompt", { case_no: $("case-no").value.trim().slice(0, 64) }, function (ack) {
+      dialog.close();
+      if (!ack || !ack.ok) alert(T.no_member_on_duty);
+    });
+  });
+  $("prompt-cancel").addEventListener("click", function () { socket.emit("cancel_prompt", {}, function () { dialog.close(); }); });
+
+  // ---- suggestion box ------------------------------------------------------------------------------------
+  var kind = "suggestion";
+  document.querySelectorAll("#kinds .chip").forEach(function (c) {
+    c.addEventListener("click", function () {
+      kind = c.dataset.kind;
+      document.querySelectorAll("#kinds .chip").forEach(function (o) { o.setAttribute("aria-pressed", o === c ? "true" : "false"); });
+    });
+  });
+  function openSuggest() {
+    $("suggest-text").value = ""; $("suggest-contact").value = ""; $("suggest-error").hidden = true;
+    $("suggest-send").disabled = true;
+    show("suggest", home);
+  }
+  $("open-suggest").addEventListener("click", openSuggest);
+  $("suggest-text").addEventListener("input", function () { $("suggest-send").disabled = !$("suggest-text").value.trim(); });
+  $("suggest-back").addEventListener("click", backToStart);
+  $("suggest-send").addEventListener("click", function () {
+    var t = state ? target() : {};
+    var body = { kind: kind, text: $("suggest-text").value.trim().slice(0, 1000), channel: "kiosk", kiosk_token: token };
+    var contact = $("suggest-contact").value.trim();
+    if (contact) body.contact = contact;
+    if (t.staff_id) body.staff_id = t.staff_id;
+    if (t.window_id) body.window_id = t.window_id;
+    $("suggest-send").disabled = true;
+    fetch("/api/v1/suggestions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit" })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+      .then(function (res) {
+        if (!res.ok) { throw new Error(res.data && res.data.error ? res.data.error.message : T.error); }
+        $("receipt-code").textContent = res.data.receipt;
+        var url = location.origin + "/s/" + res.data.receipt;
+        if (window.qrcode) { var qr = qrcode(0, "M"); qr.addData(url); qr.make(); $("receipt-qr").innerHTML = qr.createSvgTag({ cellSize: 6, margin: 2, scalable: true }); }
+        show("receipt", home);
+      })
+      .catch(function (e) {
+        $("suggest-error").textContent = (e && e.message && e.message !== "Failed to fetch") ? e.message : T.offline_suggest;
+        $("suggest-error").hidden = false;
+        $("suggest-send").disabled = false;
+      });
+  });
+  $("receipt-done").addEventListener("click", home);
+})();
