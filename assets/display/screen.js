@@ -859,5 +859,12 @@
   // The last content first, at once, before the socket has said anything.
   render();
   drawStale();
-  window.lbpScreen = {model: model, rotation: rotation, advance: advance, socket: socket};
+  window.lbpScreen = {
+    model: model, rotation: rotation, advance: advance, socket: socket,
+    // For tests and the console preview: act as if the connection had been gone this long.
+    disconnectedFor: function (ms) {
+      if (disconnectedSince !== null) disconnectedSince = Date.now() - ms;
+      drawStale();
+    }
+  };
 })();
