@@ -66,10 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import DomainError
 
     app = create_app(_settings(args, SOCKETIO_ASYNC_MODE="threading", SOCKETIO_MESSAGE_QUEUE=None))
-    with app.app_context():
+    # A request context, not only an app context: the services' messages go through flask_babel,
+    # whose locale selector reads the request.
+    with app.test_request_context("/"):
         try:
             if args.command == "create-admin":
-                password = sys.stdin.readline().rstrip("\r\n")
+                if sys.stdin.isatty():  # typed by hand: do not echo it
+                    import getpass
+
+                    password = getpass.getpass("password: ")
+                else:
+                    password = sys.stdin.readline().rstrip("\r\n")
                 from .services.accounts import create_or_reset_admin
 
                 user = create_or_reset_admin(args.username, password)

@@ -13,13 +13,14 @@ log = logging.getLogger(__name__)
 
 def _in_app(app, fn):
     def run():
-        with app.app_context():
+        # A request context, not only an app context: flask_babel's locale selector reads the request.
+        with app.test_request_context("/"):
             try:
                 fn()
             except Exception:  # noqa: BLE001 - a failed run must not stop later runs
                 log.exception("job %s failed", fn.__name__)
 
-    run.__name__ = fn.__name__
+    run.__name__ = run.__qualname__ = fn.__name__
     return run
 
 

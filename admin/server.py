@@ -4,38 +4,59 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 
 log = logging.getLogger("liangbiping")
+
+STOP_TIMEOUT = 3  # seconds open requests get to finish after SIGTERM
+
+
+def public_base(host: str, port: int) -> str:
+    """The base URL to print: for a wildcard host, this machine's address on the local network."""
+    if host in ("0.0.0.0", "::", ""):
+        address = "127.0.0.1"
+        try:
+            # Connecting a UDP socket sends nothing; it only picks the outgoing interface.
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("10.255.255.255", 1))
+                address = probe.getsockname()[0]
+        except OSError:
+            pass
+        host = address
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
     """Run in the foreground (gevent must already be patched in); returns the exit code."""
     import gevent
-    from gevent.pywsgi import WSGIHandler, WSGIServer
-
-    class Handler(WSGIHandler):
-        """Closes the connection after a websocket ends, instead of reading the socket as HTTP again."""
-
-        def run_application(self):
-            upgraded = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
-            try:
-                super().run_application()
-            finally:
-                if upgraded:
-                    self.close_connection = True
+    from gevent.pywsgi import WSGIServer
 
     from .app import create_app
+    from .extensions import socketio
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    base = f"http://{host}:{port}"
+    base = public_base(host, port)
     if demo:
-        from .demo import seed_if_empty, describe
+        from .demo import describe, seed_if_empty
 
-        with app.app_context():
-            seed_if_empty()
+        # A request context: flask_babel's locale selector reads the request.
+        with app.test_request_context("/", base_url=base):
+            if seed_if_empty():
+                log.info("seeded the demo hall into %s", settings.get("DATA_DIR"))
             print(describe(base), flush=True)
+
+    # Screens keep their websocket open for months: no per-request timeout, a big backlog.
+    try:
+        server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("liangbiping.http"),
+                            backlog=2048)
+        server.init_socket()
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
     scheduler = None
     if settings.get("RUN_SCHEDULER"):
@@ -43,13 +64,15 @@ def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
 
         scheduler = start_scheduler(app)
 
-    # Screens keep their websocket open for months: no per-request timeout, a big backlog.
-    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("liangbiping.http"),
-                        backlog=2048, handler_class=Handler)
-
     def stop(*_args):
         log.info("stopping: closing connections")
-        server.stop(timeout=5)
+        try:
+            # Tell every screen and kiosk to go: their websockets would otherwise hold the
+            # server for the whole stop timeout. They reconnect on their own when it is back.
+            socketio.server.eio.disconnect()
+        except Exception:  # noqa: BLE001 - stopping must go on whatever happens here
+            log.exception("closing Socket.IO connections failed")
+        server.stop(timeout=STOP_TIMEOUT)
 
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)

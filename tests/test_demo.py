@@ -1,0 +1,289 @@
+"""The demo hall: what `liangbiping demo` seeds, that it seeds once, and the URLs it prints."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from admin.app import create_app
+from admin.config import TestingConfig
+from admin.demo import DEMO_PASSWORD, DEVICES_FILE, describe, hall, seed_if_empty
+from admin.demo.portraits import portrait_jpeg
+from admin.demo.seed import working_day
+from admin.extensions import db
+from admin.models import (AuditEntry, Department, Honor, Kiosk, Notice, Pledge, Rating, Screen, Staff, Standard, User,
+                          Window)
+from admin.services.accounts import hash_secret
+
+SIX = {"社保中心", "医保中心", "不动产登记中心", "公积金管理中心", "税务服务厅", "市场监管局"}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TABLES = (Department, Window, Standard, Staff, Pledge, Honor, Notice, Screen, Kiosk, Rating, User, AuditEntry)
+
+
+def _new_app(data_dir):
+    # Its own SQLite file, whatever database the rest of the suite runs on: seeding takes seconds.
+    return create_app(TestingConfig.from_env(data_dir, SQLALCHEMY_DATABASE_URI=f"sqlite:///{data_dir}/liangbiping.db"))
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    app = _new_app(data_dir)
+    with app.test_request_context("/"):
+        assert seed_if_empty() is True
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(seeded):
+    with seeded.test_request_context("/"):
+        yield seeded
+        db.session.rollback()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def all_counts() -> dict:
+    return {model.__name__: count(model) for model in TABLES}
+
+
+def test_departments_and_windows(ctx):
+    names = set(db.session.scalars(select(Department.name)))
+    assert SIX <= names
+    assert {"综合受理科", "公安户政科"} <= names
+    numbers = set(db.session.scalars(select(Window.number)))
+    assert {"A01", "B01", "C01", "D01"} <= numbers
+    for window in db.session.scalars(select(Window)):
+        assert window.department_id is not None
+        assert window.service_items, f"{window.number} offers no service item"
+
+
+def test_staff_have_photos_and_identity(ctx):
+    members = db.session.scalars(select(Staff)).all()
+    assert len(members) >= 12
+    photo_dir = os.path.join(ctx.config["DATA_DIR"], "photos")
+    for member in members:
+        assert member.photo, member.name
+        with Image.open(os.path.join(photo_dir, member.photo)) as img:
+            assert img.format == "JPEG" and img.size == (600, 800)
+        assert member.title and member.duties and member.employee_no
+    assert sum(m.on_duty for m in members) > len(members) / 2
+    party = [m for m in members if m.is_party_member]
+    assert len(party) >= 8
+    posts = {m.party_post for m in party}
+    assert {"支部书记", "组织委员", "党员"} <= posts
+    designations = {d for m in members for d in m.designations}
+    assert {"党员先锋岗", "党员示范岗", "岗位能手", "服务标兵"} <= designations
+
+
+def test_photos_go_through_the_photo_service(ctx):
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "staff",
+                                                          AuditEntry.action == "update")).all()
+    assert len([e for e in entries if "photo" in e.changes]) == count(Staff)
+    assert all(e.actor == "demo" for e in entries)
+
+
+def test_standards_and_hall_rules(ctx):
+    items = db.session.scalars(select(Standard).where(Standard.kind == "service_item")).all()
+    assert len(items) >= 12
+    for item in items:
+        assert item.steps and item.materials and item.time_limit and item.fees and item.legal_basis
+        assert item.service_language
+        assert "承诺" in item.time_limit and "法定" in item.time_limit
+    assert any("《社会保险法》" in i.legal_basis or "社会保险法》" in i.legal_basis for i in items)
+    assert any("《不动产登记暂行条例》" in i.legal_basis for i in items)
+    assert any(i.fees == "不收费" for i in items)
+    rules = set(db.session.scalars(select(Standard.item_name).where(Standard.kind == "hall_rule")))
+    assert rules == {"首问负责制", "一次性告知制", "限时办结制", "责任追究制"}
+
+
+def test_pledges_honors_notices(ctx):
+    year = datetime.now(SHANGHAI).year
+    pledges = db.session.scalars(select(Pledge)).all()
+    assert any(p.staff_id is None for p in pledges), "the party organisation's pledge"
+    pledged = {p.staff_id for p in pledges if p.staff_id}
+    party = set(db.session.scalars(select(Staff.id).where(Staff.is_party_member.is_(True))))
+    assert pledged == party, "one pledge per party member"
+    assert all(p.period_start.year == year and p.period_end.year == year for p in pledges)
+
+    honors = db.session.scalars(select(Honor)).all()
+    titles = {h.title.split("（")[0] for h in honors}
+    assert {"党员先锋岗", "岗位能手", "服务标兵", "巾帼文明岗", "青年文明号"} <= titles
+    today = datetime.now(SHANGHAI).date()
+    assert all(h.issuer and h.awarded_on <= today for h in honors)
+    assert any(h.window_id for h in honors) and any(h.staff_id for h in honors)
+
+    notices = db.session.scalars(select(Notice)).all()
+    now = datetime.now(timezone.utc)
+    assert any(n.active for n in notices), "one notice running now"
+    assert any(n.starts_at and n.starts_at > now for n in notices), "one notice scheduled"
+
+
+def test_devices(ctx):
+    screens = db.session.scalars(select(Screen)).all()
+    assert [s.kind for s in screens].count("hall") == 1
+    assert len([s for s in screens if s.kind == "window" and s.window_id]) >= 3
+    kiosks = db.session.scalars(select(Kiosk)).all()
+    assert len([k for k in kiosks if k.window_id]) >= 3
+    assert len([k for k in kiosks if k.window_id is None]) == 1
+
+
+def test_users(ctx):
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    assert admin.role == "admin" and check_password_hash(admin.password_hash, DEMO_PASSWORD)
+    leader = db.session.scalar(select(User).where(User.role == "leader"))
+    assert leader is not None and check_password_hash(leader.password_hash, DEMO_PASSWORD)
+    staff_user = db.session.scalar(select(User).where(User.role == "staff"))
+    assert staff_user is not None and staff_user.staff_id is not None
+    assert staff_user.staff.name == staff_user.display_name
+    assert "demo" not in admin.password_hash
+
+
+def test_ratings(ctx):
+    ratings = db.session.scalars(select(Rating)).all()
+    assert len(ratings) >= 500
+    scores = [r.score for r in ratings]
+    assert set(scores) == {1, 2, 3, 4, 5}
+    share = sum(s >= 4 for s in scores) / len(scores)
+    assert 0.85 < share < 0.99, share
+    assert scores.count(5) > scores.count(4) > scores.count(3)
+    assert {r.channel for r in ratings} == {"kiosk", "qr"}
+    now = datetime.now(timezone.utc)
+    days = set()
+    for r in ratings:
+        assert r.rated_at <= now and r.received_at >= r.rated_at
+        local = r.rated_at.astimezone(SHANGHAI)
+        assert time(9, 0) <= local.time() <= time(17, 30), local
+        assert not time(12, 0) <= local.time() < time(13, 30), local
+        assert working_day(local.date()), local
+        days.add(local.date())
+        assert set(r.reasons) <= set(hall.REASONS)
+        if r.score <= 2:
+            assert r.reasons, "bad ratings carry a reason"
+        if r.channel == "kiosk":
+            assert r.kiosk_id is not None
+        assert r.staff_id and r.window_id
+    assert len(days) >= 20, "some weeks of working days"
+    # A member is rated at their own window.
+    member_window = dict(db.session.execute(select(Staff.id, Staff.window_id)).all())
+    assert all(member_window[r.staff_id] == r.window_id for r in ratings)
+
+
+def test_everything_is_audited_as_demo(ctx):
+    actors = set(db.session.scalars(select(AuditEntry.actor)))
+    assert actors == {"demo"}
+    created = dict(db.session.execute(select(AuditEntry.entity, func.count()).where(AuditEntry.action == "create")
+                                      .group_by(AuditEntry.entity)).all())
+    assert created["department"] == count(Department)
+    assert created["staff"] == count(Staff)
+    assert created["screen"] == count(Screen) and created["kiosk"] == count(Kiosk)
+
+
+def test_second_seed_changes_nothing(ctx):
+    data_dir = ctx.config["DATA_DIR"]
+    before = all_counts()
+    photos = sorted(os.listdir(os.path.join(data_dir, "photos")))
+    tokens = open(os.path.join(data_dir, DEVICES_FILE)).read()
+    text = describe("http://hall.example:8000")
+    assert seed_if_empty() is False
+    assert all_counts() == before
+    assert sorted(os.listdir(os.path.join(data_dir, "photos"))) == photos
+    assert open(os.path.join(data_dir, DEVICES_FILE)).read() == tokens
+    assert describe("http://hall.example:8000") == text
+
+
+def test_describe_lists_every_device_with_its_token(ctx):
+    text = describe("http://hall.example:8000/")
+    assert "http://hall.example:8000/admin/" in text
+    assert "admin / " + DEMO_PASSWORD in text
+    for model, path in ((Screen, "display"), (Kiosk, "kiosk")):
+        for device in db.session.scalars(select(model)):
+            match = re.search(rf"http://hall\.example:8000/{path}/{device.id}#token=(\S+)", text)
+            assert match, f"{path}/{device.id} missing"
+            assert hash_secret(match.group(1)) == device.token_hash
+            assert device.name in text
+
+
+def test_device_tokens_file_is_private(ctx):
+    path = os.path.join(ctx.config["DATA_DIR"], DEVICES_FILE)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    data = json.load(open(path))
+    assert len(data["screens"]) == count(Screen) and len(data["kiosks"]) == count(Kiosk)
+
+
+def test_describe_when_admin_changed_password(ctx):
+    from admin.services.accounts import create_or_reset_admin
+
+    create_or_reset_admin("admin", "another-password-1", actor="test")
+    try:
+        text = describe("http://x")
+        assert DEMO_PASSWORD not in text
+        assert "changed" in text
+    finally:
+        create_or_reset_admin("admin", DEMO_PASSWORD, actor="test")
+
+
+def test_describe_without_the_tokens_file(tmp_path):
+    app = _new_app(tmp_path)
+    with app.test_request_context("/"):
+        seed_if_empty()
+        os.remove(tmp_path / DEVICES_FILE)
+        text = describe("http://x")
+        assert "http://x/display/1" in text and "#token=" not in text
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_failed_seed_leaves_an_empty_database(tmp_path, monkeypatch):
+    from admin.demo import seed as seed_module
+
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("disk full")
+        return portrait_jpeg(*args, **kwargs)
+
+    monkeypatch.setattr(seed_module, "portrait_jpeg", failing)
+    app = _new_app(tmp_path)
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError):
+            seed_if_empty()
+        assert count(Department) == count(Staff) == count(AuditEntry) == 0
+        assert not (tmp_path / DEVICES_FILE).exists()
+        monkeypatch.setattr(seed_module, "portrait_jpeg", portrait_jpeg)
+        assert seed_if_empty() is True
+        assert count(Staff) == len(hall.STAFF)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_portraits_are_deterministic_and_distinct():
+    a = portrait_jpeg("ZW0001", "m", 40, "blue", party_badge=True)
+    assert a == portrait_jpeg("ZW0001", "m", 40, "blue", party_badge=True)
+    assert a != portrait_jpeg("ZW0002", "m", 40, "blue", party_badge=True)
+    img = Image.open(io.BytesIO(a))
+    assert img.size == (600, 800)
+    r, g, b = img.getpixel((10, 10))
+    assert b > 180 and r < 120, "a blue ID-photo background"
+    white = Image.open(io.BytesIO(portrait_jpeg("ZW0003", "f", 30, "white")))
+    assert min(white.getpixel((10, 10))) > 230
+    # The face sits in the middle: skin-coloured, not background.
+    r, g, b = img.getpixel((300, 420))
+    assert r > b + 30
