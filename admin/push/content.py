@@ -15,18 +15,33 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Department, Honor, Notice, Pledge, Rating, Screen, Staff, Standard, Window
+from ..models import Department, Honor, Notice, Pledge, Rating, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
-from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, effective_playlist
+from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, playlist_in_force
 
 SATISFIED_MIN_SCORE = 3  # 非常满意, 满意, 基本满意 count as satisfied (好差评 practice)
 
 
-def content_key(screen: Screen, playlists: dict, now: datetime) -> str:
-    playlist_id = effective_playlist(screen, playlists, now)
-    window = screen.window_id if screen.kind == "window" else 0
-    return f"{screen.kind}:{window or 0}:{playlist_id or 0}"
+def content_keys(screens: list, book, now: datetime) -> dict[int, str]:
+    """{screen id: content key} for rows of (id, kind, window_id, group_id, playlist_id).
+
+    Screens differing only in id share a computation unless a schedule names one of them.
+    """
+    from ..timefmt import hall_zone
+
+    local = now.astimezone(hall_zone())
+    named = {s.screen_id for s in book.schedules if s.screen_id is not None}
+    memo: dict[tuple, str] = {}
+    keys = {}
+    for screen_id, kind, window_id, group_id, playlist_id in screens:
+        window = window_id if kind == "window" else 0
+        signature = (screen_id if screen_id in named else None, kind, window or 0, group_id, playlist_id)
+        if signature not in memo:
+            in_force = playlist_in_force(screen_id, group_id, playlist_id, book, local)
+            memo[signature] = f"{kind}:{window or 0}:{in_force or 0}"
+        keys[screen_id] = memo[signature]
+    return keys
 
 
 @dataclass

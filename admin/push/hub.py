@@ -131,10 +131,12 @@ class PushHub:
             session.add(counter)
             session.flush()
         snap = content.snapshot(now)
-        screens = session.scalars(select(Screen)).all()
-        keys = {s.id: content.content_key(s, snap.playlists, now) for s in screens}
+        # Plain rows, not ORM objects: a province's thousands of screens are read every round.
+        rows = session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
+                                      Screen.playlist_id, Screen.content_key)).all()
+        keys = content.content_keys([row[:5] for row in rows], snap.playlists, now)
         groups = {g.key: g for g in session.scalars(select(PushGroup))}
-        moved = {s.id for s in screens if s.content_key != keys[s.id]}
+        moved = {row.id for row in rows if row.content_key != keys[row.id]}
         moved_into = {keys[sid] for sid in moved}
 
         outgoing = []  # (key, event, payload) emitted after commit
@@ -165,9 +167,8 @@ class PushHub:
             else:
                 outgoing.append((key, "patch", {"version": version, "base": base,
                                                 "sections": {n: sections[n] for n in changed}, "removed": removed}))
-        for screen in screens:
-            if screen.content_key != keys[screen.id]:
-                screen.content_key = keys[screen.id]
+        for screen_id in moved:
+            session.execute(update(Screen).where(Screen.id == screen_id).values(content_key=keys[screen_id]))
         if version is not None and snap.urgent:
             session.execute(update(Notice).where(Notice.id.in_([n["id"] for n in snap.urgent]),
                                                  Notice.pushed_version.is_(None)).values(pushed_version=version))

@@ -69,10 +69,15 @@ def schedule_matches(schedule: Schedule, local: datetime) -> bool:
 def effective_playlist(screen, book: PlaylistBook, now: datetime) -> int | None:
     from ..timefmt import hall_zone
 
-    local = now.astimezone(hall_zone())
+    return playlist_in_force(screen.id, screen.group_id, screen.playlist_id, book, now.astimezone(hall_zone()))
+
+
+def playlist_in_force(screen_id: int, group_id: int | None, playlist_id: int | None, book: PlaylistBook,
+                      local: datetime) -> int | None:
+    """The playlist for a screen at hall-local time ``local``, or None for its kind's default."""
     best = None
     for schedule in book.schedules:
-        if schedule.screen_id != screen.id and (schedule.group_id is None or schedule.group_id != screen.group_id):
+        if schedule.screen_id != screen_id and (schedule.group_id is None or schedule.group_id != group_id):
             continue
         if schedule.playlist_id not in book.playlists or not schedule_matches(schedule, local):
             continue
@@ -82,7 +87,7 @@ def effective_playlist(screen, book: PlaylistBook, now: datetime) -> int | None:
             best = (rank, schedule.playlist_id)
     if best:
         return best[1]
-    return screen.playlist_id if screen.playlist_id in book.playlists else None
+    return playlist_id if playlist_id in book.playlists else None
 
 
 def next_boundary(now: datetime) -> datetime | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
+from flask import current_app, g
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..errors import Invalid
 from ..extensions import db
@@ -17,10 +19,17 @@ DEFAULTS = {
 }
 
 
+def _stored() -> dict:
+    """All stored settings, read once per app context (a request, a job run, a push round)."""
+    if "hall_settings" not in g:
+        g.hall_settings = {row.key: row.value for row in db.session.scalars(select(Setting))}
+    return g.hall_settings
+
+
 def get_setting(key: str):
-    row = db.session.get(Setting, key)
-    if row is not None:
-        return row.value
+    stored = _stored()
+    if stored.get(key) is not None:
+        return stored[key]
     if key == "timezone":
         return current_app.config["HALL_TIMEZONE"]
     return DEFAULTS.get(key)
@@ -30,15 +39,17 @@ def set_setting(key: str, value, actor: str) -> None:
     from .audit import record
 
     if key not in DEFAULTS:
-        raise Invalid(f"unknown setting {key}", field=key)
+        raise Invalid(_("Unknown setting %(key)s.", key=key), field=key)
     if key == "timezone":
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, TypeError):
-            raise Invalid("unknown time zone", field="timezone") from None
+            raise Invalid(_("Unknown time zone."), field="timezone") from None
+    g.pop("hall_settings", None)
     row = db.session.get(Setting, key) or Setting(key=key)
     old = row.value
     row.value = value
     db.session.add(row)
     record(actor, "update", "setting", key, changes={key: [old, value]})
     db.session.commit()
+    g.pop("hall_settings", None)

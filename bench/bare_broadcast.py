@@ -1,0 +1,41 @@
+"""The baseline for bench/push_latency.py: a bare python-socketio server on gevent, no Flask, no database.
+
+``POST /broadcast`` with a JSON body emits it as ``patch`` to every client of /display,
+the same way Liangbiping's push does (one emit to one room), and answers at once.
+Run as: python bench/bare_broadcast.py PORT
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+import socketio  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[])
+
+
+@sio.on("connect", namespace="/display")
+def connect(sid, environ, auth=None):
+    sio.enter_room(sid, "all", namespace="/display")
+
+
+def broadcast_app(environ, start_response):
+    if environ["PATH_INFO"] == "/broadcast" and environ["REQUEST_METHOD"] == "POST":
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        sio.start_background_task(sio.emit, "patch", json.loads(body), to="all", namespace="/display")
+        start_response("204 No Content", [])
+        return [b""]
+    if environ["PATH_INFO"] == "/healthz":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"status": "ok"}']
+    start_response("404 Not Found", [])
+    return [b""]
+
+
+if __name__ == "__main__":
+    app = socketio.WSGIApp(sio, broadcast_app)
+    WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None, backlog=2048).serve_forever()
