@@ -189,12 +189,4 @@ def split_errors(fields: list[Field], exc, extra: tuple = ()) -> tuple[dict[str,
     return by_field, general
 
 
-def option_label(f: Field, value) -> Any:
-    """The label a select shows for ``value`` (for read-only lists)."""
-    for key, label in f.choices():
-        if key == str(value):
-            return label
-    return value
-
-
 ROLE_CHOICES = static(("admin", _l("Administrator")), ("leader", _l("Leader")), ("staff", _l("Staff member")))

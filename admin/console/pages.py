@@ -43,6 +43,7 @@ class Column:
 
 
 def attr(name: str) -> Callable[[Any], Any]:
+    """The record's attribute ``name``."""
     return lambda obj: getattr(obj, name, None)
 
 
@@ -107,6 +108,7 @@ class RecordPage:
     # --- what subclasses may change --------------------------------------------------------
 
     def can_write(self) -> bool:
+        """Whether the signed-in user may change records of this type."""
         return getattr(current_user, "role", None) in self.write_roles
 
     def listing(self, filters: dict, q: str | None, sort: str | None, page: int, per_page: int):
@@ -126,12 +128,15 @@ class RecordPage:
         return from_record(self.form_fields(obj), obj)
 
     def create(self, data: dict, raw: dict):
+        """Store a new record from the form's ``data``; DomainErrors go back to the form."""
         return records.create(self.res, data, g.actor)
 
     def update(self, obj, data: dict, raw: dict):
+        """Store the form's ``data`` into ``obj``, validated as a whole."""
         return records.update(self.res, obj, data, g.actor)
 
     def remove(self, obj) -> None:
+        """Remove ``obj``; Conflict when it is still in use."""
         records.delete(self.res, obj, g.actor)
 
     def title(self, obj) -> str:
@@ -164,6 +169,7 @@ class RecordPage:
 # --- the views -----------------------------------------------------------------------------
 
 def _int_arg(value: str | None, default: int, low: int, high: int) -> int:
+    """A whole number from the address, kept between ``low`` and ``high``; ``default`` when unreadable."""
     try:
         number = int(value or default)
     except ValueError:
@@ -203,6 +209,7 @@ def list_url(**changes) -> str:
 
 
 def list_view(spec: RecordPage):
+    """One page of records: searched, filtered and sorted as the address says."""
     args = request.args
     q = (args.get("q") or "").strip()[:100] or None
     sort = args.get("sort") or None
@@ -220,6 +227,7 @@ def list_view(spec: RecordPage):
 
 
 def _render_form(spec: RecordPage, obj, raw: dict, *, errors=None, general=None, status=200, readonly=False):
+    """The record's form showing ``raw`` values, with any errors next to their fields."""
     heading = spec.new_title if obj is None else (spec.edit_title if not readonly else spec.view_title)
     return render_template(
         spec.form_template, spec=spec, obj=obj, fields=spec.form_fields(obj), values=raw, errors=errors or {}, general=general or [],
@@ -235,6 +243,7 @@ def _refused(spec: RecordPage, obj, raw: dict, exc):
 
 
 def new_view(spec: RecordPage):
+    """The empty form, and storing it."""
     if not spec.creatable:
         abort(404)
     if request.method == "POST":
@@ -249,6 +258,7 @@ def new_view(spec: RecordPage):
 
 
 def edit_view(spec: RecordPage, record_id: int):
+    """A record's form (read-only for those who may not change it), and storing changes."""
     obj = spec.get(record_id)
     writable = spec.editable and spec.can_write()
     if request.method == "POST":
@@ -265,6 +275,7 @@ def edit_view(spec: RecordPage, record_id: int):
 
 
 def delete_view(spec: RecordPage, record_id: int):
+    """Remove a record; a record still in use stays, with a message saying so."""
     if not spec.can_write():
         abort(403)
     obj = spec.get(record_id)
