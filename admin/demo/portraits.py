@@ -66,13 +66,13 @@ def choose_look(seed: str, sex: str, age: int, background: str = "blue", party_b
     elif age >= 42:
         hair = _mix(hair, (110, 108, 106), rng.uniform(0.0, 0.18))
     if sex == "m":
-        style = rng.choice(["short_side", "short_side", "crew", "swept_back"])
-        outfit = outfit or rng.choice(["suit_tie", "suit_tie", "suit_tie", "uniform"])
+        style = rng.choice(["short_side", "short_side", "crew", "swept_back"] + (["fringe"] * 2 if age < 35 else []))
+        outfit = outfit or rng.choice(["suit_tie", "suit_tie", "suit_tie", "suit_open"])
         face_w = rng.uniform(104, 114)
         jaw = rng.uniform(1.7, 2.2)
     else:
-        style = rng.choice(["bob", "bob", "tied_back", "side_fringe", "long"])
-        outfit = outfit or rng.choice(["suit_open", "suit_open", "suit_tie", "uniform"])
+        style = rng.choice(["bob", "bob", "tied_back", "tied_back", "side_fringe", "side_fringe", "long"])
+        outfit = outfit or "suit_open"
         face_w = rng.uniform(97, 105)
         jaw = rng.uniform(2.0, 2.5)
     return Look(
@@ -201,11 +201,13 @@ def render(look: Look, seed: str) -> Image.Image:
     if look.hair_style in ("bob", "long", "side_fringe"):
         depth = {"bob": chin_y + 30, "side_fringe": chin_y + 10, "long": chin_y + 150}[look.hair_style]
         width = rx + (34 if look.hair_style != "long" else 40)
-        back = [(cx - width, eye_y - 40)] + _bezier((cx - width, eye_y - 40), (cx - width - 8, depth - 40),
-                                                     (cx - width + 24, depth)) \
-            + _bezier((cx + width - 24, depth), (cx + width + 8, depth - 40), (cx + width, eye_y - 40))
+        # a smooth outline: the upper half of an ellipse, then down to the ends
+        crown = [(cx - width * math.cos(a), eye_y - 40 - 150 * math.sin(a))
+                 for a in (math.pi * i / 40 for i in range(41))]
+        back = (crown
+                + _bezier((cx + width, eye_y - 40), (cx + width + 6, depth - 40), (cx + width - 24, depth))
+                + _bezier((cx - width + 24, depth), (cx - width - 6, depth - 40), (cx - width, eye_y - 40)))
         c.polygon(back, hair)
-        c.ellipse((cx - width, eye_y - 200, cx + width, eye_y + 60), fill=hair)
 
     # --- shoulders and clothes ----------------------------------------------------------------
     ny = chin_y - 14  # where the neck meets the collar
@@ -341,12 +343,19 @@ def _hair(c: Canvas, look: Look, rng, cx, eye_y, rx, hair, hair_hi, face_mask):
     part = rng.choice([-1, 1])
     u = lambda x: (x - cx) / rx  # noqa: E731 - -1 at the left edge of the face, 1 at the right
     if style == "crew":
-        mass = 7
-        hairline = lambda x: eye_y - 110 + 10 * u(x) ** 2  # noqa: E731
+        # cropped short: little volume, the skin shows through a little
+        mass = 5
+        hair = _mix(hair, look.skin, 0.18)
+        hairline = lambda x: eye_y - 116 + 8 * u(x) ** 2  # noqa: E731
     elif style == "swept_back":
-        hairline = lambda x: eye_y - 118 + 16 * u(x) ** 2 + 4 * abs(u(x))  # noqa: E731
+        mass = 20
+        hairline = lambda x: eye_y - 124 + 20 * u(x) ** 2 + 4 * abs(u(x))  # noqa: E731
+    elif style == "fringe":
+        mass = 14
+        hairline = lambda x: eye_y - 94 - 8 * u(x) ** 2 + 3 * math.sin(u(x) * 9)  # noqa: E731
     elif style == "short_side":
-        hairline = lambda x: eye_y - 112 + 12 * u(x) ** 2 + 8 * part * u(x)  # noqa: E731
+        mass = 15
+        hairline = lambda x: eye_y - 108 + 10 * u(x) ** 2 + 14 * part * u(x)  # noqa: E731
     elif style == "tied_back":
         mass = 9
         hairline = lambda x: eye_y - 116 + 22 * u(x) ** 2  # noqa: E731
@@ -399,7 +408,7 @@ def _hair(c: Canvas, look: Look, rng, cx, eye_y, rx, hair, hair_hi, face_mask):
             ys = [lower - (lower - (eye_y - 70)) * i / 16 for i in range(17)]
             for y in ys:
                 hw = _face_hw(y, eye_y, look)
-                inset = inset_top if y < eye_y else 6
+                inset = 6 + (inset_top - 6) * min(1.0, max(0.0, (eye_y - y) / 40))
                 x = cx + side * max(hw - inset, rx * 0.55)
                 pts.append((x, y))
             c.polygon(pts, hair)
@@ -414,6 +423,12 @@ def _hair(c: Canvas, look: Look, rng, cx, eye_y, rx, hair, hair_hi, face_mask):
         st.line(c.pts(_bezier((x0 - part * 20, top - mass + 12), (x0 + part * rng.uniform(0, 30), top + 50),
                               (x0 + part * rng.uniform(10, 40), hairline(x0) - 2), 12)), fill=150, width=c.px(1.5))
     c.fill_masked(strands, _mix(hair, hair_hi, 0.6), clip=hair_mask)
+    if style == "short_side":
+        parting, pd = c.mask()
+        px = cx + part * rx * 0.5
+        pd.line(c.pts(_bezier((px, hairline(px) + 2), (px - part * 4, top + 30), (px - part * 14, top - mass + 6), 10)),
+                fill=255, width=c.px(2.2))
+        c.fill_masked(parting, _mix(hair, look.skin, 0.3), clip=hair_mask)
     # a soft shadow that the hair casts on the forehead
     shadow, shd = c.mask()
     shd.polygon(c.pts([(x, y + 8) for x, y in line] + [(x, y - 30) for x, y in reversed(line)]), fill=255)
