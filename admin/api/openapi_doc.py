@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from ..schemas import Error
-from .framework import OPERATIONS
-from . import bp
+from .framework import OPERATIONS, endpoint
 
 REF = "#/components/schemas/{model}"
 ERRORS = {
@@ -102,9 +100,10 @@ def build() -> dict:
 _cached: dict | None = None
 
 
-@bp.get("/openapi.json")
+@endpoint("/openapi.json", "GET", summary="This OpenAPI document", tag="meta", roles=None, name="openapi_json")
 def openapi_json():
+    """The document lists itself too: every /api/v1 route is in it."""
     global _cached
     if _cached is None:
         _cached = build()
-    return jsonify(_cached)
+    return _cached
