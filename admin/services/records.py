@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -72,12 +74,22 @@ def _validated(res: Resource, data: dict) -> dict:
     return values
 
 
-def _commit(res: Resource) -> None:
+@contextmanager
+def _conflicts():
+    """A unique or foreign key the database refuses (a concurrent write got there first) is a 409, not a 500.
+
+    Flushes happen before the commit too (``flush()``, autoflush on the next query), so the whole write is inside.
+    """
     try:
-        db.session.commit()
+        yield
     except IntegrityError:
         db.session.rollback()
         raise Conflict(_("This change conflicts with other records.")) from None
+
+
+def _commit(res: Resource) -> None:
+    with _conflicts():
+        db.session.commit()
 
 
 def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, commit: bool = True):
@@ -89,8 +101,9 @@ def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, 
     _check_unique(res, values)
     obj = res.model(**(extra or {}))
     db.session.add(obj)
-    changes = _assign(res, obj, values)
-    db.session.flush()
+    with _conflicts():
+        changes = _assign(res, obj, values)
+        db.session.flush()
     record(actor, "create", res.entity, obj.id, summary=res.title(obj), changes=changes)
     if commit:
         _commit(res)
@@ -106,7 +119,8 @@ def update(res: Resource, obj, patch: dict, actor: str):
     values = _validated(res, merged)
     values = {k: v for k, v in values.items() if k in patch}
     _check_unique(res, values, obj)
-    changes = _assign(res, obj, values)
+    with _conflicts():
+        changes = _assign(res, obj, values)
     if changes:
         record(actor, "update", res.entity, obj.id, summary=res.title(obj), changes=changes)
         _commit(res)

@@ -1,0 +1,97 @@
+"""Every write is one transaction: a write refused or failing halfway leaves no trace, not even in the audit log."""
+
+import pytest
+
+from .support import API, assert_error, audit_entries, create, sample
+
+
+def _audit_count(client, headers):
+    return len(audit_entries(client, headers))
+
+
+def test_a_patch_refused_halfway_writes_nothing(client, admin_headers, hall):
+    """The name is assigned before the links are found missing; none of it may stay."""
+    before, entries = client.get(f"{API}/windows/{hall.w1}", headers=admin_headers).get_json(), \
+        _audit_count(client, admin_headers)
+    response = client.patch(f"{API}/windows/{hall.w1}", json={"name": "改名", "description": "new",
+                                                               "service_item_ids": [hall.s1, 999999]},
+                            headers=admin_headers)
+    assert_error(response, 422, "validation_error")
+    assert client.get(f"{API}/windows/{hall.w1}", headers=admin_headers).get_json() == before
+    assert _audit_count(client, admin_headers) == entries
+    # the next write starts clean
+    assert client.patch(f"{API}/windows/{hall.w1}", json={"description": "ok"}, headers=admin_headers).status_code == 200
+    assert client.get(f"{API}/windows/{hall.w1}", headers=admin_headers).get_json()["name"] == before["name"]
+
+
+def test_a_create_refused_halfway_writes_nothing(client, admin_headers, hall):
+    entries = _audit_count(client, admin_headers)
+    total = client.get(f"{API}/standards", headers=admin_headers).get_json()["total"]
+    response = client.post(f"{API}/standards", json=sample("standards", hall, 1, window_ids=[hall.w1, 999999]),
+                           headers=admin_headers)
+    assert_error(response, 422)
+    assert client.get(f"{API}/standards", headers=admin_headers).get_json()["total"] == total
+    assert client.get(f"{API}/windows/{hall.w1}", headers=admin_headers).get_json()["service_item_ids"] == [hall.s1]
+    assert _audit_count(client, admin_headers) == entries
+
+
+def test_a_refused_delete_leaves_no_audit_entry(client, admin_headers, hall):
+    entries = _audit_count(client, admin_headers)
+    assert_error(client.delete(f"{API}/departments/{hall.d1}", headers=admin_headers), 409, "conflict")
+    assert client.get(f"{API}/departments/{hall.d1}", headers=admin_headers).status_code == 200
+    assert _audit_count(client, admin_headers) == entries
+    assert not audit_entries(client, admin_headers, action="delete")
+
+
+def test_a_conflict_found_only_by_the_database_writes_nothing(client, admin_headers, hall, monkeypatch):
+    """Two requests racing for one window number: the unique index decides, the loser leaves no trace."""
+    from admin.services import records
+
+    monkeypatch.setattr(records, "_check_unique", lambda *args, **kwargs: None)
+    entries = _audit_count(client, admin_headers)
+    before = client.get(f"{API}/windows/{hall.w2}", headers=admin_headers).get_json()
+    response = client.patch(f"{API}/windows/{hall.w2}", json={"name": "抢号", "number": "01"}, headers=admin_headers)
+    assert_error(response, 409, "conflict")
+    response = client.post(f"{API}/windows", json=sample("windows", hall, 1, number="01"), headers=admin_headers)
+    assert_error(response, 409, "conflict")
+    assert client.get(f"{API}/windows/{hall.w2}", headers=admin_headers).get_json() == before
+    assert client.get(f"{API}/windows", headers=admin_headers).get_json()["total"] == 2
+    assert _audit_count(client, admin_headers) == entries
+
+
+@pytest.mark.parametrize("method", ["create", "update", "delete"])
+def test_a_failure_after_the_change_is_rolled_back(client, admin_headers, hall, monkeypatch, method):
+    """Should anything fail after the record changed (here: the audit entry), the change goes too."""
+    from admin.services import records
+
+    existing = create(client, admin_headers, "departments", {"name": "existing"})
+    entries = _audit_count(client, admin_headers)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(records, "record", broken)
+    url = f"{API}/departments"
+    if method == "create":
+        response = client.post(url, json={"name": "never stored"}, headers=admin_headers)
+    elif method == "update":
+        response = client.patch(f"{url}/{existing['id']}", json={"name": "never changed"}, headers=admin_headers)
+    else:
+        response = client.delete(f"{url}/{existing['id']}", headers=admin_headers)
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    monkeypatch.undo()
+    names = [d["name"] for d in client.get(url, headers=admin_headers).get_json()["items"]]
+    assert "existing" in names and "never stored" not in names and "never changed" not in names
+    assert _audit_count(client, admin_headers) == entries
+
+
+def test_a_refused_user_change_writes_nothing(client, admin_headers, make_user):
+    user_id = make_user("leader", "lead1")
+    before = client.get(f"{API}/users/{user_id}", headers=admin_headers).get_json()
+    entries = _audit_count(client, admin_headers)
+    for patch in ({"display_name": "X", "staff_id": 999999}, {"display_name": "X", "role": "staff"},
+                  {"display_name": "X", "password": "short"}):
+        assert_error(client.patch(f"{API}/users/{user_id}", json=patch, headers=admin_headers), 422)
+    assert client.get(f"{API}/users/{user_id}", headers=admin_headers).get_json() == before
+    assert _audit_count(client, admin_headers) == entries
