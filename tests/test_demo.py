@@ -24,6 +24,7 @@ from admin.extensions import db
 from admin.models import (AuditEntry, Department, Honor, Kiosk, Notice, Pledge, Rating, Screen, Staff, Standard, User,
                           Window)
 from admin.services.accounts import hash_secret
+from kiosk.schemas import REASON_CODES
 
 SIX = {"社保中心", "医保中心", "不动产登记中心", "公积金管理中心", "税务服务厅", "市场监管局"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -157,6 +158,9 @@ def test_users(ctx):
 def test_ratings(ctx):
     ratings = db.session.scalars(select(Rating)).all()
     assert len(ratings) >= 500
+    flagged = [r for r in ratings if r.flagged]
+    assert flagged and all(r.flagged == "repeat_press" and r.channel == "kiosk" for r in flagged)
+    ratings = [r for r in ratings if not r.flagged]
     scores = [r.score for r in ratings]
     assert set(scores) == {1, 2, 3, 4, 5}
     share = sum(s >= 4 for s in scores) / len(scores)
@@ -172,9 +176,10 @@ def test_ratings(ctx):
         assert not time(12, 0) <= local.time() < time(13, 30), local
         assert working_day(local.date()), local
         days.add(local.date())
-        assert set(r.reasons) <= set(hall.REASONS)
+        assert set(r.reasons) <= set(REASON_CODES)
         if r.score <= 2:
             assert r.reasons, "bad ratings carry a reason"
+            assert set(r.reasons) <= set(hall.REASONS)
         if r.channel == "kiosk":
             assert r.kiosk_id is not None
         assert r.staff_id and r.window_id

@@ -215,6 +215,12 @@ WEAKER_STAFF = {"何佳怡", "林子涵"}
 
 
 def _ratings(now, zone, today, windows, staff, kiosks) -> int:
+    """Some weeks of past ratings, inserted in one statement.
+
+    Not through the intake (kiosk/intake.py): it serves one citizen's request at a time, refuses
+    ratings older than 30 days and throttles bursts, all of which is right for live ratings and
+    wrong for six weeks of history. The seed's one audit entry records them.
+    """
     rng = random.Random("liangbiping-demo-ratings")
     by_window: dict[int, list] = {}
     for member in staff.values():
@@ -247,7 +253,7 @@ def _ratings(now, zone, today, windows, staff, kiosks) -> int:
                 if score <= 2 or (score == 3 and rng.random() < 0.5):
                     reasons = rng.sample(hall.REASONS[:5], k=1 if rng.random() < 0.7 else 2)
                     if rng.random() < 0.1:
-                        reasons = ["其他"]
+                        reasons = ["other"]
                     if rng.random() < 0.6:
                         comment = rng.choice(hall.BAD_COMMENTS[reasons[0]])
                 elif score == 5 and rng.random() < 0.06:
@@ -259,13 +265,20 @@ def _ratings(now, zone, today, windows, staff, kiosks) -> int:
                     channel, kiosk_id = "kiosk", kiosks[None].id
                 else:
                     channel, kiosk_id = "qr", None
-                rows.append({
+                row = {
                     "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                     "score": score, "staff_id": member.id, "window_id": window.id, "kiosk_id": kiosk_id,
                     "channel": channel, "reasons": reasons, "comment": comment, "contact": None,
                     "prompted": False, "flagged": None, "rated_at": rated_at,
                     "received_at": rated_at + timedelta(milliseconds=rng.randint(150, 2500)),
-                })
+                }
+                rows.append(row)
+                if channel == "kiosk" and rng.random() < 0.004:
+                    # A second press on the same kiosk within 3 s: kept, flagged, left out of statistics.
+                    again = rated_at + timedelta(milliseconds=rng.randint(600, 2500))
+                    rows.append(dict(row, id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), comment="",
+                                     flagged="repeat_press", rated_at=again,
+                                     received_at=again + timedelta(milliseconds=300)))
     if rows:
         db.session.execute(insert(Rating), rows)
     return len(rows)
