@@ -262,6 +262,25 @@ def test_demo_seeds_serves_and_prints_urls(tmp_path, servers):
     assert staff >= 12 and ratings > 0
     status, body = get(f"{server.url}/media/photos/{photo}")
     assert status == 200 and body[:2] == b"\xff\xd8"
+
+    # The printed pages exist, and a printed screen token is accepted on the screens' namespace.
+    screen_url = next(u for u in urls if "/display/" in u)
+    kiosk_url = next(u for u in urls if "/kiosk/" in u)
+    assert get(screen_url.split("#")[0])[0] == 200
+    assert get(kiosk_url.split("#")[0])[0] == 200
+    _assert_screen_gets_state(server.url, screen_url.split("#token=")[1])
+
+    # The printed login signs in.
+    import requests
+
+    with requests.Session() as browser:
+        page = browser.get(server.url + "/admin/login", timeout=10).text
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        response = browser.post(server.url + "/admin/login", data={
+            "username": "admin", "password": "liangbiping-demo", "csrf_token": csrf}, allow_redirects=False,
+            timeout=10)
+        assert response.status_code == 302, response.text[:500]
+        assert browser.get(server.url + "/admin/", timeout=10).status_code == 200
     assert server.terminate()[0] == 0
 
     # Again on the same data dir: nothing new is seeded and the same device URLs are printed.
@@ -274,6 +293,21 @@ def test_demo_seeds_serves_and_prints_urls(tmp_path, servers):
         assert conn.execute("SELECT count(*) FROM staff").fetchone()[0] == staff
         assert conn.execute("SELECT count(*) FROM ratings").fetchone()[0] == ratings
     assert again.terminate()[0] == 0
+
+
+def _assert_screen_gets_state(url: str, token: str) -> None:
+    import threading
+
+    import socketio
+
+    got = threading.Event()
+    client = socketio.Client(reconnection=False)
+    client.on("state", lambda data: got.set(), namespace="/display")
+    client.connect(url, namespaces=["/display"], transports=["websocket"], auth={"token": token}, wait_timeout=10)
+    try:
+        assert got.wait(10), "no state for the demo screen"
+    finally:
+        client.disconnect()
 
 
 def test_installed_console_script():
