@@ -224,9 +224,10 @@
     var clock = el("div", "clock");
     add(clock, el("span", "clock-date", fmt(new Date(), {month: "long", day: "numeric", weekday: "long"})),
       el("span", "clock-time", hhmm(new Date())));
-    add(head, brand, el("h1", "slide-title", L[kind] || kind), clock);
+    // The campaign slide says its own name large; its header and footer stay quiet.
+    add(head, brand, el("h1", "slide-title", kind === "banner" ? "" : (L[kind] || kind)), clock);
     var foot = el("footer", "slide-foot");
-    add(foot, el("span", "foot-banner", hall.banner || L.campaign));
+    if (kind !== "banner") add(foot, el("span", "foot-banner", hall.banner || L.campaign));
     if (pageCount > 1) {
       var dots = el("span", "dots");
       for (var i = 0; i < pageCount; i++) add(dots, el("i", i === pageIndex ? "on" : ""));
@@ -274,8 +275,8 @@
       render: function (s, page) {
         var grid = identityGrid(list(s.members).length, isPortrait());
         var box = el("div", "identity-grid");
-        box.style.gridTemplateColumns = "repeat(" + grid[0] + ", 1fr)";
-        box.style.gridTemplateRows = "repeat(" + grid[1] + ", 1fr)";
+        box.style.gridTemplateColumns = "repeat(" + grid[0] + ", minmax(0, 1fr))";
+        box.style.gridTemplateRows = "repeat(" + grid[1] + ", minmax(0, 1fr))";
         box.style.fontSize = grid[2] + "rem";
         page.forEach(function (m) { add(box, memberCard(m)); });
         return box;
@@ -413,6 +414,10 @@
           add(box, card);
         });
         return box;
+      },
+      after: function (node) {
+        var cards = node.querySelectorAll(".honor-text");
+        for (var i = 0; i < cards.length; i++) fit(cards[i], 0.6);
       }
     },
 
