@@ -81,6 +81,8 @@ class UsersPage(RecordPage):
 
     def create(self, data, raw):
         values = _validated(UserIn, data, password_required=True)
+        if not values.get("display_name"):
+            values.pop("display_name", None)  # the service then shows the username
         return accounts.save_user(values, g.actor)
 
     def update(self, obj, data, raw):
