@@ -12,6 +12,22 @@ log = logging.getLogger("liangbiping")
 STOP_TIMEOUT = 3  # seconds open requests get to finish after SIGTERM
 
 
+def _no_delay_handler():
+    """pywsgi sends a response's headers and body in two writes; with Nagle's algorithm and the
+    peer's delayed ACK every keep-alive request then waits ~40 ms. TCP_NODELAY removes the wait."""
+    from gevent.pywsgi import WSGIHandler
+
+    class NoDelayHandler(WSGIHandler):
+        def handle(self):
+            try:
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except (OSError, AttributeError):
+                pass
+            return super().handle()
+
+    return NoDelayHandler
+
+
 def public_base(host: str, port: int) -> str:
     """The base URL to print: for a wildcard host, this machine's address on the local network."""
     if host in ("0.0.0.0", "::", ""):
@@ -52,7 +68,7 @@ def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
     # Screens keep their websocket open for months: no per-request timeout, a big backlog.
     try:
         server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("liangbiping.http"),
-                            backlog=2048)
+                            backlog=2048, handler_class=_no_delay_handler())
         server.init_socket()
     except OSError as exc:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)

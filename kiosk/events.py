@@ -162,11 +162,15 @@ def ratings_disconnect(*_args):
 
 
 def rating_payload(rating) -> dict:
+    from types import SimpleNamespace
+
     from admin.models import Window
     from admin.timefmt import localtime
 
     from .intake import FLAGS, REASONS, score_label
 
+    if isinstance(rating, dict):
+        rating = SimpleNamespace(**rating)
     staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
     window = db.session.get(Window, rating.window_id) if rating.window_id else None
     return {

@@ -29,7 +29,7 @@ from blinker import Namespace
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
@@ -281,10 +281,6 @@ def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
     if src.prompt is not None and src.prompt.window_id is not None:
         window_id = src.prompt.window_id
     window_id = window_id if window_id is not None else src.window_id
-    if staff_id is not None and db.session.get(Staff, staff_id) is None:
-        raise Invalid(_("staff_id: %(id)s does not exist.", id=staff_id), field="staff_id")
-    if window_id is not None and db.session.get(Window, window_id) is None:
-        raise Invalid(_("window_id: %(id)s does not exist.", id=window_id), field="window_id")
     if staff_id is None and window_id is None:
         raise Invalid(_("Say who is rated: staff_id or window_id."), field="staff_id")
     return staff_id, window_id
@@ -297,12 +293,27 @@ def _channel(body: RatingIn, src: Source) -> None:
         raise Invalid(_("A QR token goes with the qr or web channel."), field="channel")
 
 
+def _missing_reference(staff_id: int | None, window_id: int | None) -> None:
+    """After a foreign key refused the insert: say which id does not exist."""
+    if staff_id is not None and db.session.get(Staff, staff_id) is None:
+        raise Invalid(_("staff_id: %(id)s does not exist.", id=staff_id), field="staff_id")
+    if window_id is not None and db.session.get(Window, window_id) is None:
+        raise Invalid(_("window_id: %(id)s does not exist.", id=window_id), field="window_id")
+
+
+_RATINGS = Rating.__table__
+# Core statements on the hot path: the ORM's unit of work costs more than the SQL here.
+_NEAR_PRESS = (select(_RATINGS.c.id).where(_RATINGS.c.kiosk_id == bindparam("kiosk_id"), _RATINGS.c.flagged.is_(None),
+                                           _RATINGS.c.rated_at > bindparam("lo", type_=Rating.rated_at.type),
+                                           _RATINGS.c.rated_at < bindparam("hi", type_=Rating.rated_at.type))
+               .limit(1))
+_EXISTS = select(_RATINGS.c.id).where(_RATINGS.c.id == bindparam("id"))
+
+
 def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime) -> str | None:
     if src.kiosk_id is not None and src.prompt is None:
-        near = db.session.scalar(
-            select(Rating.id).where(Rating.kiosk_id == src.kiosk_id, Rating.flagged.is_(None),
-                                    Rating.rated_at > rated_at - REPEAT_PRESS,
-                                    Rating.rated_at < rated_at + REPEAT_PRESS).limit(1))
+        near = db.session.connection().execute(
+            _NEAR_PRESS, {"kiosk_id": src.kiosk_id, "lo": rated_at - REPEAT_PRESS, "hi": rated_at + REPEAT_PRESS}).first()
         if near is not None:
             return "repeat_press"
     if src.phone and staff_id is not None:
@@ -322,14 +333,24 @@ def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime) 
     return None
 
 
-def receive(body: RatingIn) -> tuple[Rating, bool]:
+def rating_dict(rating) -> dict:
+    """A stored rating in the API's shape (RatingDetail), from a row or an ORM object."""
+    get = rating.get if isinstance(rating, dict) else (lambda key: getattr(rating, key))
+    out = {key: get(key) for key in ("id", "score", "staff_id", "window_id", "kiosk_id", "channel", "comment",
+                                      "flagged", "prompted", "prompt_id", "rated_at", "received_at")}
+    out["reasons"] = list(get("reasons") or [])
+    out["contact_masked"] = mask_contact(get("contact"))
+    out["prompted"] = bool(out["prompted"])
+    return out
+
+
+def receive(body: RatingIn) -> tuple[dict, bool]:
     """Store a rating; (rating, True) when new, (stored rating, False) for a replayed id.
 
     Raises a DomainError (4xx) for anything that cannot be stored. Returns only after commit.
     """
-    existing = db.session.get(Rating, body.id)
-    if existing is not None:
-        return existing, False
+    if db.session.connection().execute(_EXISTS, {"id": body.id}).first() is not None:
+        return rating_dict(db.session.get(Rating, body.id)), False
     src = resolve_source(body.kiosk_token, body.qr_token)
     _channel(body, src)
     if src.kiosk_id is not None:
@@ -340,40 +361,54 @@ def receive(body: RatingIn) -> tuple[Rating, bool]:
     rated_at = _rated_at(body.rated_at, now)
     staff_id, window_id = _who(body, src)
     flagged = _flag(src, staff_id, rated_at, now)
-    rating = Rating(
-        id=body.id, score=body.score, staff_id=staff_id, window_id=window_id, kiosk_id=src.kiosk_id,
-        channel=body.channel, reasons=list(body.reasons), comment=body.comment, contact=body.contact,
-        prompted=src.prompt is not None, flagged=flagged, rated_at=rated_at, received_at=now,
-        prompt_id=src.prompt.id if src.prompt else None,
-        rater_hash=src.rater_hash if src.phone else None,
-        address_hash=src.address_hash if src.phone else None,
-    )
-    db.session.add(rating)
-    if src.prompt is not None:
-        src.prompt.used_at = now
+    row = {
+        "id": body.id, "score": body.score, "staff_id": staff_id, "window_id": window_id, "kiosk_id": src.kiosk_id,
+        "channel": body.channel, "reasons": list(body.reasons), "comment": body.comment, "contact": body.contact,
+        "prompted": src.prompt is not None, "flagged": flagged, "rated_at": rated_at, "received_at": now,
+        "prompt_id": src.prompt.id if src.prompt else None,
+        "rater_hash": src.rater_hash if src.phone else None,
+        "address_hash": src.address_hash if src.phone else None,
+    }
+    conn = db.session.connection()
+    # Core statements skip the ORM's flush, so tell the push hub's commit hook what changed.
+    db.session.info.setdefault("push_tables", set()).add("ratings")
     try:
+        conn.execute(insert(_RATINGS), row)
+        if src.prompt is not None:
+            used = conn.execute(update(RatingPrompt.__table__).where(
+                RatingPrompt.__table__.c.id == src.prompt.id, RatingPrompt.__table__.c.used_at.is_(None)
+            ).values(used_at=now))
+            if used.rowcount != 1:  # another rating took the prompt a moment ago
+                db.session.rollback()
+                raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used")
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         again = db.session.get(Rating, body.id)
         if again is not None:
-            return again, False
+            return rating_dict(again), False
+        _missing_reference(staff_id, window_id)
         if src.prompt is not None:
             raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used") from None
         raise Invalid(_("The rating refers to records that no longer exist.")) from None
-    _announce(rating, src)
-    return rating, True
+    _announce(row, src)
+    return rating_dict(row), True
 
 
-def _announce(rating: Rating, src: Source) -> None:
-    """After commit: tell the console, the kiosk that showed the prompt, and any listener."""
+def _announce(row: dict, src: Source) -> None:
+    """After commit: tell the console, the kiosk that showed the prompt, and any listener.
+
+    Listeners of ``rating_stored`` get ``rating`` as a dict of the stored columns (the
+    rectification ledger opens an entry when ``score`` <= 2 and ``flagged`` is None).
+    """
     try:
         from .events import rating_added
 
-        rating_added(rating, prompt=src.prompt)
-        rating_stored.send(current_app._get_current_object(), rating=rating)
+        rating_added(row, prompt=src.prompt)
+        if rating_stored.receivers:
+            rating_stored.send(current_app._get_current_object(), rating=row)
     except Exception:  # noqa: BLE001 - the rating is committed; a failed notice must not turn it into a 5xx
-        log.exception("announcing rating %s failed", rating.id)
+        log.exception("announcing rating %s failed", row.get("id"))
 
 
 def rater_cookie() -> str:

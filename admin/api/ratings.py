@@ -34,7 +34,7 @@ def create_rating(body):
     except TooManyRequests as exc:
         response = jsonify({"error": {"code": exc.code, "message": exc.message}})
         return response, exc.status, retry_after_header(exc)
-    response = jsonify(_out(rating))
+    response = jsonify(RatingDetail.model_construct(**rating).model_dump(mode="json"))
     if body.channel in ("qr", "web"):
         set_rater_cookie(response)
     return response, 201 if created else 200

@@ -1,0 +1,147 @@
+"""Console: print badges (工作牌) for a department or everyone, with progress for large batches."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from pathlib import Path
+
+from flask import abort, current_app, g, jsonify, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from kiosk import badges
+
+from ..extensions import db, socketio
+from ..models import Department, Staff
+from ..services.audit import record
+from . import bp
+from .access import roles_required
+
+PRINTERS = ("admin", "leader")
+_jobs: dict[str, dict] = {}   # in this process: job id -> {done, total, state, error}
+_lock = threading.Lock()
+
+
+def _job_dir() -> Path:
+    path = Path(current_app.config["DATA_DIR"]) / "badges"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.get("/badges/")
+@roles_required(*PRINTERS)
+def badges_print():
+    departments = db.session.scalars(select(Department).order_by(Department.sort_order, Department.name)).all()
+    staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.name)).all()
+    font_error = None
+    try:
+        badges.font_file()
+    except badges.FontMissing as exc:
+        font_error = str(exc)
+    return render_template("console/feedback/badges.html", departments=departments, staff=staff, font_error=font_error)
+
+
+def _render_job(app, job_id: str, staff_ids: list[int], footer: str, out: Path, base_url: str) -> None:
+    # A request context of our own so the QR codes carry the hall's address, as the page was opened.
+    with app.app_context(), app.test_request_context(base_url=base_url):
+        job = _jobs[job_id]
+        try:
+            people = [db.session.get(Staff, i) for i in staff_ids]
+            name = badges.hall_name()
+            images = []
+            for i, member in enumerate(p for p in people if p is not None):
+                images.append(badges.render_badge(member, badges.badge_url(member), name, app.config["DATA_DIR"]))
+                job["done"] = i + 1
+                socketio.sleep(0)  # let other requests run between badges
+            job["state"] = "writing"
+            out.write_bytes(badges.pdf_bytes(badges.sheet_pages(images, footer)))
+            job["state"] = "done"
+        except Exception as exc:  # noqa: BLE001 - reported on the page
+            job["state"], job["error"] = "failed", str(exc)
+        finally:
+            db.session.remove()
+
+
+@bp.post("/badges/jobs")
+@roles_required(*PRINTERS)
+def badges_start():
+    """Start rendering a PDF in the background; the page polls its progress."""
+    try:
+        badges.font_file()
+    except badges.FontMissing as exc:
+        return jsonify({"error": {"code": "font_missing", "message": str(exc)}}), 503
+    department_id = request.form.get("department_id", type=int)
+    query = select(Staff.id).order_by(Staff.department_id, Staff.sort_order, Staff.id)
+    footer = _("All departments")
+    if department_id:
+        department = db.session.get(Department, department_id)
+        if department is None:
+            return jsonify({"error": {"code": "not_found", "message": _("Not found.")}}), 404
+        query = query.where(Staff.department_id == department_id)
+        footer = department.name
+    staff_ids = list(db.session.scalars(query))
+    if not staff_ids:
+        return jsonify({"error": {"code": "not_found", "message": _("No staff members to print.")}}), 404
+    job_id = secrets.token_urlsafe(12)
+    with _lock:
+        _jobs[job_id] = {"done": 0, "total": len(staff_ids), "state": "rendering", "error": None}
+    record(g.actor, "print", "badges", None, summary=f"{footer}: {len(staff_ids)}")
+    db.session.commit()
+    out = _job_dir() / f"{job_id}.pdf"
+    socketio.start_background_task(_render_job, current_app._get_current_object(), job_id, staff_ids, footer, out,
+                                  request.host_url)
+    return jsonify({"job": job_id, "total": len(staff_ids),
+                    "progress": url_for("console.badges_progress", job_id=job_id),
+                    "download": url_for("console.badges_download", job_id=job_id)}), 202
+
+
+@bp.get("/badges/jobs/<job_id>")
+@roles_required(*PRINTERS)
+def badges_progress(job_id: str):
+    job = _jobs.get(job_id)
+    if job is None:
+        abort(404)
+    return jsonify(job)
+
+
+@bp.get("/badges/jobs/<job_id>/badges.pdf")
+@roles_required(*PRINTERS)
+def badges_download(job_id: str):
+    job = _jobs.get(job_id)
+    if job is None or job["state"] != "done":
+        abort(404)
+    return send_file(_job_dir() / f"{job_id}.pdf", mimetype="application/pdf", as_attachment=True,
+                     download_name="badges.pdf")
+
+
+@bp.get("/badges/<int:staff_id>.png")
+@roles_required(*PRINTERS)
+def badges_one(staff_id: int):
+    member = db.session.get(Staff, staff_id) if 0 < staff_id < 2**31 else None
+    if member is None:
+        abort(404)
+    try:
+        png = badges.badge_png(member, badges.badge_url(member), badges.hall_name(), current_app.config["DATA_DIR"])
+    except badges.FontMissing as exc:
+        return render_template("errors/error.html", status=503, message=str(exc)), 503
+    from flask import Response
+
+    return Response(png, mimetype="image/png")
+
+
+@bp.post("/badges/<int:staff_id>/rotate")
+@roles_required("admin")
+def badges_rotate(staff_id: int):
+    """Withdraw a member's printed badges (lost badge): their QR codes stop working."""
+    from flask import flash, redirect
+
+    member = db.session.get(Staff, staff_id) if 0 < staff_id < 2**31 else None
+    if member is None:
+        abort(404)
+    old = member.badge_version or 1
+    member.badge_version = old + 1
+    record(g.actor, "rotate_badge", "staff", member.id, summary=member.name, changes={"badge_version": [old, old + 1]})
+    db.session.commit()
+    flash(_("%(name)s's printed badges no longer work; print a new one.", name=member.name), "success")
+    return redirect(url_for("console.badges_print"))

@@ -1,0 +1,206 @@
+"""Console pages for 群众评议: the ratings list (live), a rating's detail, today's counters,
+the suggestion inbox, and a member's "ask for a rating" page."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import ValidationError
+from sqlalchemy import case, func, select
+
+from kiosk import suggestions as box
+from kiosk.intake import FLAGS, REASONS, SCORES, SATISFIED_MIN
+from kiosk.schemas import RatingListQuery, SuggestionListQuery
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Kiosk, Rating, RatingPrompt, Staff, Suggestion, Window
+from ..timefmt import hall_zone
+from . import bp
+from .access import roles_required
+
+MANAGERS = ("admin", "leader")
+CHANNELS = {"kiosk": "Kiosk", "qr": "QR code", "web": "Web", "device": "Evaluator device"}
+
+
+def _labels() -> dict:
+    return {
+        "scores": {k: str(v) for k, v in SCORES.items()},
+        "reasons": {k: str(v) for k, v in REASONS.items()},
+        "flags": {k: str(v) for k, v in FLAGS.items()},
+        "channels": {"kiosk": _("Kiosk"), "qr": _("QR code"), "web": _("Web"), "device": _("Evaluator device")},
+    }
+
+
+def _query(model, args) -> SimpleNamespace:
+    """Parse list filters; a bad value is dropped with a message instead of failing the page."""
+    clean = {k: v for k, v in args.items() if v not in ("", None)}
+    try:
+        return model.model_validate(clean)
+    except ValidationError:
+        flash(_("Some filters were not understood and were ignored."), "error")
+        return model.model_validate({k: v for k, v in clean.items() if k in ("page",) and v.isdigit()})
+
+
+def today_counters() -> dict:
+    """Today's ratings in the hall's day: count, per level, satisfied share, flagged, kiosk queues."""
+    zone = hall_zone()
+    start = datetime.combine(datetime.now(zone).date(), time.min, tzinfo=zone)
+    end = start + timedelta(days=1)
+    in_day = (Rating.rated_at >= start, Rating.rated_at < end)
+    rows = db.session.execute(select(Rating.score, func.count()).where(*in_day, Rating.flagged.is_(None))
+                              .group_by(Rating.score)).all()
+    by_score = {score: 0 for score in range(1, 6)}
+    by_score.update({score: n for score, n in rows})
+    count = sum(by_score.values())
+    satisfied = sum(n for s, n in by_score.items() if s >= SATISFIED_MIN)
+    flagged = db.session.scalar(select(func.count()).select_from(Rating).where(*in_day, Rating.flagged.is_not(None)))
+    prompted = db.session.scalar(select(func.count()).select_from(Rating).where(*in_day, Rating.prompted.is_(True),
+                                                                                 Rating.flagged.is_(None)))
+    queued = db.session.scalar(select(func.coalesce(func.sum(Kiosk.queue_length), 0)))
+    return {"count": count, "by_score": by_score, "satisfied": satisfied,
+            "rate": (satisfied / count) if count else None, "flagged": flagged, "prompted": prompted,
+            "bad": by_score[1] + by_score[2], "queued": queued}
+
+
+@bp.get("/ratings/")
+@roles_required(*MANAGERS)
+def ratings_list():
+    from ..api.ratings import filtered
+
+    query = _query(RatingListQuery, request.args)
+    where = filtered(query)
+    total = db.session.scalar(select(func.count()).select_from(Rating).where(*where))
+    per_page = min(query.per_page, 100)
+    items = db.session.scalars(select(Rating).where(*where).order_by(Rating.rated_at.desc(), Rating.id)
+                               .offset((query.page - 1) * per_page).limit(per_page)).all()
+    staff = {s.id: s for s in db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.name))}
+    windows = {w.id: w for w in db.session.scalars(select(Window).order_by(Window.number))}
+    args = {k: v for k, v in request.args.items() if v not in ("", None) and k != "page"}
+    return render_template("console/feedback/ratings.html", items=items, total=total, query=query, per_page=per_page,
+                           staff=staff, windows=windows, labels=_labels(), counters=today_counters(), args=args,
+                           live=not args and query.page == 1)
+
+
+@bp.get("/ratings/counters")
+@roles_required(*MANAGERS)
+def ratings_counters():
+    return jsonify(today_counters())
+
+
+@bp.get("/ratings/<rating_id>")
+@roles_required(*MANAGERS)
+def ratings_detail(rating_id: str):
+    rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
+    if rating is None:
+        abort(404)
+    staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
+    window = db.session.get(Window, rating.window_id) if rating.window_id else None
+    kiosk = db.session.get(Kiosk, rating.kiosk_id) if rating.kiosk_id else None
+    prompt = db.session.get(RatingPrompt, rating.prompt_id) if rating.prompt_id else None
+    return render_template("console/feedback/rating.html", rating=rating, staff=staff, window=window, kiosk=kiosk,
+                           prompt=prompt, labels=_labels(), contact=None)
+
+
+@bp.post("/ratings/<rating_id>/contact")
+@roles_required(*MANAGERS)
+def ratings_contact(rating_id: str):
+    """The full call-back number, for leaders and administrators; each viewing is audited."""
+    rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
+    if rating is None:
+        abort(404)
+    contact = box.reveal_contact("rating", rating, g.actor)
+    staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
+    window = db.session.get(Window, rating.window_id) if rating.window_id else None
+    kiosk = db.session.get(Kiosk, rating.kiosk_id) if rating.kiosk_id else None
+    prompt = db.session.get(RatingPrompt, rating.prompt_id) if rating.prompt_id else None
+    return render_template("console/feedback/rating.html", rating=rating, staff=staff, window=window, kiosk=kiosk,
+                           prompt=prompt, labels=_labels(), contact=contact)
+
+
+# --- suggestion box -----------------------------------------------------------------------------
+
+@bp.get("/suggestions/")
+@roles_required(*MANAGERS)
+def suggestions_list():
+    query = _query(SuggestionListQuery, request.args)
+    where = [getattr(Suggestion, k) == getattr(query, k) for k in ("status", "kind", "staff_id", "window_id")
+             if getattr(query, k) is not None]
+    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
+    items = db.session.scalars(select(Suggestion).where(*where)
+                               .order_by(case((Suggestion.status == "new", 0), else_=1), Suggestion.id.desc())
+                               .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
+    waiting = db.session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "new"))
+    return render_template("console/feedback/suggestions.html", items=items, total=total, query=query, waiting=waiting)
+
+
+def _suggestion(suggestion_id: int) -> Suggestion:
+    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/suggestions/<int:suggestion_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def suggestions_detail(suggestion_id: int):
+    item = _suggestion(suggestion_id)
+    contact = None
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "reply":
+                box.reply(item, request.form.get("reply", ""), g.actor)
+                flash(_("The reply is saved; the citizen sees it at the receipt page."), "success")
+            elif action in ("handled", "new"):
+                box.set_status(item, "handled" if action == "handled" else ("replied" if item.reply else "new"), g.actor)
+                flash(_("Marked as handled.") if action == "handled" else _("Reopened."), "success")
+            elif action == "contact":
+                contact = box.reveal_contact("suggestion", item, g.actor)
+            else:
+                abort(400)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        if action != "contact":
+            return redirect(url_for("console.suggestions_detail", suggestion_id=item.id))
+    return render_template("console/feedback/suggestion.html", item=item, contact=contact)
+
+
+# --- ask for a rating (一次一评) -------------------------------------------------------------------
+
+@bp.route("/prompt", methods=["GET", "POST"])
+@roles_required("admin", "leader", "staff")
+def prompt():
+    """A member asks the citizen just served for one rating: the kiosk at their window shows it,
+    and its single-use QR code here lets the citizen rate on a phone instead."""
+    from kiosk.prompts import cancel_prompt, latest_prompt, start_prompt
+    from kiosk.state import prompt_card
+
+    own = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None
+    members = [] if current_user.role == "staff" else db.session.scalars(
+        select(Staff).order_by(Staff.sort_order, Staff.name)).all()
+    chosen_id = request.values.get("staff_id", type=int)
+    member = own if current_user.role == "staff" else (db.session.get(Staff, chosen_id) if chosen_id else own)
+    if request.method == "POST":
+        if member is None:
+            flash(_("Choose a member first."), "error")
+            return redirect(url_for("console.prompt"))
+        try:
+            if request.form.get("action") == "cancel":
+                current = latest_prompt(member.id)
+                if current is not None and current.open:
+                    cancel_prompt(current, g.actor)
+            else:
+                start_prompt(member, g.actor, request.form.get("case_no", ""))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        return redirect(url_for("console.prompt", staff_id=member.id))
+    current = latest_prompt(member.id) if member else None
+    card = prompt_card(current) if current is not None and current.open else None
+    return render_template("console/feedback/prompt.html", member=member, members=members, current=current, card=card)

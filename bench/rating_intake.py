@@ -1,0 +1,148 @@
+"""Rating intake benchmark: 50 concurrent clients post ratings to a real ``liangbiping serve`` for 30 s.
+
+Reports committed ratings per second and p50/p99 latency, then inserts the same number of rows
+straight into SQLite with the same durability settings (WAL, synchronous=NORMAL, one row per
+transaction) as the baseline, and prints the ratio.
+
+    python bench/rating_intake.py [--clients 50] [--seconds 30] [--json out.json]
+
+Each client is its own paired kiosk on a keep-alive connection. The per-kiosk burst limit is
+switched off for the run (LIANGBIPING_RATING_BURST_KIOSK=0/0): it exists to refuse a stuck
+button, and here we measure what the intake can commit. Every other rule runs as in production
+(token check, the 3-second repeat-press query, validation, commit before the answer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.livesrv import LiveServer  # noqa: E402
+
+
+def setup(server: LiveServer, kiosks: int) -> tuple[list[str], list[int]]:
+    token = server.cli("token", "create", "--name", "bench", "--role", "admin").stdout.strip().splitlines()[-1]
+    h = {"Authorization": f"Bearer {token}"}
+
+    def post(path, body):
+        r = requests.post(server.url + "/api/v1" + path, json=body, headers=h, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    staff, tokens = [], []
+    for i in range(kiosks):
+        w = post("/windows", {"number": f"W{i:02d}", "name": f"窗口{i}"})
+        staff.append(post("/staff", {"name": f"成员{i}", "employee_no": f"E{i:03d}", "window_id": w["id"], "on_duty": True})["id"])
+        tokens.append(post("/kiosks", {"name": f"评价器{i}", "window_id": w["id"]})["token"])
+    return tokens, staff
+
+
+async def client(host: str, port: int, token: str, staff_id: int, until: float, lat: list, codes: dict) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    rng = random.Random()
+    try:
+        while time.monotonic() < until:
+            body = json.dumps({"id": str(uuid.uuid4()), "score": rng.choice((5, 5, 5, 4, 4, 3, 2, 1)), "channel": "kiosk",
+                               "kiosk_token": token, "staff_id": staff_id}).encode()
+            request = (f"POST /api/v1/ratings HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+            start = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            lat.append(time.perf_counter() - start)
+            codes[status] = codes.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def load(url: str, tokens: list[str], staff: list[int], seconds: float) -> tuple[list, dict, float]:
+    host, port = url.split("//")[1].split(":")
+    lat: list[float] = []
+    codes: dict[int, int] = {}
+    start = time.monotonic()
+    await asyncio.gather(*(client(host, int(port), t, s, start + seconds, lat, codes) for t, s in zip(tokens, staff)))
+    return lat, codes, time.monotonic() - start
+
+
+def baseline(rows: int, directory: Path) -> float:
+    """The same number of rows, one transaction each, straight into SQLite (WAL, synchronous=NORMAL)."""
+    path = directory / "baseline.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE ratings (id VARCHAR(36) PRIMARY KEY, score INTEGER NOT NULL, staff_id INTEGER, window_id INTEGER,"
+               " kiosk_id INTEGER, channel VARCHAR(16) NOT NULL, reasons JSON NOT NULL, comment TEXT NOT NULL, contact VARCHAR(32),"
+               " prompted BOOLEAN NOT NULL, flagged VARCHAR(64), rated_at DATETIME NOT NULL, received_at DATETIME NOT NULL)")
+    db.execute("CREATE INDEX ix_r_rated ON ratings (rated_at)")
+    db.execute("CREATE INDEX ix_r_staff ON ratings (staff_id)")
+    db.execute("CREATE INDEX ix_r_kiosk ON ratings (kiosk_id, rated_at)")
+    now = "2026-11-26 10:00:00.000000"
+    start = time.perf_counter()
+    for i in range(rows):
+        db.execute("BEGIN")
+        db.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, 'kiosk', '[]', '', NULL, 0, NULL, ?, ?)",
+                   (str(uuid.uuid4()), 5, i % 50 + 1, i % 50 + 1, i % 50 + 1, now, now))
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return rows / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LiveServer(Path(tmp) / "data", env={"LIANGBIPING_RATING_BURST_KIOSK": "0/0"})
+        server.start()
+        try:
+            tokens, staff = setup(server, args.clients)
+            lat, codes, elapsed = asyncio.run(load(server.url, tokens, staff, args.seconds))
+        finally:
+            server.stop()
+        with sqlite3.connect(Path(tmp) / "data" / "liangbiping.db") as db:
+            stored = db.execute("SELECT count(*) FROM ratings").fetchone()[0]
+        ok = sum(n for code, n in codes.items() if 200 <= code < 300)
+        rate = ok / elapsed
+        lat.sort()
+        p50 = statistics.median(lat) * 1000
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        base = baseline(stored, Path(tmp))
+    figures = {"clients": args.clients, "seconds": round(elapsed, 1), "committed": ok, "rows_in_db": stored,
+               "status_codes": codes, "ratings_per_s": round(rate, 1), "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
+               "sqlite_baseline_commits_per_s": round(base, 1), "ratio": round(rate / base, 4), "cpus": os.cpu_count()}
+    print(f"clients {args.clients}, {elapsed:.1f} s, committed {ok} ratings ({stored} rows in the database), codes {codes}")
+    print(f"intake:   {rate:8.1f} ratings/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
+    print(f"baseline: {base:8.1f} commits/s  (same {stored} rows straight into SQLite, WAL, synchronous=NORMAL)")
+    print(f"ratio:    {rate / base:.3f} of the bare SQLite commit rate; target >= 500 ratings/s: "
+          f"{'met' if rate >= 500 else 'MISSED'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0 if ok == stored else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
