@@ -767,16 +767,21 @@
     draw();
   }
 
+  // When the last push arrived and when it was on screen (performance.now()), for the bench.
+  var timing = {received: null, drawn: null};
+
   function applied() {
     model.appliedAt = Date.now();
     persist();
     render();
+    timing.drawn = performance.now();
     cachePhotos();
     sendAck();
     window.dispatchEvent(new CustomEvent("lbp:applied", {detail: {version: model.version}}));
   }
 
   function applyState(msg) {
+    timing.received = performance.now();
     if (!msg || typeof msg.version !== "number" || typeof msg.sections !== "object" || !msg.sections) return;
     model.version = msg.version;
     model.sections = msg.sections;
@@ -784,6 +789,7 @@
   }
 
   function applyPatch(msg) {
+    timing.received = performance.now();
     if (!msg || typeof msg.version !== "number" || typeof msg.sections !== "object") return;
     if (msg.base !== model.version || !model.sections) {
       socket.emit("resync");
@@ -865,7 +871,7 @@
   render();
   drawStale();
   window.lbpScreen = {
-    model: model, rotation: rotation, advance: advance, socket: socket,
+    model: model, rotation: rotation, advance: advance, socket: socket, timing: timing,
     // For tests and the console preview: act as if the connection had been gone this long.
     disconnectedFor: function (ms) {
       if (disconnectedSince !== null) disconnectedSince = Date.now() - ms;
