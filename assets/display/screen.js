@@ -12,9 +12,12 @@
   var L = cfg.labels || {};
   var AUTH_KEY = "lbp.display.auth";
   var STATE_KEY = "lbp.display.state." + cfg.screenId;
-  var HEAP_LIMIT = 300 * 1024 * 1024;
-  var DAY_MS = 24 * 3600 * 1000;
-  var NIGHT_AFTER_MS = 20 * 3600 * 1000;   // from 20 h uptime a reload waits for the night...
+  // Self-healing bounds (kept in an object so that tests can lower them).
+  var heal = {
+    heapLimit: 300 * 1024 * 1024,       // bytes of JS heap in use
+    nightAfterMs: 20 * 3600 * 1000,     // from 20 h uptime, reload in the small hours...
+    maxUptimeMs: 30 * 3600 * 1000       // ...and after 30 h whatever the hour
+  };
   var STALE_AFTER_MS = 60 * 1000;          // "最后更新" shows after this long without a connection
   var HEARTBEAT_MS = 30 * 1000;
   var IDENTIFY_MS = 10 * 1000;
@@ -700,7 +703,7 @@
     var hour = parseInt(fmt(new Date(), {hour: "2-digit", hour12: false}), 10);
     var night = hour >= 1 && hour < 5;
     // Once a day, in the small hours when the hall is closed; after 30 h whatever the hour.
-    if (heap > HEAP_LIMIT || (uptime > NIGHT_AFTER_MS && night) || uptime > DAY_MS + 6 * 3600 * 1000) {
+    if (heap > heal.heapLimit || (uptime > heal.nightAfterMs && night) || uptime > heal.maxUptimeMs) {
       persist();
       location.reload();
       return true;
@@ -845,7 +848,7 @@
   socket.on("patch", applyPatch);
   socket.on("rejoin", function () { socket.emit("hello"); });
   socket.on("revoked", forget);
-  socket.on("command", function (msg) {
+  function command(msg) {
     var name = msg && msg.name;
     if (name === "reload") {
       persist();
@@ -855,7 +858,9 @@
     } else if (name === "next") {
       advance();
     }
-  });
+  }
+
+  socket.on("command", command);
 
   setInterval(function () {
     if (socket.connected) socket.emit("heartbeat", {slide: rotation.kind || ""});
@@ -871,7 +876,7 @@
   render();
   drawStale();
   window.lbpScreen = {
-    model: model, rotation: rotation, advance: advance, socket: socket, timing: timing,
+    model: model, rotation: rotation, advance: advance, socket: socket, timing: timing, heal: heal, command: command,
     // For tests and the console preview: act as if the connection had been gone this long.
     disconnectedFor: function (ms) {
       if (disconnectedSince !== null) disconnectedSince = Date.now() - ms;
