@@ -23,6 +23,8 @@
   var IDENTIFY_MS = 10 * 1000;
   var PER_PAGE_MIN_S = 6;
   var startedAt = Date.now();
+  // From the address itself: an offline reload gets the cached page, whose config came from another query.
+  var pinnedSlide = new URLSearchParams(location.search).get("slide") || cfg.pinnedSlide || null;
 
   var stage = document.getElementById("stage");
   var urgentEl = document.getElementById("urgent");
@@ -630,9 +632,9 @@
     var isWindow = !!s.window || (model.screen && model.screen.kind === "window");
     var slides = list(s.playlist).filter(function (x) { return x && slideKinds[x.kind]; });
     if (isWindow) slides = [{kind: "window", duration: 0}];
-    if (cfg.pinnedSlide && slideKinds[cfg.pinnedSlide]) {
-      slides = [{kind: cfg.pinnedSlide, duration: 15, options: (slides.filter(function (x) {
-        return x.kind === cfg.pinnedSlide; })[0] || {}).options}];
+    if (pinnedSlide && slideKinds[pinnedSlide]) {
+      slides = [{kind: pinnedSlide, duration: 15, options: (slides.filter(function (x) {
+        return x.kind === pinnedSlide; })[0] || {}).options}];
     }
     var usable = slides.filter(function (x) { return slideKinds[x.kind].has(s, x.options); });
     return usable.length ? usable : (isWindow ? [{kind: "window", duration: 0}] : [{kind: "banner", duration: 15}]);

@@ -71,3 +71,40 @@ def test_the_page_reloads_itself_at_a_slide_boundary_when_its_heap_is_too_big(pa
     page.wait_for_function("() => window.lbpScreen && window.lbpScreen.model.version >= 0")
     assert page.evaluate("window.__beforeHeal") is None
     page.locator("#stage .slide").wait_for()
+
+
+def test_a_patch_on_another_base_asks_for_the_whole_state(page, server):
+    screen = new_screen(server.api, "补发屏")
+    open_screen(page, server, screen, slide="identity_wall")
+    version = page.evaluate("window.lbpScreen.model.version")
+    page.evaluate("""() => {
+        window.__states = 0;
+        window.lbpScreen.socket.on("state", () => { window.__states += 1; });
+        window.lbpScreen.socket.listeners("patch")[0]({version: 2000000000, base: -7, sections: {members: []}});
+    }""")
+    # Not applied: the page asked for a resync and the server answered with a full state.
+    page.wait_for_function("() => window.__states >= 1", timeout=5_000)
+    assert version <= page.evaluate("window.lbpScreen.model.version") < 2000000000
+    assert page.locator("#stage .member-card").count() >= 1
+
+
+def test_a_window_screen_draws_its_rating_qr_code_once_the_section_exists(browser, server):
+    screen = new_screen(server.api, "二维码屏", "window", server.hall["windows"][0]["id"])
+    context = screen_context(browser, 1280, 720)
+    page = context.new_page()
+    open_screen(page, server, screen)
+    assert page.locator(".qr-slot").get_attribute("data-qr") == "empty"
+    page.evaluate("""() => {
+        const m = window.lbpScreen.model;
+        window.lbpScreen.socket.listeners("state")[0](
+            {version: m.version, sections: Object.assign({}, m.sections, {rating_url: "http://127.0.0.1/q/abc123"})});
+    }""")
+    assert page.locator(".qr-slot").get_attribute("data-qr") == "drawn"
+    dark = page.evaluate("""() => {
+        const c = document.querySelector('.qr-slot canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 100) n++;
+        return n / (d.length / 4);
+    }""")
+    assert 0.25 < dark < 0.6  # a QR code is roughly half dark modules
+    context.close()
