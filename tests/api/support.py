@@ -39,7 +39,26 @@ def fields_of(error: dict) -> set:
 
 # --- the hall every test can build on ---------------------------------------------------------
 
-def build_hall(client, headers) -> SimpleNamespace:
+class Hall(SimpleNamespace):
+    """Ids of the records build_hall made; playlists (p1, p2) and screen groups (g1, g2) are made on first use."""
+
+    def __getattr__(self, name):
+        from admin.catalog import RESOURCES
+
+        lazy = {"p1": "playlists", "p2": "playlists", "g1": "screen-groups", "g2": "screen-groups"}
+        if name.startswith("_") or lazy.get(name) not in RESOURCES:
+            raise AttributeError(name)
+        if lazy[name] == "playlists":
+            slides = [{"kind": "identity_wall", "duration": 15, "options": {"department_id": None, "window_id": None}}]
+            self.p1 = self._post("/playlists", {"name": "默认轮播", "slides": slides})
+            self.p2 = self._post("/playlists", {"name": "窗口轮播", "slides": slides})
+        else:
+            self.g1 = self._post("/screen-groups", {"name": "一楼"})
+            self.g2 = self._post("/screen-groups", {"name": "二楼"})
+        return self.__dict__[name]
+
+
+def build_hall(client, headers) -> Hall:
     """Two departments, two windows, a service standard and two members, made through the API."""
 
     def post(path, body):
@@ -47,7 +66,7 @@ def build_hall(client, headers) -> SimpleNamespace:
         assert response.status_code == 201, response.get_data(as_text=True)
         return response.get_json()["id"]
 
-    hall = SimpleNamespace()
+    hall = Hall(_post=post)
     hall.d1 = post("/departments", {"name": "社会保障科", "sort_order": 1})
     hall.d2 = post("/departments", {"name": "医疗保障科", "sort_order": 2})
     hall.w1 = post("/windows", {"number": "01", "name": "社保综合窗口", "department_id": hall.d1})
@@ -58,15 +77,6 @@ def build_hall(client, headers) -> SimpleNamespace:
                               "window_id": hall.w1, "is_party_member": True, "on_duty": True})
     hall.m2 = post("/staff", {"name": "李四", "employee_no": "E002", "title": "副科长", "department_id": hall.d2,
                               "window_id": hall.w2})
-    from admin.catalog import RESOURCES
-
-    if "playlists" in RESOURCES:  # what screens show (issue: screens)
-        slides = [{"kind": "identity_wall", "duration": 15, "options": {"department_id": None, "window_id": None}}]
-        hall.p1 = post("/playlists", {"name": "默认轮播", "slides": slides})
-        hall.p2 = post("/playlists", {"name": "窗口轮播", "slides": slides})
-    if "screen-groups" in RESOURCES:
-        hall.g1 = post("/screen-groups", {"name": "一楼"})
-        hall.g2 = post("/screen-groups", {"name": "二楼"})
     return hall
 
 
@@ -92,8 +102,8 @@ def sample(name: str, hall, i: int = 0, /, **over) -> dict:
         "playlists": {"name": f"playlist-{n}", "slides": [
             {"kind": "identity_wall", "duration": 10 + i % 50, "options": {"department_id": None, "window_id": None}}]},
         "screen-groups": {"name": f"group-{n}"},
-        "schedules": {"name": f"schedule-{n}", "playlist_id": getattr(hall, "p1", None),
-                      "group_id": getattr(hall, "g1", None), "weekdays": [0, 1, 2, 3, 4],
+        "schedules": {"name": f"schedule-{n}", "playlist_id": hall.p1 if name == "schedules" else None,
+                      "group_id": hall.g1 if name == "schedules" else None, "weekdays": [0, 1, 2, 3, 4],
                       "start_time": "08:00", "end_time": "18:00", "priority": i % 100},
         "kiosks": {"name": f"kiosk-{n}", "window_id": hall.w1},
     }[name]

@@ -13,17 +13,19 @@ from .support import API, assert_error, create, listing, sample
 def _filter_values(client, headers, hall, name, key):
     """Two values of filter ``key`` of collection ``name`` that records can carry."""
     kinds = {"standards": ("service_item", "hall_rule"), "screens": ("hall", "window")}
-    fixed = {
-        "department_id": (hall.d1, hall.d2), "window_id": (hall.w1, hall.w2), "staff_id": (hall.m1, hall.m2),
-        "group_id": (getattr(hall, "g1", None), getattr(hall, "g2", None)),
-        "playlist_id": (getattr(hall, "p1", None), getattr(hall, "p2", None)),
-        "is_party_member": (True, False), "on_duty": (True, False), "published": (True, False),
-        "priority": ("normal", "urgent"), "kind": kinds.get(name),
+    made_by = {
+        "department_id": lambda: (hall.d1, hall.d2), "window_id": lambda: (hall.w1, hall.w2),
+        "staff_id": lambda: (hall.m1, hall.m2), "group_id": lambda: (hall.g1, hall.g2),
+        "playlist_id": lambda: (hall.p1, hall.p2),
+        "screen_id": lambda: tuple(create(client, headers, "screens", sample("screens", hall, 90 + i))["id"]
+                                   for i in (0, 1)),
+        "is_party_member": lambda: (True, False), "on_duty": lambda: (True, False),
+        "published": lambda: (True, False), "priority": lambda: ("normal", "urgent"), "kind": lambda: kinds.get(name),
     }
-    if key == "screen_id":
-        return tuple(create(client, headers, "screens", sample("screens", hall, 90 + i))["id"] for i in (0, 1))
-    assert fixed.get(key) and None not in fixed[key], f"tests/api: no sample values for filter {name}.{key}"
-    return fixed[key]
+    assert key in made_by, f"tests/api: no sample values for filter {name}.{key}"
+    values = made_by[key]()
+    assert values and len(set(values)) == 2, (name, key, values)
+    return values
 
 
 def _as_query(value):
