@@ -24,18 +24,19 @@ def server(tmp_path_factory):
 
 
 def _pair_in_console(browser, server, code: str) -> bool:
-    """Pair through the console's new-screen form; False when the console has no such page."""
+    """Pair through the console's pairing page (/admin/pair); False when the console has none."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     try:
         admin = context.new_page()
         sign_in(admin, server)
-        response = admin.goto(server.url + "/admin/screens/new")
+        response = admin.goto(server.url + "/admin/pair?kind=screen")
         if response.status != 200 or admin.locator("input[name=code]").count() == 0:
             return False
-        admin.fill("input[name=name]", "一楼大厅屏")
-        admin.select_option("select[name=kind]", "hall")
+        admin.check("input[name=kind][value=screen]")
         admin.fill("input[name=code]", code)
-        admin.locator("form button[type=submit]").last.click()
+        admin.fill("input[name=name]", "一楼大厅屏")
+        admin.select_option("select[name=screen_kind]", "hall")
+        admin.locator("form.fb-pair button[type=submit]").click()
         admin.wait_for_load_state()
         return True
     finally:
@@ -53,6 +54,8 @@ def test_a_fresh_screen_is_paired_through_the_ui_and_shows_its_content(browser, 
 
     if not _pair_in_console(browser, server, code):
         server.api.post("/screens/pair", {"code": code, "name": "一楼大厅屏", "kind": "hall"})
+    screens = server.api.get("/screens?per_page=200")["items"]
+    assert [s["name"] for s in screens].count("一楼大厅屏") == 1
 
     screen.wait_for_url(re.compile(r"/display/\d+$"), timeout=10_000)
     screen_id = int(screen.url.rsplit("/", 1)[1])
