@@ -85,6 +85,12 @@ async def load(url: str, tokens: list[str], staff: list[int], seconds: float) ->
     return lat, codes, time.monotonic() - start
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds the server process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def baseline(rows: int, directory: Path) -> float:
     """The same number of rows, one transaction each, straight into SQLite (WAL, synchronous=NORMAL)."""
     path = directory / "baseline.db"
@@ -120,7 +126,9 @@ def main() -> int:
         server.start()
         try:
             tokens, staff = setup(server, args.clients)
+            cpu_before, own_before = server_cpu(server.proc.pid), time.process_time()
             lat, codes, elapsed = asyncio.run(load(server.url, tokens, staff, args.seconds))
+            cpu, own = server_cpu(server.proc.pid) - cpu_before, time.process_time() - own_before
         finally:
             server.stop()
         with sqlite3.connect(Path(tmp) / "data" / "liangbiping.db") as db:
@@ -133,9 +141,15 @@ def main() -> int:
         base = baseline(stored, Path(tmp))
     figures = {"clients": args.clients, "seconds": round(elapsed, 1), "committed": ok, "rows_in_db": stored,
                "status_codes": codes, "ratings_per_s": round(rate, 1), "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
-               "sqlite_baseline_commits_per_s": round(base, 1), "ratio": round(rate / base, 4), "cpus": os.cpu_count()}
+               "sqlite_baseline_commits_per_s": round(base, 1),
+               "server_cpu_ms_per_rating": round(1000 * cpu / max(1, ok), 2),
+               "one_core_ceiling_per_s": round(ok / cpu, 1) if cpu else None, "load_average": os.getloadavg()[0], "client_cpu_s": round(own, 1), "server_cpu_s": round(cpu, 1), "ratio": round(rate / base, 4), "cpus": os.cpu_count()}
     print(f"clients {args.clients}, {elapsed:.1f} s, committed {ok} ratings ({stored} rows in the database), codes {codes}")
     print(f"intake:   {rate:8.1f} ratings/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
+    print(f"server:   {1000 * cpu / max(1, ok):8.2f} ms CPU per rating ({cpu:.1f} s CPU in {elapsed:.1f} s); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the clients used {own:.1f} s CPU")
+    print(f"ceiling:  {1000 / max(1e-9, 1000 * cpu / max(1, ok)):8.1f} ratings/s if the server had one core to itself "
+          f"(1 / CPU per rating)")
     print(f"baseline: {base:8.1f} commits/s  (same {stored} rows straight into SQLite, WAL, synchronous=NORMAL)")
     print(f"ratio:    {rate / base:.3f} of the bare SQLite commit rate; target >= 500 ratings/s: "
           f"{'met' if rate >= 500 else 'MISSED'}")

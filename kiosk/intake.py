@@ -29,7 +29,7 @@ from blinker import Namespace
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, exists, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
@@ -303,19 +303,18 @@ def _missing_reference(staff_id: int | None, window_id: int | None) -> None:
 
 _RATINGS = Rating.__table__
 # Core statements on the hot path: the ORM's unit of work costs more than the SQL here.
-_NEAR_PRESS = (select(_RATINGS.c.id).where(_RATINGS.c.kiosk_id == bindparam("kiosk_id"), _RATINGS.c.flagged.is_(None),
-                                           _RATINGS.c.rated_at > bindparam("lo", type_=Rating.rated_at.type),
-                                           _RATINGS.c.rated_at < bindparam("hi", type_=Rating.rated_at.type))
-               .limit(1))
-_EXISTS = select(_RATINGS.c.id).where(_RATINGS.c.id == bindparam("id"))
+_PRESS_WINDOW = (exists().where(_RATINGS.c.kiosk_id == bindparam("press_kiosk"), _RATINGS.c.flagged.is_(None),
+                                _RATINGS.c.rated_at > bindparam("press_lo", type_=Rating.rated_at.type),
+                                _RATINGS.c.rated_at < bindparam("press_hi", type_=Rating.rated_at.type)))
+# A kiosk's rating checks the repeat-press rule inside its own INSERT: one statement, not two.
+_INSERT_KIOSK = (insert(_RATINGS).values(flagged=case((_PRESS_WINDOW, literal("repeat_press")), else_=null()))
+                 .returning(_RATINGS.c.flagged))
+CHECK_IN_SQL = object()
 
 
-def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime) -> str | None:
+def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime):
     if src.kiosk_id is not None and src.prompt is None:
-        near = db.session.connection().execute(
-            _NEAR_PRESS, {"kiosk_id": src.kiosk_id, "lo": rated_at - REPEAT_PRESS, "hi": rated_at + REPEAT_PRESS}).first()
-        if near is not None:
-            return "repeat_press"
+        return CHECK_IN_SQL  # the repeat-press rule, decided by the insert itself (_INSERT_KIOSK)
     if src.phone and staff_id is not None:
         since = now - PHONE_WINDOW
         if src.rater_hash:
@@ -344,23 +343,36 @@ def rating_dict(rating) -> dict:
     return out
 
 
+def _stored(rating_id: str) -> dict | None:
+    rating = db.session.get(Rating, rating_id)
+    return rating_dict(rating) if rating is not None else None
+
+
 def receive(body: RatingIn) -> tuple[dict, bool]:
     """Store a rating; (rating, True) when new, (stored rating, False) for a replayed id.
 
     Raises a DomainError (4xx) for anything that cannot be stored. Returns only after commit.
+    The common case costs one indexed read (the repeat-press rule) and one insert in its own
+    transaction; a replayed id is found by the primary key refusing the insert, and any refusal
+    first checks whether the id was already stored (a replay is answered 200 whatever changed since).
     """
-    if db.session.connection().execute(_EXISTS, {"id": body.id}).first() is not None:
-        return rating_dict(db.session.get(Rating, body.id)), False
-    src = resolve_source(body.kiosk_token, body.qr_token)
-    _channel(body, src)
-    if src.kiosk_id is not None:
-        check_burst(f"kiosk:{src.kiosk_id}", "kiosk")
-    else:
-        check_burst(f"address:{src.address_hash}", "address")
-    now = utcnow()
-    rated_at = _rated_at(body.rated_at, now)
-    staff_id, window_id = _who(body, src)
-    flagged = _flag(src, staff_id, rated_at, now)
+    try:
+        src = resolve_source(body.kiosk_token, body.qr_token)
+        _channel(body, src)
+        if src.kiosk_id is not None:
+            check_burst(f"kiosk:{src.kiosk_id}", "kiosk")
+        else:
+            check_burst(f"address:{src.address_hash}", "address")
+        now = utcnow()
+        rated_at = _rated_at(body.rated_at, now)
+        staff_id, window_id = _who(body, src)
+        flagged = _flag(src, staff_id, rated_at, now)
+    except DomainError:
+        db.session.rollback()
+        stored = _stored(body.id)
+        if stored is not None:
+            return stored, False
+        raise
     row = {
         "id": body.id, "score": body.score, "staff_id": staff_id, "window_id": window_id, "kiosk_id": src.kiosk_id,
         "channel": body.channel, "reasons": list(body.reasons), "comment": body.comment, "contact": body.contact,
@@ -373,7 +385,12 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
     # Core statements skip the ORM's flush, so tell the push hub's commit hook what changed.
     db.session.info.setdefault("push_tables", set()).add("ratings")
     try:
-        conn.execute(insert(_RATINGS), row)
+        if flagged is CHECK_IN_SQL:
+            del row["flagged"]
+            row["flagged"] = conn.execute(_INSERT_KIOSK, dict(
+                row, press_kiosk=src.kiosk_id, press_lo=rated_at - REPEAT_PRESS, press_hi=rated_at + REPEAT_PRESS)).scalar()
+        else:
+            conn.execute(insert(_RATINGS), row)
         if src.prompt is not None:
             used = conn.execute(update(RatingPrompt.__table__).where(
                 RatingPrompt.__table__.c.id == src.prompt.id, RatingPrompt.__table__.c.used_at.is_(None)
@@ -384,9 +401,9 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        again = db.session.get(Rating, body.id)
-        if again is not None:
-            return rating_dict(again), False
+        stored = _stored(body.id)
+        if stored is not None:
+            return stored, False
         _missing_reference(staff_id, window_id)
         if src.prompt is not None:
             raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used") from None
