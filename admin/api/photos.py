@@ -22,7 +22,10 @@ IMAGE_BODY = {
           description="JPEG, PNG or WebP, at most 10 MB; stored re-encoded as a 3:4 JPEG.")
 def staff_photo(record_id):
     member = records.get(STAFF, record_id)
-    upload = request.files.get("photo")
-    data = upload.read() if upload else request.get_data(cache=False)
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("photo")
+        data = upload.read() if upload else b""
+    else:  # the raw body, whatever type it claims: `curl --data-binary` says form-urlencoded
+        data = request.get_data(cache=False)
     photos.set_photo(member, data, g.actor)
     return member

@@ -57,6 +57,14 @@ def test_multipart_upload(client, admin_headers, hall):
     _assert_clean_portrait(_served(client, response.get_json()["photo_url"]))
 
 
+def test_raw_body_whatever_type_it_claims(client, admin_headers, hall):
+    """curl --data-binary @photo.jpg sends application/x-www-form-urlencoded; the bytes are still the photo."""
+    for content_type in ("application/x-www-form-urlencoded", "application/octet-stream", None):
+        response = client.put(f"{API}/staff/{hall.m1}/photo", data=image_bytes("JPEG"), headers=admin_headers,
+                              **({"content_type": content_type} if content_type else {}))
+        assert response.status_code == 200, (content_type, response.get_data(as_text=True))
+
+
 def test_exif_orientation_is_applied_and_exif_dropped(client, admin_headers, hall):
     """A camera's landscape frame tagged "rotate 90° clockwise": left half red, right half blue.
 
