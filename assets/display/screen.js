@@ -21,7 +21,8 @@
   var STALE_AFTER_MS = 60 * 1000;          // "最后更新" shows after this long without a connection
   var HEARTBEAT_MS = 30 * 1000;
   var IDENTIFY_MS = 10 * 1000;
-  var PER_PAGE_MIN_S = 6;
+  // A slide's duration is shared by its pages, but no page is shown for less than this.
+  var PER_PAGE_MIN_S = 10;
   var startedAt = Date.now();
   // From the address itself: an offline reload gets the cached page, whose config came from another query.
   var pinnedSlide = new URLSearchParams(location.search).get("slide") || cfg.pinnedSlide || null;
@@ -233,10 +234,12 @@
     add(head, brand, el("h1", "slide-title", kind === "banner" ? "" : (L[kind] || kind)), clock);
     var foot = el("footer", "slide-foot");
     if (kind !== "banner") add(foot, el("span", "foot-banner", hall.banner || L.campaign));
-    if (pageCount > 1) {
+    if (pageCount > 1 && pageCount <= 8) {
       var dots = el("span", "dots");
       for (var i = 0; i < pageCount; i++) add(dots, el("i", i === pageIndex ? "on" : ""));
       add(foot, dots);
+    } else if (pageCount > 8) {
+      add(foot, el("span", "page-count", (pageIndex + 1) + " / " + pageCount));
     }
     add(frame, head, add(el("div", "slide-body"), body), foot);
     return frame;
@@ -340,14 +343,26 @@
         }
         return items;
       },
-      pages: function (s, options) { return chunk(this.items(s, options), 2); },
+      pages: function (s, options) {
+        var pages = [];
+        this.items(s, options).forEach(function (item) {
+          var last = pages[pages.length - 1];
+          if (last && last.length === 1 && weight(last[0]) <= LIGHT_ITEM && weight(item) <= LIGHT_ITEM) {
+            last.push(item);
+          } else {
+            pages.push([item]);
+          }
+        });
+        return pages.length ? pages : [[]];
+      },
       has: function (s, options) { return this.items(s, options).length > 0; },
       render: function (s, page) {
         var box = el("div", "standards");
-        var row = el("div", "standard-row");
+        var single = page.length === 1;
+        var row = el("div", "standard-row" + (single ? " single" : ""));
         var windows = {};
         list(s.windows).forEach(function (w) { windows[w.id] = w; });
-        page.forEach(function (item) { add(row, standardCard(item, windows)); });
+        page.forEach(function (item) { add(row, standardCard(item, windows, single && !isPortrait())); });
         add(box, row, hallRules(s));
         return box;
       },
@@ -508,8 +523,18 @@
     }
   };
 
-  function standardCard(item, windows) {
-    var card = el("article", "standard-card");
+  // Characters of text an item carries: two light items share a page, a heavy one gets a page alone.
+  var LIGHT_ITEM = 240;
+
+  function weight(item) {
+    return [item.item_name, item.description, item.legal_basis, item.service_language, item.time_limit, item.fees]
+      .concat(list(item.steps), list(item.materials)).map(str).join("").length;
+  }
+
+  function standardCard(item, windows, wide) {
+    var card = el("article", "standard-card" + (wide ? " wide" : ""));
+    var left = wide ? el("div", "standard-col") : card;
+    var right = wide ? el("div", "standard-col") : card;
     var head = el("div", "standard-head");
     var where = [item.department].concat(list(item.window_ids).map(function (id) {
       var w = windows[id];
@@ -519,22 +544,26 @@
     var facts = el("div", "standard-facts");
     if (item.time_limit) add(facts, add(el("div", "fact"), el("span", "fact-label", L.time_limit), el("span", "fact-value", item.time_limit)));
     add(facts, add(el("div", "fact"), el("span", "fact-label", L.fees), el("span", "fact-value", item.fees || L.no_fee)));
-    add(card, head, facts);
-    if (item.description) add(card, el("p", "standard-desc", item.description));
+    add(left, head, facts);
+    if (item.description) add(left, el("p", "standard-desc", item.description));
     if (list(item.steps).length) {
       var steps = el("ol", "steps");
       list(item.steps).forEach(function (step, i) {
         add(steps, add(el("li", "step"), el("span", "step-no", String(i + 1)), el("span", "step-text", step)));
       });
-      add(card, add(el("div", "standard-block"), el("div", "block-label", L.steps), steps));
+      add(left, add(el("div", "standard-block"), el("div", "block-label", L.steps), steps));
     }
     if (list(item.materials).length) {
       var mats = el("ul", "materials");
       list(item.materials).forEach(function (m) { add(mats, el("li", "", m)); });
-      add(card, add(el("div", "standard-block"), el("div", "block-label", L.materials), mats));
+      add(right, add(el("div", "standard-block"), el("div", "block-label", L.materials), mats));
     }
-    if (item.legal_basis) add(card, add(el("div", "standard-basis"), el("span", "block-label inline", L.legal_basis), el("span", "", item.legal_basis)));
-    if (item.service_language) add(card, el("div", "standard-language", "“" + item.service_language + "”"));
+    if (item.service_language) {
+      add(right, add(el("div", "standard-block"), el("div", "block-label", L.service_language),
+        el("div", "standard-language", item.service_language)));
+    }
+    if (item.legal_basis) add(right, add(el("div", "standard-basis"), el("span", "block-label inline", L.legal_basis), el("span", "", item.legal_basis)));
+    if (wide) add(card, left, right);
     return card;
   }
 
@@ -667,7 +696,7 @@
     rotation.kind = slide.kind;
     var seconds = Number(slide.duration) || 0;
     if (seconds > 0 && (slides.length > 1 || pages.length > 1 || slide.kind === "member_spotlight")) {
-      rotation.timer = setTimeout(advance, Math.max(PER_PAGE_MIN_S, seconds) * 1000);
+      rotation.timer = setTimeout(advance, Math.max(PER_PAGE_MIN_S, seconds / pages.length) * 1000);
     } else {
       rotation.timer = setTimeout(idleTick, 60 * 1000);
     }
