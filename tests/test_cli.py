@@ -236,6 +236,25 @@ def test_data_dir_from_the_environment(tmp_path, servers):
     assert list(work.iterdir()) == [], "nothing written to the default ./liangbiping-data"
 
 
+def test_scheduler_runs_alone_and_stops_on_sigterm(tmp_path):
+    log = tmp_path / "scheduler.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "admin.cli", "scheduler", "--data-dir", str(tmp_path / "d")],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while "Scheduler started" not in log.read_text(errors="replace"):
+            assert proc.poll() is None, log.read_text()[-2000:]
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 # --- demo -------------------------------------------------------------------------------------
 
 def _printed_urls(text: str) -> list[str]:

@@ -83,6 +83,4 @@ def describe(base: str) -> str:
     for kiosk, url in urls["kiosks"]:
         lines.append(f"  {kiosk.name} ({_where(kiosk)})")
         lines.append(f"    {url}")
-    lines += ["", _("Phone rating pages open from the QR codes on badges: %(url)s",
-                    url=f"{base}/api/v1/staff/<id>/badge.png")]
     return "\n".join(lines)
