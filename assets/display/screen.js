@@ -168,6 +168,13 @@
     return parts[0] + "." + parts[1] + "." + parts[2];
   }
 
+  /* A moment (ISO with an offset) as a date in the hall's zone. */
+  function dayInZone(iso) {
+    var when = new Date(iso);
+    if (!iso || isNaN(when.getTime())) return day(iso);
+    return fmt(when, {year: "numeric", month: "2-digit", day: "2-digit"});
+  }
+
   function partyMark(small) {
     var mark = el("span", "party-mark" + (small ? " small" : ""));
     add(mark, el("span", "party-star"), el("span", "party-text", L.party_member));
@@ -338,6 +345,9 @@
         if (options && options.window_id) {
           items = items.filter(function (x) { return list(x.window_ids).indexOf(options.window_id) >= 0; });
         }
+        if (options && options.department_id) {
+          items = items.filter(function (x) { return x.department_id === options.department_id; });
+        }
         if (options && options.department) {
           items = items.filter(function (x) { return x.department === options.department; });
         }
@@ -449,7 +459,7 @@
         page.forEach(function (n) {
           var card = el("article", "notice-card");
           add(card, el("h2", "notice-title", n.title), el("p", "notice-text", n.text),
-            n.ends_at ? el("div", "notice-until", L.until + " " + day(n.ends_at)) : null);
+            n.ends_at ? el("div", "notice-until", L.until + " " + dayInZone(n.ends_at)) : null);
           add(box, card);
         });
         return box;
