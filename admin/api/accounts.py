@@ -52,7 +52,7 @@ def users_list(query):
 @endpoint("/users", "POST", summary="Create a console user", tag="users", roles=ADMIN, body=UserIn,
           response=UserOut, status=201)
 def users_create(body):
-    return accounts.save_user(body.model_dump(), g.actor)
+    return accounts.save_user(body.model_dump(exclude_unset=True), g.actor)  # unset: the service's defaults
 
 
 @endpoint("/users/<int:user_id>", "GET", summary="Read a console user", tag="users", roles=ADMIN, response=UserOut)

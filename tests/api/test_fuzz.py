@@ -8,6 +8,7 @@ valid body with a few fields replaced by odd values (the way most real mistakes 
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,9 @@ from admin.catalog import RESOURCES
 
 from .support import API, assert_error, fill_rule, image_bytes, op_id, registered_operations, sample
 
-SETTINGS = settings(max_examples=15, deadline=None, database=None,
+# A modest number keeps the suite fast; LIANGBIPING_FUZZ_EXAMPLES=500 searches harder.
+EXAMPLES = int(os.environ.get("LIANGBIPING_FUZZ_EXAMPLES", "15"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
 
@@ -129,7 +132,7 @@ def test_random_bytes_as_a_json_body(client, admin_headers, raw):
     _check(client.post(f"{API}/departments", data=raw, content_type="application/json", headers=admin_headers))
 
 
-@settings(max_examples=30, deadline=None, database=None,
+@settings(max_examples=2 * EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_photo_bytes(client, admin_headers, hall, data):

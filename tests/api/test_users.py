@@ -61,6 +61,13 @@ def test_create_read_change_remove(app, client, admin_headers, hall):
     assert_error(client.delete(url, headers=admin_headers), 404, "not_found")
 
 
+def test_defaults(client, admin_headers):
+    created = client.post(f"{API}/users", json={"username": "zhao", "role": "leader", "password": PASSWORD},
+                          headers=admin_headers)
+    assert created.status_code == 201
+    assert created.get_json()["display_name"] == "zhao" and created.get_json()["active"] is True
+
+
 def test_user_rules(client, admin_headers, hall):
     def post(**body):
         return client.post(f"{API}/users", json={"username": "li", "password": PASSWORD, **body}, headers=admin_headers)
