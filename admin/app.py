@@ -55,6 +55,11 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
     login_manager.login_message = None
+    # Socket.IO handlers declared after the first init_app bind only to that app's server, so
+    # a second app (tests, the scheduler process) would lose them: declare them all first.
+    import display.events  # noqa: F401
+    import kiosk.events  # noqa: F401
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 
-from . import accounts, audit, auth, badges, dashboard, devices, hall, hall_settings, pairing, ratings, roster, staff  # noqa: E402,F401 - views register on import
+from . import accounts, audit, auth, badges, dashboard, devices, hall, hall_settings, pairing, ratings, roster, screen_content, staff  # noqa: E402,F401 - views register on import

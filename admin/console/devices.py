@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import catalog
+from . import bp
+from .access import roles_required
 from ..errors import Invalid, NotFound
 from ..services import pairing
 from ..services.devices import create_device
 from .forms import Field, static
 from .hall import window_options
-from .pages import Column, RecordPage, attr, register
+from .screen_content import SLIDE_LABELS
+from .pages import Column, RecordPage, attr, register, related
 
 SCREEN_KINDS = static(("hall", _l("Lobby screen")), ("window", _l("Window screen")))
 
@@ -60,6 +63,40 @@ class DevicePage(RecordPage):
 
 class ScreenPage(DevicePage):
     kind, path = "screen", "display"
+    form_template = "console/screens/form.html"
+
+
+def short_browser(user_agent: str) -> str:
+    """'Chrome 156' or 'Firefox 128' out of a User-Agent header, for a narrow column."""
+    import re
+
+    for name, pattern in (("Edge", r"Edg/(\d+)"), ("Chrome", r"Chrom(?:e|ium)/(\d+)"),
+                          ("Firefox", r"Firefox/(\d+)"), ("Safari", r"Version/(\d+).*Safari")):
+        match = re.search(pattern, user_agent or "")
+        if match:
+            return f"{name} {match.group(1)}"
+    return (user_agent or "")[:24]
+
+
+def versions(screen) -> str:
+    current = screen.current_version
+    if current is None:
+        return "—"
+    return f"{screen.applied_version} / {current}"
+
+
+def playlist_options():
+    from .forms import rows
+    from .. import models as m
+
+    return rows(m.Playlist, lambda p: p.name, m.Playlist.name)
+
+
+def group_options():
+    from .forms import rows
+    from .. import models as m
+
+    return rows(m.ScreenGroup, lambda g: g.name, m.ScreenGroup.name)
 
 
 class KioskPage(DevicePage):
@@ -74,13 +111,21 @@ screens = register(ScreenPage(
         Field("kind", _l("Kind"), "select", options=SCREEN_KINDS),
         Field("window_id", _l("Window"), "select", options=window_options(), empty=_l("(no window)"),
               help=_l("Required for a window screen.")),
+        Field("group_id", _l("Screen group"), "select", options=group_options(), empty=_l("(no group)")),
+        Field("playlist_id", _l("Playlist"), "select", options=playlist_options(), empty=_l("(the default)"),
+              help=_l("Shown when no schedule applies.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),
         Column(_l("Kind"), attr("kind"), "choice", choices=SCREEN_KINDS),
         Column(_l("Window"), lambda d: f"{d.window.number} {d.window.name}" if d.window else None),
+        Column(_l("Group"), related("group")),
         Column(_l("Status"), attr("status"), "status"),
         Column(_l("Last seen"), attr("last_seen_at"), "datetime"),
+        Column(_l("Version (applied / current)"), versions),
+        Column(_l("Current slide"), attr("current_slide"), "choice", choices=SLIDE_LABELS),
+        Column(_l("Resolution"), attr("resolution")),
+        Column(_l("Browser"), lambda d: short_browser(d.user_agent)),
     ],
 ))
 
@@ -98,3 +143,19 @@ kiosks = register(KioskPage(
         Column(_l("Last seen"), attr("last_seen_at"), "datetime"),
     ],
 ))
+
+
+@bp.post("/screens/<int:record_id>/command/<name>")
+@roles_required("admin", "leader")
+def screens_command(record_id: int, name: str):
+    """Reload, identify or advance a screen; back to its page with a message."""
+    from ..push import commands
+
+    screen = screens.get(record_id)
+    try:
+        commands.send(screen, name, g.actor)
+    except Invalid as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Sent to %(name)s.", name=screen.name), "success")
+    return redirect(url_for("console.screens_edit", record_id=record_id))

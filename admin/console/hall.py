@@ -138,7 +138,18 @@ honors = register(RecordPage(
     ],
 ))
 
-notices = register(RecordPage(
+class NoticePage(RecordPage):
+    """An urgent notice's page also lists which screens have shown it."""
+
+    form_template = "console/notices/form.html"
+
+    def form_context(self, obj) -> dict:
+        from ..push.acks import urgent_acknowledgements
+
+        return {"acknowledgements": urgent_acknowledgements(obj) if obj is not None else []}
+
+
+notices = register(NoticePage(
     catalog.NOTICES,
     new_title=_l("New notice"), edit_title=_l("Edit notice"), view_title=_l("Notice"),
     fields=[

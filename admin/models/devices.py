@@ -46,6 +46,8 @@ class Screen(Device, Timestamps, db.Model):
     content_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     window: Mapped["Window | None"] = relationship()  # noqa: F821
+    group: Mapped["ScreenGroup | None"] = relationship()  # noqa: F821
+    playlist: Mapped["Playlist | None"] = relationship()  # noqa: F821
 
     @property
     def current_version(self) -> int | None:

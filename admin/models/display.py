@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Integer, JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .mixins import Timestamps
@@ -50,6 +50,10 @@ class Schedule(Timestamps, db.Model):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+
+    playlist: Mapped["Playlist"] = relationship()
+    screen: Mapped["Screen | None"] = relationship()  # noqa: F821
+    group: Mapped["ScreenGroup | None"] = relationship()
 
 
 class PushCounter(db.Model):
