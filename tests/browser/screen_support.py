@@ -89,12 +89,13 @@ def days_ago(n: int) -> str:
     return (date.today() - timedelta(days=n)).isoformat()
 
 
-def module_server(tmp_path_factory, name: str = "screens") -> LiveServer:
-    """A live server with an admin user (``admin`` / the browser tests' password), started."""
+def module_server(tmp_path_factory, name: str = "screens", console_admin: bool = False) -> LiveServer:
+    """A live server, started; with ``console_admin`` also a console user (``admin`` / the tests' password)."""
     from tests.browser.conftest import ADMIN_PASSWORD
 
     server = LiveServer(tmp_path_factory.mktemp(name) / "data")
-    server.cli("create-admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    if console_admin:
+        server.cli("create-admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     server.start()
     return server
 

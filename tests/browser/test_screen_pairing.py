@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = module_server(tmp_path_factory, "pairing")
+    server = module_server(tmp_path_factory, "pairing", console_admin=True)
     api = Api(server, admin_token(server))
     seed_small_hall(api)
     server.api = api
