@@ -94,3 +94,30 @@ def test_a_bad_token_is_refused_and_sends_the_page_to_pairing(browser, server):
     page.wait_for_url(server.url + "/display/", timeout=10_000)
     page.locator("#pairing-code[data-code]").wait_for(timeout=5_000)
     context.close()
+
+
+def test_console_commands_reach_the_open_screen(browser, server):
+    context = screen_context(browser)
+    page = context.new_page()
+    created = new_screen(server.api, "三楼走廊屏")
+    open_screen(page, server, created, slide="identity_wall")
+    page.evaluate("window.__beforeReload = 1")
+
+    console = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    admin = console.new_page()
+    sign_in(admin, server)
+    admin.goto(f"{server.url}/admin/screens/{created['id']}")
+    identify = admin.locator(f"button[formaction$='/screens/{created['id']}/command/identify']")
+    if identify.count() == 0:
+        pytest.skip("the console has no screen commands")
+    identify.click()
+    name = page.locator("#identify .identify-name")
+    name.wait_for(state="visible", timeout=5_000)
+    assert name.inner_text() == "三楼走廊屏"
+
+    with page.expect_navigation(timeout=10_000):
+        admin.locator(f"button[formaction$='/screens/{created['id']}/command/reload']").click()
+    page.wait_for_function("() => window.lbpScreen && window.lbpScreen.model.version >= 0")
+    assert page.evaluate("window.__beforeReload") is None
+    console.close()
+    context.close()
