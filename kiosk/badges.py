@@ -210,32 +210,39 @@ def _cut_marks(draw: ImageDraw.ImageDraw, left: int, top: int, cols: int, rows: 
         draw.line((grid_right + off, y, grid_right + off + length, y), fill="black", width=2)
 
 
-def sheet_pages(badges: list[Image.Image], footer: str) -> list[Image.Image]:
-    pages = []
+def sheet_page(badges: list[Image.Image], footer: str, number: int, total: int) -> Image.Image:
+    """One A4 page (at most nine badges) with cut marks and a footer."""
     W, H = BADGE_SIZE
     grid_w, grid_h = PER_ROW * W + (PER_ROW - 1) * GAP, PER_COLUMN * H + (PER_COLUMN - 1) * GAP
     left, top = (A4[0] - grid_w) // 2, (A4[1] - grid_h) // 2
-    total = max(1, math.ceil(len(badges) / PER_PAGE))
-    for number in range(total):
-        page = Image.new("RGB", A4, "white")
-        draw = ImageDraw.Draw(page)
-        chunk = badges[number * PER_PAGE:(number + 1) * PER_PAGE]
-        for i, badge in enumerate(chunk):
-            r, c = divmod(i, PER_ROW)
-            page.paste(badge, (left + c * (W + GAP), top + r * (H + GAP)))
-        rows = max(1, math.ceil(len(chunk) / PER_ROW))
-        _cut_marks(draw, left, top, PER_ROW if len(chunk) >= PER_ROW else len(chunk) or 1, rows)
-        text = f"{footer} · {number + 1} / {total}"
-        draw.text((left, A4[1] - round(8 * MM)), text, font=font(30, "Regular"), fill=MUTED)
-        pages.append(page)
+    page = Image.new("RGB", A4, "white")
+    draw = ImageDraw.Draw(page)
+    for i, badge in enumerate(badges):
+        r, c = divmod(i, PER_ROW)
+        page.paste(badge, (left + c * (W + GAP), top + r * (H + GAP)))
+    rows = max(1, math.ceil(len(badges) / PER_ROW))
+    _cut_marks(draw, left, top, min(PER_ROW, max(1, len(badges))), rows)
+    draw.text((left, A4[1] - round(8 * MM)), f"{footer} · {number} / {total}", font=font(30, "Regular"), fill=MUTED)
+    return page
+
+
+def write_pdf(staff_list, footer: str, data_dir: str | None, path, progress=None) -> int:
+    """Write A4 sheets for ``staff_list`` to ``path``, one page at a time (memory stays at one page
+    however many members); ``progress(done, total)`` is called per badge. Returns the page count."""
+    name = hall_name()
+    total = len(staff_list)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    done = 0
+    for number in range(pages):
+        images = []
+        for member in staff_list[number * PER_PAGE:(number + 1) * PER_PAGE]:
+            images.append(render_badge(member, badge_url(member), name, data_dir))
+            done += 1
+            if progress:
+                progress(done, total)
+        page = sheet_page(images, footer, number + 1, pages)
+        page.save(path, "PDF", resolution=DPI, append=number > 0, quality=92, subsampling=0)
     return pages
-
-
-def pdf_bytes(pages: list[Image.Image]) -> bytes:
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=DPI, save_all=True, append_images=pages[1:], quality=92, subsampling=0,
-                  title="Liangbiping badges")
-    return out.getvalue()
 
 
 def badge_url(staff) -> str:
@@ -248,13 +255,11 @@ def hall_name() -> str:
     return get_setting("hall_name") or ""
 
 
-def badges_pdf(staff_list, footer: str, data_dir: str | None, progress=None) -> bytes:
-    """A4 sheets for ``staff_list`` (nine a page); ``progress(done, total)`` is called per badge."""
-    name = hall_name()
-    images = []
-    total = len(staff_list)
-    for i, staff in enumerate(staff_list, 1):
-        images.append(render_badge(staff, badge_url(staff), name, data_dir))
-        if progress:
-            progress(i, total)
-    return pdf_bytes(sheet_pages(images, footer))
+def badges_pdf(staff_list, footer: str, data_dir: str | None) -> bytes:
+    """The PDF as bytes (through a temporary file: pages are appended one by one)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "badges.pdf"
+        write_pdf(staff_list, footer, data_dir, path)
+        return path.read_bytes()

@@ -47,15 +47,16 @@ def _render_job(app, job_id: str, staff_ids: list[int], footer: str, out: Path, 
     with app.app_context(), app.test_request_context(base_url=base_url):
         job = _jobs[job_id]
         try:
-            people = [db.session.get(Staff, i) for i in staff_ids]
-            name = badges.hall_name()
-            images = []
-            for i, member in enumerate(p for p in people if p is not None):
-                images.append(badges.render_badge(member, badges.badge_url(member), name, app.config["DATA_DIR"]))
-                job["done"] = i + 1
+            people = [p for p in (db.session.get(Staff, i) for i in staff_ids) if p is not None]
+            job["total"] = len(people)
+
+            def progress(done, total):
+                job["done"] = done
                 socketio.sleep(0)  # let other requests run between badges
-            job["state"] = "writing"
-            out.write_bytes(badges.pdf_bytes(badges.sheet_pages(images, footer)))
+
+            partial = out.with_suffix(".part")
+            badges.write_pdf(people, footer, app.config["DATA_DIR"], partial, progress)
+            partial.replace(out)
             job["state"] = "done"
         except Exception as exc:  # noqa: BLE001 - reported on the page
             job["state"], job["error"] = "failed", str(exc)
