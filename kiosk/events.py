@@ -40,6 +40,20 @@ def push_state(kiosk: Kiosk) -> None:
     socketio.emit("state", kiosk_state(kiosk), namespace=KIOSK_NS, to=room(kiosk.id))
 
 
+def push_kiosks(window_id: int | None = None) -> int:
+    """Fresh state to every kiosk (or those at ``window_id`` and on the floor); for the push hub,
+    e.g. when a member goes on or off duty or a photo changes. Returns how many were sent."""
+    from sqlalchemy import or_, select
+
+    query = select(Kiosk)
+    if window_id is not None:
+        query = query.where(or_(Kiosk.window_id == window_id, Kiosk.window_id.is_(None)))
+    kiosks = list(db.session.scalars(query))
+    for kiosk in kiosks:
+        push_state(kiosk)
+    return len(kiosks)
+
+
 def _kiosk() -> Kiosk | None:
     kiosk_id = _sessions.get(request.sid)
     return db.session.get(Kiosk, kiosk_id) if kiosk_id else None

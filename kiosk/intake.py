@@ -237,11 +237,14 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
                 raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
             if prompt.used_at is not None and for_rating:
                 raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used")
-            if not prompt.open and for_rating:
-                raise qrtokens.TokenError(_("This rating request has expired."), code="token_expired", status=410)
-            src.prompt = prompt
             src.staff_id = prompt.staff_id
             src.window_id = prompt.window_id
+            if prompt.open or not for_rating:
+                src.prompt = prompt
+            elif src.kiosk_id is None:
+                raise qrtokens.TokenError(_("This rating request has expired."), code="token_expired", status=410)
+            # else: a kiosk replaying a rating made offline after its prompt ran out. The citizen
+            # did rate this member: keep it, as an unprompted rating, rather than lose it.
         else:
             row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.id == token.id)).first()
             if row is None:

@@ -141,6 +141,8 @@
     if (state.prompt) $("prompt-case").textContent = state.prompt.case_no ? T.case_no + " " + state.prompt.case_no : "";
     // A prompt's own single-use code replaces the standing phone code while it is open.
     setSvg($("phone-qr"), state.prompt ? state.prompt.qr_svg : state.phone.qr_svg);
+    // A floor kiosk's standing code cannot know whom the citizen picked: only a prompt's code shows there.
+    document.querySelector(".phone-qr").hidden = state.mode === "floor" && !state.prompt;
     $("staff-btn").hidden = state.mode !== "window";
   }
 

@@ -116,3 +116,14 @@ def test_flagged_ratings_are_listed_for_review(client, hall, admin_headers):
     clean = client.get("/api/v1/ratings?flagged=false", headers=admin_headers).get_json()
     assert flagged["total"] == 1 and flagged["items"][0]["flagged"] == "repeat_press"
     assert clean["total"] == 1
+
+
+def test_a_kiosk_replaying_after_its_prompt_ran_out_keeps_the_rating_unprompted(app, client, hall, prompt_for):
+    prompt_id, token = prompt_for(hall.zhang, "Z-1")
+    with app.app_context():
+        prompt = db.session.get(RatingPrompt, prompt_id)
+        prompt.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+        db.session.commit()
+    kept = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, qr_token=token, rated_at=at(600)))
+    assert kept.status_code == 201
+    assert kept.get_json()["prompted"] is False and kept.get_json()["staff_id"] == hall.zhang
