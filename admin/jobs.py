@@ -32,6 +32,9 @@ def register_jobs(app, scheduler) -> None:
     from .push import boundaries
 
     boundaries.register(app, scheduler, _in_app)
+    from .campaign import jobs as campaign_jobs
+
+    campaign_jobs.register(app, scheduler, _in_app)
 
 
 def start_scheduler(app) -> BackgroundScheduler:

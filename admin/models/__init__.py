@@ -10,8 +10,18 @@ from .notice import Notice
 from .people import Honor, Pledge, Staff
 from .rating import Rating
 from .setting import Setting
+from .stats import RatingDaily, RatingReasonDaily
+from .ledger import CalendarDay, RatingAppeal, Rectification, RectificationEvent
+from .reviews import Review, ReviewRound
+from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, leader_departments
 
 __all__ = [
     "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
     "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
+    "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingReasonDaily",
+    "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",
 ]
+
+# Connection listeners that keep the rating rollups and the rectification ledger current in the
+# writer's own transaction, whatever the write path (see docs/CAMPAIGN.md).
+from ..campaign import listeners as _campaign_listeners  # noqa: E402,F401

@@ -11,16 +11,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Department, Honor, Notice, Pledge, Rating, Staff, Standard, Window
+from ..models import Department, Honor, Notice, Pledge, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
 from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, playlist_in_force
-
-SATISFIED_MIN_SCORE = 3  # 非常满意, 满意, 基本满意 count as satisfied (好差评 practice)
 
 
 def content_keys(screens: list, book, now: datetime) -> dict[int, str]:
@@ -59,6 +57,7 @@ class HallSnapshot:
     urgent: list
     satisfaction: dict
     playlists: dict
+    campaign: dict | None = None  # {"boards": [...], "phase": {...} | None}
 
 
 def _member(staff: Staff, departments: dict, windows: dict) -> dict:
@@ -128,30 +127,48 @@ def snapshot(now: datetime | None = None) -> HallSnapshot:
         hall={"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")},
         departments=departments, windows=windows, members=members, standards=standards, pledges=pledges,
         honors=honors, notices=notices, urgent=urgent, satisfaction=satisfaction_summary(now),
-        playlists=load_playlists(),
+        playlists=load_playlists(), campaign=campaign_sections(),
     )
 
 
 def satisfaction_summary(now: datetime) -> dict:
-    """This month's ratings: count and satisfied share, hall-wide and per window (flagged ones left out)."""
+    """This month's ratings: count and satisfied share, hall-wide and per window.
+
+    Read from the rating rollups (admin.stats), which leave out flagged ratings and ratings
+    removed by an upheld appeal, and count the levels of the ``satisfied_levels`` setting.
+    """
+    from ..stats import queries
     from ..timefmt import hall_zone
 
-    zone = hall_zone()
-    local = now.astimezone(zone)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    rows = db.session.execute(
-        select(Rating.window_id, func.count(), func.sum((Rating.score >= SATISFIED_MIN_SCORE).cast(db.Integer)))
-        .where(Rating.rated_at >= start, Rating.flagged.is_(None))
-        .group_by(Rating.window_id)
-    ).all()
-    total = sum(r[1] for r in rows)
-    satisfied = sum(r[2] or 0 for r in rows)
+    local = now.astimezone(hall_zone())
+    start, end = local.date().replace(day=1), local.date()
+    hall = queries.summary(queries.Scope("hall"), start, end, reasons=False)
+    windows = []
+    for window_id, counts in queries.level_counts_by("window", start, end).items():
+        fig = queries.figures(counts)
+        if fig["count"]:
+            windows.append({"window_id": window_id, "count": fig["count"], "rate": round(fig["rate"], 4)})
     return {
-        "month": local.strftime("%Y-%m"), "count": total, "satisfied": satisfied,
-        "rate": round(satisfied / total, 4) if total else None,
-        "windows": sorted(({"window_id": wid, "count": n, "rate": round((k or 0) / n, 4)} for wid, n, k in rows if wid),
-                          key=lambda w: (-w["rate"], -w["count"])),
+        "month": local.strftime("%Y-%m"), "count": hall["count"], "satisfied": hall["satisfied"],
+        "rate": round(hall["rate"], 4) if hall["rate"] is not None else None,
+        "windows": sorted(windows, key=lambda w: (-w["rate"], -w["count"])),
     }
+
+
+def campaign_sections() -> dict:
+    """The published 三比 boards and the current campaign phase (admin.campaign.boards).
+
+    A failure here must not blank the screens: they keep everything else and show no boards.
+    """
+    from ..campaign.boards import boards_for_screens
+
+    try:
+        return boards_for_screens()
+    except Exception:  # noqa: BLE001
+        import logging
+
+        logging.getLogger(__name__).exception("building the campaign boards for screens failed")
+        return {"boards": [], "phase": None}
 
 
 def build(key: str, snap: HallSnapshot) -> dict:
@@ -178,6 +195,9 @@ def build(key: str, snap: HallSnapshot) -> dict:
     sections["pledges"] = snap.pledges
     sections["honors"] = snap.honors
     sections["satisfaction"] = snap.satisfaction
+    campaign = snap.campaign or {"boards": [], "phase": None}
+    sections["boards"] = campaign["boards"]
+    sections["phase"] = campaign["phase"]
     return sections
 
 

@@ -1,0 +1,43 @@
+"""The campaign's daily job: overdue ledger entries and their reminders, review rounds opened from
+the campaign calendar and their reminders, and a check that the rollups are in the hall's zone."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from ..extensions import db
+from ..models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def daily(now: datetime | None = None) -> dict:
+    """One run; ``now`` fixes the clock (tests). Safe to run more than once a day."""
+    from ..ledger import service as ledger
+    from ..ledger.autoopen import hall_zone
+    from ..reviews import rounds
+    from ..stats import rollups
+
+    now = now or utcnow()
+    out = {"ledger": ledger.mark_overdue(now)}
+    today = now.astimezone(hall_zone(db.session.connection())).date()
+    out["rounds_opened"] = [r.id for r in rounds.auto_open(today)]
+    out["review_reminders"] = rounds.remind_due(today)
+    conn = db.session.connection()
+    zone = hall_zone(conn)
+    out["rollups_rebuilt"] = rollups.marker(conn) != zone.key
+    if out["rollups_rebuilt"]:
+        rollups.rebuild(conn, zone)
+    db.session.commit()
+    log.info("campaign daily job: %s", out)
+    return out
+
+
+def register(app, scheduler, in_app) -> None:
+    """At 07:30 hall time every day, and once a minute after the scheduler starts."""
+    job = in_app(app, daily)
+    scheduler.add_job(job, "cron", hour=7, minute=30, id="campaign_daily", coalesce=True, max_instances=1,
+                      misfire_grace_time=6 * 3600)
+    scheduler.add_job(job, "date", run_date=datetime.now(timezone.utc) + timedelta(minutes=1),
+                      id="campaign_daily_at_start", max_instances=1)

@@ -1,0 +1,206 @@
+"""Keeping the rating rollups and the rectification ledger current in the writer's own transaction.
+
+Why connection events and not a session ``before_flush``: the kiosk intake writes a rating with
+one Core ``INSERT`` on the session's connection (no flush at all), the demo and imports use bulk
+inserts, the console uses the ORM. Every one of those reaches ``Connection.execute``, so
+``before_execute``/``after_execute`` on the Engine see every INSERT, UPDATE and DELETE on the
+tables that matter, whoever issued it, and the extra statements below run on that same
+connection: they commit or roll back with the write that caused them.
+
+* ``ratings``: the contributions of the rows touched are read before the statement (UPDATE and
+  DELETE; an INSERT has none) and after it; the difference goes into the rollups. New ratings
+  of 1–2 that are not flagged open a ledger entry.
+* ``rating_appeals``: an appeal upheld (or no longer upheld) changes its rating's contribution.
+* ``suggestions``: a new complaint, or a suggestion turned into one, opens a ledger entry.
+* ``settings``: when the hall's time zone is no longer the one the rollups were built in, they
+  are rebuilt (in that transaction).
+
+Raw SQL text and driver-level writes to ``ratings`` are not seen: call
+``admin.stats.rollups.rebuild`` after them (bench/stats.py does).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from ..ledger import autoopen
+from ..models import RatingAppeal, Suggestion
+from ..models.rating import Rating
+from ..stats import rollups
+
+log = logging.getLogger(__name__)
+
+WATCHED = {"ratings", "rating_appeals", "suggestions", "settings"}
+CHUNK = 500
+REBUILD_ABOVE = 5000  # an UPDATE/DELETE touching more ratings than this rebuilds instead
+BUSY = rollups.BUSY
+PENDING = "campaign_pending"
+
+R = Rating.__table__
+A = RatingAppeal.__table__
+S = Suggestion.__table__
+
+
+def _watched(stmt) -> str | None:
+    if not isinstance(stmt, (Insert, Update, Delete)):
+        return None
+    name = getattr(getattr(stmt, "table", None), "name", None)
+    return name if name in WATCHED else None
+
+
+def _param_sets(multiparams, params) -> list[dict]:
+    sets = list(multiparams) if multiparams else [params or {}]
+    return [p if isinstance(p, dict) else {} for p in sets]
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _affected(conn: Connection, table, column, stmt, sets: list[dict]) -> list:
+    """Values of ``column`` in the rows an UPDATE/DELETE will touch (read before it runs)."""
+    where = stmt.whereclause
+    query = select(column) if where is None else select(column).where(where)
+    out: list = []
+    for p in sets:
+        out.extend(conn.execute(query, p).scalars())
+    return list(dict.fromkeys(out))
+
+
+def _contributions(conn: Connection, rating_ids: list, zone) -> dict:
+    """{rating id: (bucket, score, reasons) or None} as the database holds them now."""
+    out = {}
+    upheld = select(A.c.id).where(A.c.rating_id == R.c.id, A.c.status == "upheld").exists()
+    for chunk in _chunks(rating_ids):
+        for row in conn.execute(select(R.c.id, R.c.score, R.c.rated_at, R.c.staff_id, R.c.window_id, R.c.flagged,
+                                       R.c.reasons, upheld.label("upheld")).where(R.c.id.in_(chunk))):
+            out[row.id] = rollups.contribution(dict(row._mapping), bool(row.upheld), zone)
+    return out
+
+
+def _new_ratings(conn: Connection, ids: list) -> list:
+    rows = []
+    for chunk in _chunks(ids):
+        rows.extend(conn.execute(select(R.c.id, R.c.score, R.c.staff_id, R.c.window_id, R.c.flagged, R.c.comment)
+                                 .where(R.c.id.in_(chunk))).all())
+    return rows
+
+
+def _suggestion_rows(conn: Connection, column, values: list) -> list:
+    rows = []
+    for chunk in _chunks(values):
+        rows.extend(conn.execute(select(S.c.id, S.c.receipt, S.c.kind, S.c.text, S.c.staff_id, S.c.window_id)
+                                 .where(column.in_(chunk))).all())
+    return rows
+
+
+class _Busy:
+    """Marks the connection while this module writes, so its own statements are not watched."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.info[BUSY] = True
+
+    def __exit__(self, *exc):
+        self.conn.info.pop(BUSY, None)
+
+
+@event.listens_for(Engine, "before_execute")
+def _before(conn, stmt, multiparams, params, execution_options):
+    table = _watched(stmt)
+    if table is None or conn.info.get(BUSY):
+        return
+    sets = _param_sets(multiparams, params)
+    plan: dict = {"table": table}
+    with _Busy(conn):
+        if table == "ratings":
+            zone = autoopen.hall_zone(conn)
+            plan["zone"] = zone
+            if isinstance(stmt, Insert):
+                ids = [p.get("id") for p in sets]
+                plan["ids"], plan["old"] = ids, {}
+                plan["rebuild"] = not ids or any(i is None for i in ids)  # values() inside the statement
+            else:
+                ids = _affected(conn, R, R.c.id, stmt, sets)
+                plan["ids"] = ids
+                plan["rebuild"] = len(ids) > REBUILD_ABOVE
+                plan["old"] = {} if plan["rebuild"] else _contributions(conn, ids, zone)
+        elif table == "rating_appeals":
+            zone = autoopen.hall_zone(conn)
+            plan["zone"] = zone
+            if isinstance(stmt, Insert):
+                ids = [p.get("rating_id") for p in sets if p.get("rating_id")]
+            else:
+                ids = _affected(conn, A, A.c.rating_id, stmt, sets)
+            plan["ids"] = ids
+            plan["old"] = _contributions(conn, ids, zone)
+        elif table == "suggestions":
+            if isinstance(stmt, Insert):
+                plan["receipts"] = [p.get("receipt") for p in sets if p.get("receipt")]
+            elif isinstance(stmt, Update):
+                ids = _affected(conn, S, S.c.id, stmt, sets)
+                plan["kinds"] = dict(conn.execute(select(S.c.id, S.c.kind).where(S.c.id.in_(ids or [-1]))).all())
+            else:
+                return
+    conn.info.setdefault(PENDING, {})[id(stmt)] = plan
+
+
+@event.listens_for(Engine, "after_execute")
+def _after(conn, stmt, multiparams, params, execution_options, result):
+    table = _watched(stmt)
+    if table is None or conn.info.get(BUSY):
+        return
+    plan = conn.info.get(PENDING, {}).pop(id(stmt), None)
+    with _Busy(conn):
+        if table == "settings":
+            _zone_check(conn)
+            return
+        if plan is None:
+            return
+        if table in ("ratings", "rating_appeals"):
+            zone = plan["zone"]
+            if plan.get("rebuild"):
+                rollups.rebuild(conn, zone)
+            else:
+                new = _contributions(conn, plan["ids"], zone)
+                delta = rollups.Delta()
+                for rid in plan["ids"]:
+                    old, now = plan["old"].get(rid), new.get(rid)
+                    if old != now:
+                        delta.add(old, -1)
+                        delta.add(now, +1)
+                if delta:
+                    rollups.apply(conn, delta)
+            if table == "ratings" and isinstance(stmt, Insert) and plan["ids"] and all(plan["ids"]):
+                autoopen.for_ratings(conn, [row._mapping for row in _new_ratings(conn, plan["ids"])])
+        elif table == "suggestions":
+            if isinstance(stmt, Insert):
+                autoopen.for_complaints(conn, [r._mapping for r in _suggestion_rows(conn, S.c.receipt, plan["receipts"])])
+            else:
+                rows = _suggestion_rows(conn, S.c.id, list(plan["kinds"]))
+                turned = [r._mapping for r in rows if r.kind == "complaint" and plan["kinds"].get(r.id) != "complaint"]
+                autoopen.for_complaints(conn, turned)
+
+
+def _zone_check(conn: Connection) -> None:
+    """Rebuild the rollups when the hall's zone is not the one they were built in."""
+    zone = autoopen.hall_zone(conn)
+    if rollups.marker(conn) != zone.key:
+        rollups.rebuild(conn, zone)
+
+
+@event.listens_for(Engine, "rollback")
+def _forget(conn):
+    conn.info.pop(PENDING, None)
+    conn.info.pop(BUSY, None)
+
+
+@event.listens_for(Engine, "commit")
+def _tidy(conn):
+    conn.info.pop(PENDING, None)

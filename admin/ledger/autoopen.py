@@ -1,0 +1,135 @@
+"""Opening ledger entries by themselves: every rating of 1 or 2 (unless flagged) and every complaint.
+
+Called from the connection listeners in ``admin.campaign.listeners`` right after the rating or the
+complaint is inserted, on the same connection, so the entry commits with it, or not at all.
+Everything here is Core on that connection: the writer may be a session mid-flush, a Core
+statement, or a bulk insert, and none of them should find unexpected objects in its session.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from ..models import AuditEntry, Rectification, RectificationEvent, Staff, User, Window, leader_departments
+from ..models.types import utcnow
+from . import workdays
+
+BAD_SCORE_MAX = 2
+
+
+def read_setting(conn: Connection, key: str):
+    """A setting as stored, else its default, read on ``conn`` (not through the session's cache)."""
+    from ..models import Setting
+    from ..services.settings import DEFAULTS
+
+    value = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == key)).scalar()
+    return DEFAULTS.get(key) if value is None else value
+
+
+def hall_zone(conn: Connection) -> ZoneInfo:
+    from flask import current_app, has_app_context
+
+    name = read_setting(conn, "timezone")
+    if not name:
+        name = current_app.config["HALL_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
+
+
+def department_of(conn: Connection, window_id: int | None, staff_id: int | None) -> int | None:
+    """The department an entry belongs to: the window's, else the member's."""
+    if window_id:
+        dept = conn.execute(select(Window.__table__.c.department_id).where(Window.__table__.c.id == window_id)).scalar()
+        if dept:
+            return dept
+    if staff_id:
+        return conn.execute(select(Staff.__table__.c.department_id).where(Staff.__table__.c.id == staff_id)).scalar()
+    return None
+
+
+def leaders_of(conn: Connection, department_id: int | None) -> list[int]:
+    """Active leader users who look after ``department_id``: those listed for it in
+    ``leader_departments``, and those listed for none whose own member works in it."""
+    if not department_id:
+        return []
+    ld = leader_departments
+    users, staff = User.__table__, Staff.__table__
+    listed = set(conn.execute(select(ld.c.user_id).where(ld.c.department_id == department_id)).scalars())
+    with_rows = set(conn.execute(select(ld.c.user_id).distinct()).scalars())
+    rows = conn.execute(select(users.c.id, staff.c.department_id).select_from(users.outerjoin(staff, staff.c.id == users.c.staff_id))
+                        .where(users.c.role == "leader", users.c.active.is_(True))).all()
+    return sorted(uid for uid, staff_dept in rows
+                  if uid in listed or (uid not in with_rows and staff_dept == department_id))
+
+
+def default_deadline(conn: Connection, opened: datetime) -> date:
+    days = int(read_setting(conn, "rectification_working_days") or 5)
+    return workdays.add_working_days(opened.astimezone(hall_zone(conn)).date(), days, conn=conn)
+
+
+def entry_values(conn: Connection, *, source: str, staff_id: int | None, window_id: int | None, problem: str,
+                 opened_at: datetime | None = None) -> dict:
+    """The columns of a new open entry, defaults filled in: deadline, responsible person (the member
+    concerned) and responsible leader (when exactly one leader looks after the department)."""
+    opened_at = opened_at or utcnow()
+    department_id = department_of(conn, window_id, staff_id)
+    leaders = leaders_of(conn, department_id)
+    return {
+        "source": source, "staff_id": staff_id, "window_id": window_id, "department_id": department_id,
+        "problem": (problem or "").strip(), "measure": "", "deadline": default_deadline(conn, opened_at),
+        "leader_id": leaders[0] if len(leaders) == 1 else None, "responsible_id": staff_id,
+        "state": "open", "overdue": False, "opened_at": opened_at, "reopened": 0,
+        "dismissed_reason": "", "evidence": "", "callback_note": "", "updated_at": opened_at,
+    }
+
+
+def open_entry(conn: Connection, *, source: str, staff_id: int | None, window_id: int | None, problem: str,
+               rating_id: str | None = None, suggestion_id: int | None = None, summary: str = "",
+               actor: str = "system") -> int:
+    """Insert an open entry with its first event and audit entry; returns its id."""
+    values = entry_values(conn, source=source, staff_id=staff_id, window_id=window_id, problem=problem)
+    values.update(rating_id=rating_id, suggestion_id=suggestion_id)
+    entry_id = conn.execute(insert(Rectification.__table__).values(**values)).inserted_primary_key[0]
+    conn.execute(insert(RectificationEvent.__table__).values(
+        rectification_id=entry_id, at=values["opened_at"], actor=actor, action="open", from_state=None,
+        to_state="open", note=""))
+    conn.execute(insert(AuditEntry.__table__).values(
+        at=values["opened_at"], actor=actor, action="create", entity="rectification", entity_id=str(entry_id),
+        summary=(summary or source)[:256], changes={"state": [None, "open"], "deadline": [None, values["deadline"].isoformat()]}))
+    return entry_id
+
+
+def for_ratings(conn: Connection, rows) -> int:
+    """Open an entry for each new rating row (mapping) that calls for one; returns how many."""
+    opened = 0
+    for row in rows:
+        score = row["score"]
+        if row["flagged"] is not None or not isinstance(score, int) or score > BAD_SCORE_MAX:
+            continue
+        open_entry(conn, source="rating", staff_id=row["staff_id"], window_id=row["window_id"],
+                   problem=row["comment"] or "", rating_id=row["id"], summary=f"rating {row['id']}")
+        opened += 1
+    return opened
+
+
+def has_entry_for_suggestion(conn: Connection, suggestion_id: int) -> bool:
+    table = Rectification.__table__
+    return conn.execute(select(table.c.id).where(table.c.suggestion_id == suggestion_id).limit(1)).first() is not None
+
+
+def for_complaints(conn: Connection, rows) -> int:
+    """Open an entry for each complaint (suggestion rows of kind complaint) that has none yet."""
+    opened = 0
+    for row in rows:
+        if row["kind"] != "complaint" or has_entry_for_suggestion(conn, row["id"]):
+            continue
+        open_entry(conn, source="suggestion", staff_id=row["staff_id"], window_id=row["window_id"],
+                   problem=row["text"] or "", suggestion_id=row["id"], summary=f"complaint {row['receipt']}")
+        opened += 1
+    return opened

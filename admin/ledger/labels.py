@@ -1,0 +1,32 @@
+"""Names of the ledger's states, sources, verdicts and appeal kinds, for people (translated)."""
+
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "open": _l("Open"),
+    "verified": _l("Verified"),
+    "dismissed": _l("Dismissed"),
+    "rectifying": _l("Rectifying"),
+    "done": _l("Rectified"),
+    "revisited": _l("Revisited"),
+}
+SOURCES = {"rating": _l("Bad rating"), "suggestion": _l("Complaint"), "manual": _l("Entered by hand")}
+VERDICTS = {"satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
+            "dissatisfied": _l("Dissatisfied")}
+ACTIONS = {
+    "open": _l("Opened"), "update": _l("Changed"), "verify": _l("Verified"), "dismiss": _l("Dismissed"),
+    "start": _l("Rectification started"), "complete": _l("Rectified"), "revisit": _l("Revisited"),
+    "reopen": _l("Reopened"), "overdue": _l("Overdue"),
+}
+APPEAL_KINDS = {"mistaken": _l("Mistaken rating"), "malicious": _l("Malicious rating")}
+APPEAL_STATUSES = {"pending": _l("Pending"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
+# What the citizen sees on the receipt page, step by step.
+PUBLIC_STEPS = {
+    "open": _l("Received"),
+    "verified": _l("Verified; a rectification is planned"),
+    "dismissed": _l("Closed after verification"),
+    "rectifying": _l("Being rectified"),
+    "done": _l("Rectified"),
+    "revisited": _l("Called back"),
+    "reopen": _l("Reopened for further rectification"),
+}

@@ -1,0 +1,97 @@
+"""A report as an XLSX workbook: summary, departments, windows, members, reasons, trend, ledger."""
+
+from __future__ import annotations
+
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from ..stats.labels import reason_label
+from ..ledger.export import header, safe, write_entries
+
+GREEN = PatternFill("solid", fgColor="DCFCE7")
+RED = PatternFill("solid", fgColor="FEE2E2")
+
+
+def _rate(value):
+    return None if value is None else round(value, 4)
+
+
+def _figures_sheet(ws, rows: list[dict], first: str, extra: list[tuple[str, str]] = ()) -> None:
+    titles = [first] + [t for t, _k in extra] + [_("Ratings"), _("Very satisfied"), _("Satisfied"),
+                                                 _("Basically satisfied"), _("Dissatisfied"), _("Very dissatisfied"),
+                                                 _("Satisfied (counted)"), _("Satisfaction rate"), _("Wilson low"),
+                                                 _("Wilson high"), _("Low confidence"), _("Target met")]
+    header(ws, titles, [22] + [14] * len(extra) + [9, 9, 9, 10, 9, 10, 11, 11, 10, 10, 10, 9])
+    for r in rows:
+        d = r["distribution"]
+        ws.append([safe(r.get("name", ""))] + [safe(r.get(k, "")) for _t, k in extra] + [
+            r["count"], d["5"], d["4"], d["3"], d["2"], d["1"], r["satisfied"], _rate(r["rate"]),
+            _rate(r["wilson"]["low"]) if r["wilson"] else None, _rate(r["wilson"]["high"]) if r["wilson"] else None,
+            _("Yes") if r["low_confidence"] else "", "" if r["meets_target"] is None else
+            (_("Yes") if r["meets_target"] else _("No"))])
+        row = ws.max_row
+        col = len(extra) + 9
+        for c in (col, col + 1, col + 2):
+            ws.cell(row=row, column=c).number_format = "0.0%"
+        if r["meets_target"] is not None:
+            ws.cell(row=row, column=col).fill = GREEN if r["meets_target"] else RED
+
+
+def report_xlsx(data: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Summary")[:31]
+    hall = data["hall"]
+    ws.append([data["title"]])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([_("From"), data["period"].start, _("To"), data["period"].end])
+    ws.append([])
+    lines = [
+        (_("Ratings"), hall["count"], None),
+        (_("Satisfied (counted)"), hall["satisfied"], None),
+        (_("Satisfaction rate"), _rate(hall["rate"]), "0.0%"),
+        (_("Target"), hall["target"], "0.0%"),
+        (_("Target met"), "" if hall["meets_target"] is None else (_("Yes") if hall["meets_target"] else _("No")), None),
+        (_("Previous period's rate"), _rate(data["previous"]["rate"]), "0.0%"),
+        (_("Ledger entries opened"), data["ledger"]["opened"], None),
+        (_("Rectified"), data["ledger"]["done"], None),
+        (_("Rectified on time"), _rate(data["ledger"]["on_time_rate"]), "0.0%"),
+        (_("Overdue now"), data["ledger"]["overdue_now"], None),
+        (_("Appeals filed"), data["appeals"]["filed"], None),
+        (_("Appeals upheld"), data["appeals"]["upheld"], None),
+        (_("Skill-title share of party members"), _rate(data["skill_share"]["share"]), "0.0%"),
+        (_("Skill-title target"), data["skill_share"]["target"], "0.0%"),
+    ]
+    for label, value, fmt in lines:
+        ws.append([label, value])
+        if fmt:
+            ws.cell(row=ws.max_row, column=2).number_format = fmt
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 14
+    if hall["meets_target"] is not None:
+        ws.cell(row=6, column=2).fill = GREEN if hall["meets_target"] else RED
+    ws.cell(row=2, column=2).number_format = ws.cell(row=2, column=4).number_format = "yyyy-mm-dd"
+
+    _figures_sheet(wb.create_sheet(_("Departments")[:31]), data["departments"], _("Department"))
+    _figures_sheet(wb.create_sheet(_("Windows")[:31]), data["windows"], _("Window"), [(_("Department"), "department")])
+    members = wb.create_sheet(_("Members")[:31])
+    _figures_sheet(members, data["members"], _("Member"), [(_("Department"), "department"), (_("Rank"), "rank")])
+
+    reasons = wb.create_sheet(_("Reasons")[:31])
+    header(reasons, [_("Reason"), _("Ratings")], [28, 10])
+    for code, n in data["reasons"].items():
+        reasons.append([safe(reason_label(code)), n])
+
+    trend = wb.create_sheet(_("Trend")[:31])
+    header(trend, [_("Period"), _("Ratings"), _("Satisfied (counted)"), _("Satisfaction rate")], [16, 10, 12, 12])
+    for p in data["trend"]:
+        trend.append([p["label"], p["count"], p["satisfied"], _rate(p["rate"])])
+        trend.cell(row=trend.max_row, column=4).number_format = "0.0%"
+
+    write_entries(wb.create_sheet(_("Rectification ledger")[:31]), data["entries"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

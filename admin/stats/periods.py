@@ -1,0 +1,161 @@
+"""Periods in the hall's time zone: days, ISO weeks, months, quarters and years.
+
+All dates here are hall-local calendar dates; ``utc_bounds`` turns an inclusive date range
+into the half-open UTC interval that stored times are compared with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from ..errors import Invalid
+
+KINDS = ("day", "week", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def key(self) -> str:
+        """A short, sortable name: 2026-10-08, 2026-W41, 2026-10, 2026-Q4, 2026."""
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+    def label(self) -> str:
+        """For people, in the request's language."""
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return _("%(year)s week %(week)s", year=year, week=week)
+        if self.kind == "month":
+            return _("%(year)s-%(month)02d", year=self.start.year, month=self.start.month)
+        if self.kind == "quarter":
+            return _("%(year)s Q%(q)s", year=self.start.year, q=(self.start.month - 1) // 3 + 1)
+        return _("Year %(year)s", year=self.start.year)
+
+    def previous(self) -> "Period":
+        return containing(self.kind, self.start - timedelta(days=1))
+
+    def next(self) -> "Period":
+        return containing(self.kind, self.end + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def containing(kind: str, day: date) -> Period:
+    """The period of ``kind`` that ``day`` falls in."""
+    if kind == "day":
+        return Period(kind, day, day)
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        return Period(kind, start, start + timedelta(days=6))
+    if kind == "month":
+        return Period(kind, day.replace(day=1), _month_end(day.year, day.month))
+    if kind == "quarter":
+        first = (day.month - 1) // 3 * 3 + 1
+        return Period(kind, date(day.year, first, 1), _month_end(day.year, first + 2))
+    if kind == "year":
+        return Period(kind, date(day.year, 1, 1), date(day.year, 12, 31))
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def buckets(kind: str, start: date, end: date) -> list[Period]:
+    """The periods of ``kind`` covering ``start``..``end`` (inclusive), in order."""
+    out = []
+    current = containing(kind, start)
+    while current.start <= end:
+        out.append(current)
+        current = current.next()
+    return out
+
+
+_KEY = {
+    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    "week": re.compile(r"^(\d{4})-W(\d{2})$"),
+    "month": re.compile(r"^(\d{4})-(\d{2})$"),
+    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "year": re.compile(r"^(\d{4})$"),
+}
+
+
+def parse_key(text: str, kind: str | None = None) -> Period:
+    """A period from its key (see ``Period.key``); any day of the period is accepted too."""
+    text = (text or "").strip()
+    kinds = [kind] if kind else list(KINDS)
+    for k in kinds:
+        match = _KEY[k].match(text)
+        try:
+            if match:
+                g = [int(x) for x in match.groups()]
+                if k == "day":
+                    return containing(k, date(*g))
+                if k == "week":
+                    return containing(k, date.fromisocalendar(g[0], g[1], 1))
+                if k == "month":
+                    return containing(k, date(g[0], g[1], 1))
+                if k == "quarter":
+                    return containing(k, date(g[0], (g[1] - 1) * 3 + 1, 1))
+                return containing(k, date(g[0], 1, 1))
+            if kind and _KEY["day"].match(text):
+                return containing(kind, date.fromisoformat(text))
+        except ValueError:
+            break
+    raise Invalid(_("Not a period: %(text)s", text=text[:20]), field="period")
+
+
+def parse_date(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD date, or None when empty; Invalid otherwise."""
+    if text is None or text == "":
+        return None
+    try:
+        if not _KEY["day"].match(text):
+            raise ValueError(text)
+        value = datetime.strptime(text, "%Y-%m-%d").date()
+    except (ValueError, TypeError):
+        raise Invalid(_("A date like 2026-01-31 is needed."), field=field) from None
+    if not 2000 <= value.year <= 2200:
+        raise Invalid(_("This date is out of range."), field=field)
+    return value
+
+
+def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
+    return (now or datetime.now(timezone.utc)).astimezone(zone).date()
+
+
+def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant the hall-local ``day`` begins (right across daylight-saving changes)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc)
+
+
+def utc_bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start of ``start``, start of the day after ``end``) in UTC."""
+    return day_start_utc(start, zone), day_start_utc(end + timedelta(days=1), zone)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()

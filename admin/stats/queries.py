@@ -1,0 +1,218 @@
+"""Satisfaction statistics read from the rollups: summaries, series, rankings and reasons.
+
+Scopes: the hall, a department, a window, a member. A rating belongs to the department of
+its window, else of its member (``coalesce(window.department_id, staff.department_id)``),
+resolved when asked, so moving a window to another department moves its history with it.
+Which levels count as satisfied is the ``satisfied_levels`` setting, applied at read time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..models import Department, RatingDaily, RatingReasonDaily, Staff, Window
+from ..services.settings import get_setting
+from . import periods, wilson
+
+SCOPES = ("hall", "department", "window", "staff")
+LEVELS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str = "hall"
+    id: int | None = None
+
+    def check(self) -> "Scope":
+        """Raise Invalid/NotFound unless this names something that exists."""
+        if self.kind not in SCOPES:
+            raise Invalid(_("scope must be one of: %(choices)s", choices=", ".join(SCOPES)), field="scope")
+        if self.kind == "hall":
+            return Scope("hall", None)
+        if self.id is None:
+            raise Invalid(_("This scope needs an id."), field="id")
+        model = {"department": Department, "window": Window, "staff": Staff}[self.kind]
+        if not 0 < self.id < 2**31 or db.session.get(model, self.id) is None:
+            raise NotFound(_("%(what)s %(id)s does not exist.", what=self.kind, id=self.id))
+        return self
+
+
+def satisfied_levels() -> tuple[int, ...]:
+    levels = get_setting("satisfied_levels") or [3, 4, 5]
+    return tuple(sorted(int(x) for x in levels if int(x) in LEVELS)) or (3, 4, 5)
+
+
+def department_expr(model=RatingDaily):
+    """The department of a rollup row (needs the outer joins of ``_joined``)."""
+    return func.coalesce(Window.department_id, Staff.department_id)
+
+
+def _joined(stmt, model=RatingDaily):
+    return stmt.outerjoin(Window, Window.id == model.window_id).outerjoin(Staff, Staff.id == model.staff_id)
+
+
+def _where(scope: Scope, start: date, end: date, model=RatingDaily, departments: set | None = None) -> tuple[list, bool]:
+    """(conditions, needs the department joins)."""
+    where = [model.day >= start, model.day <= end]
+    joins = False
+    if scope.kind == "staff":
+        where.append(model.staff_id == scope.id)
+    elif scope.kind == "window":
+        where.append(model.window_id == scope.id)
+    elif scope.kind == "department":
+        where.append(department_expr() == scope.id)
+        joins = True
+    if departments is not None:
+        where.append(department_expr().in_(sorted(departments) or [-1]))
+        joins = True
+    return where, joins
+
+
+def _counts_columns(model=RatingDaily):
+    return [func.coalesce(func.sum(getattr(model, f"n{k}")), 0) for k in LEVELS]
+
+
+def figures(counts: list[int] | tuple[int, ...]) -> dict:
+    """count, distribution, satisfied, rate, Wilson interval and confidence from five level counts."""
+    counts = [int(c or 0) for c in counts]
+    n = sum(counts)
+    levels = satisfied_levels()
+    k = sum(counts[level - 1] for level in levels)
+    bounds = wilson.interval(k, n)
+    threshold = int(get_setting("low_confidence_below") or wilson.LOW_CONFIDENCE_BELOW)
+    target = float(get_setting("target_satisfaction") or 0.95)
+    rate = k / n if n else None
+    return {
+        "count": n,
+        "distribution": {str(level): counts[level - 1] for level in LEVELS},
+        "satisfied": k,
+        "rate": rate,
+        "satisfied_levels": list(levels),
+        "wilson": {"low": bounds[0], "high": bounds[1]} if bounds else None,
+        "low_confidence": n < threshold,
+        "target": target,
+        "meets_target": None if rate is None else rate >= target,
+    }
+
+
+def summary(scope: Scope, start: date, end: date, *, departments: set | None = None, reasons: bool = True) -> dict:
+    """The figures for ``scope`` over the hall-local dates ``start``..``end`` (inclusive)."""
+    where, joins = _where(scope, start, end, departments=departments)
+    stmt = select(*_counts_columns())
+    if joins:
+        stmt = _joined(stmt)
+    counts = db.session.execute(stmt.where(*where)).one()
+    out = figures(counts)
+    if reasons:
+        out["reasons"] = reason_counts(scope, start, end, departments=departments)
+    return out
+
+
+def reason_counts(scope: Scope, start: date, end: date, *, departments: set | None = None) -> dict[str, int]:
+    where, joins = _where(scope, start, end, RatingReasonDaily, departments)
+    stmt = select(RatingReasonDaily.reason, func.sum(RatingReasonDaily.n))
+    if joins:
+        stmt = _joined(stmt, RatingReasonDaily)
+    rows = db.session.execute(stmt.where(*where).group_by(RatingReasonDaily.reason)).all()
+    return dict(sorted(((reason, int(n)) for reason, n in rows if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def series(scope: Scope, start: date, end: date, granularity: str = "day", *,
+           departments: set | None = None) -> list[dict]:
+    """Figures per period of ``granularity`` from ``start`` to ``end``; empty periods included."""
+    if granularity not in periods.KINDS:
+        raise Invalid(_("granularity must be one of: %(choices)s", choices=", ".join(periods.KINDS)),
+                      field="granularity")
+    where, joins = _where(scope, start, end, departments=departments)
+    stmt = select(RatingDaily.day, *_counts_columns())
+    if joins:
+        stmt = _joined(stmt)
+    by_day = {row[0]: list(row[1:]) for row in db.session.execute(stmt.where(*where).group_by(RatingDaily.day))}
+    per_period: dict[str, list[int]] = {}
+    for day, values in by_day.items():
+        counts = per_period.setdefault(periods.containing(granularity, day).key, [0] * 5)
+        for i, value in enumerate(values):
+            counts[i] += int(value)
+    out = []
+    for period in periods.buckets(granularity, start, end):
+        item = figures(per_period.get(period.key, [0] * 5))
+        item.update({"period": period.key, "label": period.label(), "start": max(period.start, start).isoformat(),
+                     "end": min(period.end, end).isoformat()})
+        out.append(item)
+    return out
+
+
+def ranking(level: str, start: date, end: date, *, min_sample: int | None = None,
+            departments: set | None = None) -> list[dict]:
+    """Members, windows or departments by satisfaction rate over the dates.
+
+    Each row has the figures plus ``ranked`` (enough ratings to be ranked) and ``rank``.
+    Ties in rate go to the larger Wilson lower bound (more evidence), then the larger count.
+    """
+    if level not in ("staff", "window", "department"):
+        raise Invalid(_("level must be staff, window or department."), field="level")
+    if min_sample is None:
+        min_sample = int(get_setting("ranking_min_sample") or 30)
+    key = {"staff": RatingDaily.staff_id, "window": RatingDaily.window_id, "department": department_expr()}[level]
+    where = [RatingDaily.day >= start, RatingDaily.day <= end]
+    if departments is not None:
+        where.append(department_expr().in_(sorted(departments) or [-1]))
+    stmt = _joined(select(key.label("key"), *_counts_columns())).where(*where).group_by(key)
+    rows = []
+    for row in db.session.execute(stmt):
+        if not row.key:
+            continue
+        item = figures(row[1:])
+        item["id"] = row.key
+        item["ranked"] = item["count"] >= min_sample
+        rows.append(item)
+    rows.sort(key=lambda r: (not r["ranked"], -(r["rate"] or 0), -(r["wilson"]["low"] if r["wilson"] else 0),
+                             -r["count"], r["id"]))
+    rank = 0
+    for item in rows:
+        item["rank"] = None
+        if item["ranked"]:
+            rank += 1
+            item["rank"] = rank
+    _names(level, rows)
+    return rows
+
+
+def _names(level: str, rows: list[dict]) -> None:
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return
+    if level == "staff":
+        found = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
+        depts = dict(db.session.execute(select(Department.id, Department.name)).all())
+        for r in rows:
+            s = found.get(r["id"])
+            r["name"] = s.name if s else f"#{r['id']}"
+            r["department"] = depts.get(s.department_id, "") if s else ""
+            r["photo_url"] = s.photo_url if s else None
+    elif level == "window":
+        found = {w.id: w for w in db.session.scalars(select(Window).where(Window.id.in_(ids)))}
+        for r in rows:
+            w = found.get(r["id"])
+            r["name"] = f"{w.number} {w.name}" if w else f"#{r['id']}"
+    else:
+        found = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all())
+        for r in rows:
+            r["name"] = found.get(r["id"], f"#{r['id']}")
+
+
+def level_counts_by(level: str, start: date, end: date) -> dict[int, list[int]]:
+    """{id: [n1..n5]} for every member/window with ratings in the dates (used by reports)."""
+    key = {"staff": RatingDaily.staff_id, "window": RatingDaily.window_id, "department": department_expr()}[level]
+    stmt = _joined(select(key, *_counts_columns())).where(RatingDaily.day >= start, RatingDaily.day <= end).group_by(key)
+    return {row[0]: [int(x) for x in row[1:]] for row in db.session.execute(stmt) if row[0]}
+
+
+__all__ = ["Scope", "figures", "level_counts_by", "ranking", "reason_counts", "satisfied_levels", "series",
+           "summary"]

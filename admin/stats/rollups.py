@@ -1,0 +1,164 @@
+"""Keeping the rating rollups current, in the transaction that writes the ratings.
+
+``admin.campaign.listeners`` calls in here from SQLAlchemy connection events, so every write
+path is covered without the writer knowing: the kiosk intake's Core insert, the console's ORM,
+the demo's bulk insert, imports. A rating's contribution is +1 at its score in its bucket (hall-local day,
+member, window) and +1 per reason code, when it counts (not flagged, not removed by an upheld
+appeal). A change is the new contribution minus the old one, so flagging, un-flagging, an
+upheld appeal or a deleted rating all come out right.
+
+Writes are upserts (``INSERT .. ON CONFLICT DO UPDATE SET n = n + excluded.n``): concurrent
+writers add to the same row without lost updates, on SQLite and PostgreSQL alike.
+
+``rebuild`` recomputes everything from the ratings: after a change of the hall's time zone
+(done in that same transaction), when one UPDATE/DELETE touches very many ratings, and from
+the daily job if the rollups were built in another zone (e.g. LIANGBIPING_TIMEZONE changed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from ..models import RatingAppeal, RatingDaily, RatingReasonDaily, Setting
+from ..models.rating import Rating
+
+log = logging.getLogger(__name__)
+
+ZONE_MARKER = "stats_rollup_zone"  # settings row: the zone the rollups were built in
+COUNTERS = ("n1", "n2", "n3", "n4", "n5")
+REASON_MAX = 32
+
+
+class Delta:
+    """Changes to apply to the rollups, merged per bucket."""
+
+    def __init__(self):
+        self.daily: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        self.reasons: dict[tuple, int] = defaultdict(int)
+
+    def add(self, contribution: tuple | None, sign: int) -> None:
+        if contribution is None:
+            return
+        key, score, reasons = contribution
+        self.daily[key][score - 1] += sign
+        for reason in reasons:
+            self.reasons[key + (reason,)] += sign
+
+    def __bool__(self) -> bool:
+        return any(any(v) for v in self.daily.values()) or any(self.reasons.values())
+
+
+def contribution(values: dict, upheld: bool, zone: ZoneInfo) -> tuple | None:
+    """(bucket, score, reasons) that a rating with ``values`` adds, or None when it does not count."""
+    if values is None or upheld or values.get("flagged") is not None:
+        return None
+    score = values.get("score")
+    rated_at: datetime | None = values.get("rated_at")
+    if not isinstance(score, int) or not 1 <= score <= 5 or rated_at is None:
+        return None
+    day = rated_at.astimezone(zone).date()
+    key = (day, values.get("staff_id") or 0, values.get("window_id") or 0)
+    reasons = tuple(sorted({str(r)[:REASON_MAX] for r in (values.get("reasons") or []) if r}))
+    return key, score, reasons
+
+
+def _insert_for(conn: Connection):
+    name = conn.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:  # pragma: no cover - the two supported engines
+        raise RuntimeError(f"rollups need SQLite or PostgreSQL, not {name}")
+    return dialect_insert
+
+
+def apply(conn: Connection, delta: Delta) -> None:
+    """Add ``delta`` to the rollup tables with atomic upserts."""
+    dialect_insert = _insert_for(conn)
+    daily = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))}
+             for k, v in delta.daily.items() if any(v)]
+    if daily:
+        table = RatingDaily.__table__
+        stmt = dialect_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=["day", "staff_id", "window_id"],
+                                          set_={c: table.c[c] + stmt.excluded[c] for c in COUNTERS})
+        conn.execute(stmt, daily)
+    reasons = [{"day": k[0], "staff_id": k[1], "window_id": k[2], "reason": k[3], "n": n}
+               for k, n in delta.reasons.items() if n]
+    if reasons:
+        table = RatingReasonDaily.__table__
+        stmt = dialect_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=["day", "staff_id", "window_id", "reason"],
+                                          set_={"n": table.c.n + stmt.excluded.n})
+        conn.execute(stmt, reasons)
+
+
+def set_marker(conn: Connection, zone_name: str) -> None:
+    table = Setting.__table__
+    conn.execute(delete(table).where(table.c.key == ZONE_MARKER))
+    conn.execute(insert(table).values(key=ZONE_MARKER, value=zone_name))
+
+
+def marker(conn: Connection) -> str | None:
+    table = Setting.__table__
+    return conn.execute(select(table.c.value).where(table.c.key == ZONE_MARKER)).scalar()
+
+
+BUSY = "campaign_busy"  # admin.campaign.listeners leaves the connection alone while this is set
+
+
+def rebuild(conn: Connection, zone: ZoneInfo, batch: int = 50_000) -> int:
+    """Recompute both rollup tables from the ratings in ``zone``; returns the ratings counted."""
+    was_busy = conn.info.get(BUSY)
+    conn.info[BUSY] = True
+    try:
+        return _rebuild(conn, zone, batch)
+    finally:
+        if not was_busy:
+            conn.info.pop(BUSY, None)
+
+
+def _rebuild(conn: Connection, zone: ZoneInfo, batch: int) -> int:
+    conn.execute(delete(RatingDaily.__table__))
+    conn.execute(delete(RatingReasonDaily.__table__))
+    upheld = set(conn.execute(select(RatingAppeal.rating_id).where(RatingAppeal.status == "upheld")).scalars())
+    daily: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    reasons: dict[tuple, int] = defaultdict(int)
+    # Hall-local dates of UTC hours, remembered: a million ratings span only a few thousand hours.
+    day_of_hour: dict[datetime, date] = {}
+    counted = 0
+    stmt = select(Rating.id, Rating.score, Rating.rated_at, Rating.staff_id, Rating.window_id, Rating.reasons) \
+        .where(Rating.flagged.is_(None))
+    result = conn.execution_options(yield_per=batch).execute(stmt)
+    for rid, score, rated_at, staff_id, window_id, why in result:
+        if rid in upheld or not 1 <= (score or 0) <= 5 or rated_at is None:
+            continue
+        hour = rated_at.replace(minute=0, second=0, microsecond=0)
+        day = day_of_hour.get(hour)
+        if day is None:
+            # Zones whose offset is not whole hours (e.g. +05:45) need the exact instant.
+            day = rated_at.astimezone(zone).date()
+            if hour.astimezone(zone).utcoffset().total_seconds() % 3600 == 0:
+                day_of_hour[hour] = day
+        key = (day, staff_id or 0, window_id or 0)
+        daily[key][score - 1] += 1
+        if why:
+            for reason in {str(r)[:REASON_MAX] for r in why if r}:
+                reasons[key + (reason,)] += 1
+        counted += 1
+    rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))} for k, v in daily.items()]
+    for i in range(0, len(rows), batch):
+        conn.execute(insert(RatingDaily.__table__), rows[i:i + batch])
+    rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], "reason": k[3], "n": n} for k, n in reasons.items()]
+    for i in range(0, len(rows), batch):
+        conn.execute(insert(RatingReasonDaily.__table__), rows[i:i + batch])
+    set_marker(conn, zone.key)
+    log.info("rebuilt rating rollups in %s from %d ratings", zone.key, counted)
+    return counted
