@@ -61,7 +61,8 @@ def build_hall(server: LiveServer) -> dict:
                   timeout=30).raise_for_status()
     post("/pledges", {"staff_id": zhang["id"], "text": "一次告知、限时办结；热情服务每一位群众，做到“最多跑一次”。"})
     kiosk = post("/kiosks", {"name": "A03 评价器", "window_id": w1["id"]})
-    return {"headers": h, "zhang": zhang, "kiosk": kiosk, "session": s}
+    floor = post("/kiosks", {"name": "大厅评价器"})
+    return {"headers": h, "zhang": zhang, "kiosk": kiosk, "floor": floor, "session": s}
 
 
 def main() -> int:
@@ -101,6 +102,21 @@ def main() -> int:
                 page.wait_for_selector("#screen-start.active .member .name")
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(OUT / "kiosk-start-landscape.png"))
+                page.click("#open-suggest")
+                page.fill("#suggest-text", "建议在等候区增加老花镜和充电设备。")
+                page.click("#suggest-send")
+                page.wait_for_selector("#screen-receipt.active")
+                page.screenshot(path=str(OUT / "kiosk-suggestion-receipt.png"))
+                ctx.close()
+
+                ctx = browser.new_context(viewport={"width": 800, "height": 1280}, locale="zh-CN")
+                page = ctx.new_page()
+                page.goto(f"{server.url}/kiosk/{hall['floor']['id']}#token={hall['floor']['token']}")
+                page.wait_for_selector("#screen-floor.active .tile")
+                page.click("#tiles .tile")
+                page.wait_for_selector("#tiles .tile strong")
+                page.wait_for_timeout(400)
+                page.screenshot(path=str(OUT / "kiosk-floor-members.png"))
                 ctx.close()
 
                 from zxingcpp import read_barcodes
