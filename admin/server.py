@@ -14,7 +14,8 @@ STOP_TIMEOUT = 3  # seconds open requests get to finish after SIGTERM
 
 def _no_delay_handler():
     """pywsgi sends a response's headers and body in two writes; with Nagle's algorithm and the
-    peer's delayed ACK every keep-alive request then waits ~40 ms. TCP_NODELAY removes the wait."""
+    peer's delayed ACK every keep-alive request then waits ~40 ms. TCP_NODELAY removes the wait.
+    The handler also closes a connection once its websocket is over."""
     from gevent.pywsgi import WSGIHandler
 
     class NoDelayHandler(WSGIHandler):
@@ -24,6 +25,16 @@ def _no_delay_handler():
             except (OSError, AttributeError):
                 pass
             return super().handle()
+
+        def run_application(self):
+            # After a websocket ends the socket holds websocket frames, not HTTP: close it
+            # rather than read the frames as a next request (and log them as garbage).
+            upgraded = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+            try:
+                super().run_application()
+            finally:
+                if upgraded:
+                    self.close_connection = True
 
     return NoDelayHandler
 
