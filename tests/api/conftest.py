@@ -8,8 +8,8 @@ from .support import ROLES, build_hall
 
 
 @pytest.fixture
-def hall(client, admin_headers):
-    return build_hall(client, admin_headers)
+def hall(app):
+    return build_hall(app)
 
 
 @pytest.fixture
