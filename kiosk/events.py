@@ -33,11 +33,25 @@ def room(kiosk_id: int) -> str:
     return f"kiosk:{kiosk_id}"
 
 
+_bases: dict[int, str] = {}  # kiosk id -> the address it connected to (for its QR codes' links)
+
+
 def push_state(kiosk: Kiosk) -> None:
-    """Emit the kiosk's whole state to it (every tab or device holding its token)."""
+    """Emit the kiosk's whole state to it (every tab or device holding its token).
+
+    Outside a request (the push hub's worker) the QR links are built on the address the kiosk
+    itself connected to, so a kiosk on the hall's LAN gets codes that phones on that LAN open.
+    """
+    from flask import current_app, has_request_context
+
     from .state import kiosk_state
 
-    socketio.emit("state", kiosk_state(kiosk), namespace=KIOSK_NS, to=room(kiosk.id))
+    if has_request_context():
+        state = kiosk_state(kiosk)
+    else:
+        with current_app.test_request_context(base_url=_bases.get(kiosk.id, "http://localhost/")):
+            state = kiosk_state(kiosk)
+    socketio.emit("state", state, namespace=KIOSK_NS, to=room(kiosk.id))
 
 
 def push_kiosks(window_id: int | None = None) -> int:
@@ -75,6 +89,7 @@ def kiosk_connect(auth=None):
     kiosk.connected = True
     kiosk.last_seen_at = utcnow()
     kiosk.user_agent = (request.headers.get("User-Agent") or "")[:200]
+    _bases[kiosk.id] = request.host_url
     db.session.commit()
     emit("state", kiosk_state(kiosk))
 
