@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 import assets
@@ -35,6 +35,8 @@ def create_app(settings: dict | None = None) -> Flask:
 def select_locale() -> str:
     """``?lang=`` (remembered in the session), then the session, then the browser, else Chinese."""
     supported = {"zh": "zh_Hans_CN", "zh_Hans_CN": "zh_Hans_CN", "en": "en"}
+    if not has_request_context():  # the CLI, jobs, push rounds: the hall's language
+        return "zh_Hans_CN"
     asked = request.args.get("lang")
     if asked in supported:
         session["lang"] = supported[asked]

@@ -30,7 +30,12 @@ NAMESPACE = "/display"
 CONTENT_TABLES = {
     "departments", "windows", "window_service_items", "staff", "standards", "pledges", "honors", "notices",
     "screens", "screen_groups", "playlists", "schedules", "settings",
+    "kiosks",  # not on screens, but the change listeners (kiosk state) want to hear of it
 }
+# Others who show hall data (kiosks) hear which tables changed after each round:
+# callables taking the set of table names, run in an app context.
+CHANGE_LISTENERS: list = []
+
 # Ratings change the satisfaction board: worth a round, but not one per rating.
 SLOW_TABLES = {"ratings"}
 SLOW_INTERVAL = 10.0
@@ -63,14 +68,16 @@ class PushHub:
         self._slow_pending = False
         self._last_slow = 0.0
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
+        self._touched: set[str] = set()      # tables changed since the worker last looked
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
 
     # -- triggering ---------------------------------------------------------------------------
 
-    def wake(self, slow: bool = False) -> None:
+    def wake(self, slow: bool = False, tables: set[str] | None = None) -> None:
         if not self.app.config.get("PUSH_WORKER", True):
             return
+        self._touched |= tables or set()
         if slow:
             self._slow_pending = True
         else:
@@ -104,6 +111,9 @@ class PushHub:
                         if sweep_due:
                             last_sweep = now
                         self.round()
+                        touched, self._touched = self._touched, set()
+                        if touched:
+                            self.tell_listeners(touched)
                     self.flush_reports()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
@@ -201,6 +211,14 @@ class PushHub:
             self._cache[key] = cached
         return key, {"version": cached[0], "sections": cached[1]}
 
+    def tell_listeners(self, tables: set[str]) -> None:
+        for listener in CHANGE_LISTENERS:
+            try:
+                listener(tables)
+            except Exception:  # noqa: BLE001 - one listener's failure must not stop the others
+                log.exception("change listener %s failed", getattr(listener, "__name__", listener))
+                db.session.rollback()
+
     # -- what screens report ------------------------------------------------------------------
 
     def report(self, screen_id: int, **fields) -> None:
@@ -248,7 +266,7 @@ def _after_commit(session):
         socketio.emit("revoked", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
         socketio.close_room(room_for_screen(screen_id), namespace=NAMESPACE)
     if touched & CONTENT_TABLES:
-        hub.wake()
+        hub.wake(tables=touched)
     elif touched & SLOW_TABLES:
         hub.wake(slow=True)
 

@@ -632,6 +632,8 @@
     var box = el("div", "win-rate");
     var target = s.rating_url;
     var url = typeof target === "string" ? target : (target && typeof target.url === "string" ? target.url : "");
+    // The server sends a path; a phone needs the whole address of this server.
+    if (url) { try { url = new URL(url, location.href).href; } catch (e) { url = ""; } }
     var slot = el("div", "qr-slot" + (url ? "" : " empty"));
     slot.setAttribute("data-qr", url ? "drawn" : "empty");
     if (url && typeof window.qrcode === "function") {

@@ -134,3 +134,18 @@ def test_an_urgent_notice_reaches_every_screen(server, screens, hall):
     server.api("DELETE", f"/notices/{notice['id']}")
     for client in clients:
         assert client.wait_for("patch", count=2)[1]["sections"]["urgent"] == []
+
+
+def test_a_window_screen_carries_the_rating_address_of_the_member_on_duty(server, screens, hall):
+    import requests
+
+    screen = screens(hall["s2"]["token"])
+    sections = screen.wait_for("state")[0]["sections"]
+    path = sections["rating_url"]
+    assert path.startswith("/q/")
+    page = requests.get(server.url + path, timeout=10)
+    assert page.status_code == 200 and "李强" in page.text
+    server.api("PATCH", f"/staff/{hall['m2']['id']}", json={"on_duty": False})
+    assert screen.wait_for("patch")[-1]["sections"]["rating_url"] is None
+    server.api("PATCH", f"/staff/{hall['m2']['id']}", json={"on_duty": True})
+    assert screen.wait_for("patch", count=2)[-1]["sections"]["rating_url"] == path
