@@ -114,3 +114,28 @@ def test_the_screen_acknowledges_the_version_it_applied(screen_page, server):
         time.sleep(0.2)
     assert seen["applied_version"] == version and seen["current_slide"] == "standards"
     assert seen["resolution"] == "1920x1080"
+
+
+def _fonts_rendering(page, selector: str) -> dict:
+    """{font family: glyphs} that chromium actually used to draw the text of ``selector``."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    fonts: dict = {}
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+            fonts[font["familyName"]] = fonts.get(font["familyName"], 0) + font["glyphCount"]
+    return fonts
+
+
+def test_chinese_text_is_drawn_with_a_cjk_font_not_boxes(screen_page, server):
+    screen = new_screen(server.api, "字体屏")
+    open_screen(screen_page, server, screen, slide="identity_wall")
+    _text_appears(screen_page, "王丽华", 10_000)
+    fonts = _fonts_rendering(screen_page, "#stage *")
+    assert fonts, "no text was drawn"
+    cjk = {name: n for name, n in fonts.items() if "CJK" in name}
+    assert sum(cjk.values()) > 20, fonts
+    # Every family drawing glyphs is a real font: no last-resort fallback that draws boxes.
+    assert not any("LastResort" in name or name == "" for name in fonts), fonts
