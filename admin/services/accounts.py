@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, Invalid, NotFound, TooManyRequests
@@ -135,7 +136,11 @@ def save_user(data: dict, actor: str, user: User | None = None) -> User:
         user.password_hash = generate_password_hash(data["password"])
         user.session_version = (user.session_version or 0) + 1
         changes["password"] = ["***", "***"]
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent request took the username after the check above
+        db.session.rollback()
+        raise Conflict(_("The username %(name)s is taken.", name=username), field="username") from None
     record(actor, "create" if creating else "update", "user", user.id, summary=username, changes=changes)
     db.session.commit()
     return user

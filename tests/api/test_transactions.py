@@ -95,3 +95,30 @@ def test_a_refused_user_change_writes_nothing(client, admin_headers, make_user):
         assert_error(client.patch(f"{API}/users/{user_id}", json=patch, headers=admin_headers), 422)
     assert client.get(f"{API}/users/{user_id}", headers=admin_headers).get_json() == before
     assert _audit_count(client, admin_headers) == entries
+
+
+def test_a_username_taken_by_a_racing_request_is_a_conflict(app, client, admin_headers, monkeypatch):
+    """Another request stores the same username between this one's check and its write: 409, nothing stored."""
+    from sqlalchemy import insert
+
+    from admin.extensions import db
+    from admin.models import User
+    from admin.services import accounts
+
+    original = accounts.check_role
+
+    def check_role_then_race(role):
+        original(role)
+        with db.engine.begin() as other:  # a second connection: the racing request
+            other.execute(insert(User).values(username="racer", display_name="", password_hash="x", role="leader",
+                                              active=True, session_version=1))
+
+    monkeypatch.setattr(accounts, "check_role", check_role_then_race)
+    entries = _audit_count(client, admin_headers)
+    response = client.post(f"{API}/users", json={"username": "racer", "role": "leader", "password": "long-enough-1"},
+                           headers=admin_headers)
+    assert_error(response, 409, "conflict")
+    monkeypatch.undo()
+    users = client.get(f"{API}/users", headers=admin_headers).get_json()["items"]
+    assert [u["username"] for u in users] == ["racer"] and users[0]["display_name"] == ""
+    assert _audit_count(client, admin_headers) == entries
