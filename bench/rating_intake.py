@@ -115,12 +115,77 @@ def baseline(rows: int, directory: Path) -> float:
     return rows / elapsed
 
 
+def in_process(n: int = 500) -> None:
+    """CPU per rating through the WSGI app in this process (no network), with and without the
+    campaign's connection listeners (statistics rollups, ledger auto-open): who costs what."""
+    import io
+    import shutil
+
+    os.environ["LIANGBIPING_RATING_BURST_KIOSK"] = "0/0"
+    from admin.app import create_app
+    from admin.config import Config
+    from admin.services.accounts import create_token
+
+    root = Path(tempfile.mkdtemp())
+    try:
+        app = create_app(Config.from_env(root, SOCKETIO_ASYNC_MODE="threading"))
+        client = app.test_client()
+        with app.app_context():
+            _token, secret = create_token("bench", "admin", actor="bench")
+        h = {"Authorization": f"Bearer {secret}"}
+        w = client.post("/api/v1/windows", json={"number": "W1", "name": "w"}, headers=h).get_json()
+        s = client.post("/api/v1/staff", json={"name": "a", "employee_no": "E1", "window_id": w["id"]}, headers=h).get_json()
+        k = client.post("/api/v1/kiosks", json={"name": "k", "window_id": w["id"]}, headers=h).get_json()
+        base = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/ratings", "CONTENT_TYPE": "application/json",
+                "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr}
+        rng = random.Random(1)
+
+        def run(count):
+            for _ in range(count):
+                body = json.dumps({"id": str(uuid.uuid4()), "score": rng.choice((5, 5, 5, 4, 4, 3, 2, 1)),
+                                   "channel": "kiosk", "kiosk_token": k["token"], "staff_id": s["id"]}).encode()
+                b"".join(app(dict(base, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}),
+                             lambda *a: None))
+
+        def measure(label):
+            run(50)
+            best = min(_timed(run, n) for _ in range(3))
+            print(f"{label:60s} {best * 1000 / n:6.2f} ms CPU per rating")
+
+        measure("whole app, as served")
+        try:
+            from sqlalchemy import event
+            from sqlalchemy.engine import Engine
+
+            from admin.campaign import listeners
+        except ImportError:
+            return
+        for name in ("before_execute", "after_execute", "commit", "rollback"):
+            for fn in list(vars(listeners).values()):
+                if callable(fn) and event.contains(Engine, name, fn):
+                    event.remove(Engine, name, fn)
+        measure("without the campaign's connection listeners")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _timed(fn, n) -> float:
+    start = time.process_time()
+    fn(n)
+    return time.process_time() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--in-process", action="store_true",
+                        help="instead: CPU per rating through the app in this process, by part")
     args = parser.parse_args()
+    if args.in_process:
+        in_process()
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         server = LiveServer(Path(tmp) / "data", env={"LIANGBIPING_RATING_BURST_KIOSK": "0/0"})
         server.start()
