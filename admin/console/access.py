@@ -34,6 +34,13 @@ def nav_items() -> list[tuple[str, str, str]]:
 
     items = [
         ("console.dashboard", _("Dashboard"), "all"),
+        ("console.statistics", _("Satisfaction"), "all"),
+        ("console.boards", _("Comparison boards"), "all"),
+        ("console.ledger", _("Rectification ledger"), "all"),
+        ("console.appeals_list", _("Appeals"), "all"),
+        ("console.reviews", _("Review rounds"), "all"),
+        ("console.my_record", _("My record"), "members"),
+        ("console.reports", _("Reports"), "managers"),
         ("console.departments_list", _("Departments"), "all"),
         ("console.windows_list", _("Windows"), "all"),
         ("console.staff_list", _("Staff"), "all"),
@@ -56,8 +63,12 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.tokens_list", _("API tokens"), "admin"),
         ("console.audit_list", _("Audit log"), "admin"),
         ("console.settings", _("Settings"), "admin"),
+        ("console.campaign_settings", _("Campaign settings"), "admin"),
+        ("console.phases", _("Campaign phases"), "managers"),
+        ("console.calendar", _("Working-day calendar"), "managers"),
     ]
-    allowed = {"all": ("admin", "leader", "staff"), "managers": ("admin", "leader"), "admin": ("admin",)}
+    allowed = {"all": ("admin", "leader", "staff"), "managers": ("admin", "leader"), "admin": ("admin",),
+               "members": ("staff",) if getattr(current_user, "staff_id", None) else ()}
     role = getattr(current_user, "role", None)
     return [(ep, label) for ep, label, who in items
             if ep in current_app.view_functions and role in allowed[who]]

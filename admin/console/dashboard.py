@@ -24,4 +24,7 @@ def dashboard():
     }
     notices = [n for n in db.session.scalars(select(Notice).order_by(Notice.id.desc()).limit(20)) if n.active][:5]
     recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
-    return render_template("console/dashboard.html", counts=counts, notices=notices, recent=recent)
+    from .campaign_dashboard import panels
+
+    return render_template("console/dashboard.html", counts=counts, notices=notices, recent=recent,
+                           campaign=panels())

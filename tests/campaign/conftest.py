@@ -35,7 +35,11 @@ def ctx(app):
 
 @pytest.fixture
 def hall(ctx):
-    """Two departments; windows 01, 02 (dept 1) and 03 (dept 2, none) ; four members, party members all."""
+    """Two departments; windows 01, 02 (dept 1), 03 (dept 2) and 04 (none); four members, all party members."""
+    return build_hall()
+
+
+def build_hall() -> SimpleNamespace:
     d1, d2 = Department(name="社保科"), Department(name="医保科")
     db.session.add_all([d1, d2])
     db.session.flush()
@@ -77,16 +81,17 @@ def make_user(role: str, *, staff_id=None, departments=(), username=None) -> Use
 
 
 @pytest.fixture
-def sign_in(client):
-    """sign_in(username) signs the test client into the console (the user exists already)."""
+def sign_in(app):
+    """sign_in(username) -> a new test client signed into the console (the user exists already)."""
     from tests.conftest import csrf_token
 
-    def do(username: str):
-        with client.session_transaction() as sess:
-            sess.clear()
+    def do(username: str, lang: str = "en"):
+        """``lang``: the console's language for this client (English keeps the assertions readable)."""
+        client = app.test_client()
         response = client.post("/admin/login", data={"username": username, "password": "correct-horse-1",
                                                       "csrf_token": csrf_token(client, "/admin/login")})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        client.get(f"/admin/?lang={lang}")
         return client
 
     return do

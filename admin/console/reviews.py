@@ -1,0 +1,162 @@
+"""三评 in the console: review rounds, the reviews each person is to write, writing them, completion,
+reminders and closing (which publishes the leader reviews)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import DomainError, Invalid
+from ..extensions import db
+from ..models import Pledge, Review
+from ..reviews import criteria, rounds
+from ..services.settings import get_setting
+from ..stats import periods
+from . import bp
+from .access import roles_required
+from .campaign_common import departments, today, viewer
+
+ALL = ("admin", "leader", "staff")
+
+
+def _round(round_id: int):
+    try:
+        return rounds.get_round(round_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/reviews/")
+@roles_required(*ALL)
+def reviews():
+    v = viewer()
+    items = []
+    for rnd in rounds.rounds():
+        mine = rounds.tasks(rnd, v) if rnd.status == "open" else []
+        items.append({"round": rnd, "completion": rounds.completion(rnd) if v.manages else None,
+                      "mine": mine, "mine_left": sum(1 for t in mine if t["review"] is None)})
+    last_quarter = periods.containing("quarter", today()).previous()
+    defaults = {"kind": "peer", "period_start": last_quarter.start.isoformat(),
+                "period_end": last_quarter.end.isoformat(),
+                "due_on": (today() + timedelta(days=int(get_setting("review_due_days") or 14))).isoformat()}
+    return render_template("console/campaign/reviews.html", items=items, viewer=v, kinds=criteria.ROUND_KINDS,
+                           defaults=defaults, departments=departments(v))
+
+
+@bp.post("/reviews/new")
+@roles_required("admin")
+def reviews_new():
+    v = viewer()
+    form = request.form
+    try:
+        def day(name):
+            try:
+                return date.fromisoformat(form.get(name, ""))
+            except ValueError:
+                raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
+
+        dept = form.get("department_id", "")
+        rnd = rounds.open_round(form.get("kind", ""), day("period_start"), day("period_end"), day("due_on"), v.actor,
+                                title=form.get("title", ""), include_all_staff=form.get("include_all_staff") == "1",
+                                department_id=int(dept) if dept.isdigit() and len(dept) < 10 else None)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.reviews")), 303
+    flash(_("Round opened: %(title)s", title=rnd.title), "success")
+    return redirect(url_for("console.reviews_round", round_id=rnd.id)), 303
+
+
+@bp.get("/reviews/<int:round_id>")
+@roles_required(*ALL)
+def reviews_round(round_id: int):
+    v = viewer()
+    rnd = _round(round_id)
+    completion = rounds.completion(rnd) if v.manages else None
+    people = rounds.participants(rnd)
+    rows = []
+    if completion is not None:
+        for p in people:
+            if not (v.is_admin or v.sees_department(p.department_id)):
+                continue
+            mine = completion["reviewers"].get(f"s:{p.id}", {"written": 0, "total": 0})
+            rows.append({"member": p, "written": mine["written"], "total": mine["total"]})
+    return render_template("console/campaign/reviews_round.html", rnd=rnd, viewer=v, tasks=rounds.tasks(rnd, v),
+                           completion=completion, rows=rows, kinds=criteria.ROUND_KINDS,
+                           review_kinds=criteria.REVIEW_KINDS)
+
+
+@bp.route("/reviews/<int:round_id>/write/<kind>/<int:subject_id>", methods=["GET", "POST"])
+@roles_required("leader", "staff", "admin")
+def reviews_write(round_id: int, kind: str, subject_id: int):
+    v = viewer()
+    rnd = _round(round_id)
+    task = next((t for t in rounds.tasks(rnd, v) if t["kind"] == kind and t["subject"].id == subject_id), None)
+    if task is None:
+        abort(404)
+    subject = task["subject"]
+    pledges = db.session.scalars(select(Pledge).where(Pledge.staff_id == subject.id)).all() if kind == "self" else []
+    review: Review | None = task["review"]
+    values = {"scores": dict(review.scores) if review else {}, "comment": review.comment if review else "",
+              "grade": review.grade if review else None,
+              "pledges": {p["pledge_id"]: p for p in (review.pledges if review else [])}}
+    error, status = None, 200
+    if request.method == "POST":
+        form = request.form
+        scores = {key: form.get(f"score_{key}") for key in criteria.FIVE_LEADS}
+        given = [{"pledge_id": p.id, "kept": form.get(f"kept_{p.id}") == "1",
+                  "evidence": form.get(f"evidence_{p.id}", "")} for p in pledges]
+        values = {"scores": scores, "comment": form.get("comment", ""), "grade": form.get("grade"),
+                  "pledges": {g["pledge_id"]: g for g in given}}
+        try:
+            rounds.submit(rnd, kind, subject.id, v, scores=scores if (kind != "leader" or any(scores.values())) else None,
+                          comment=form.get("comment", ""), pledges=given, grade=form.get("grade") or None)
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = exc.message, exc.status
+        else:
+            flash(_("Review saved."), "success")
+            return redirect(url_for("console.reviews_round", round_id=rnd.id)), 303
+    return render_template("console/campaign/reviews_write.html", rnd=rnd, kind=kind, subject=subject, values=values,
+                           pledges=pledges, criteria=criteria, error=error,
+                           review_kinds=criteria.REVIEW_KINDS), status
+
+
+@bp.post("/reviews/<int:round_id>/close")
+@roles_required("admin")
+def reviews_close(round_id: int):
+    rnd = _round(round_id)
+    try:
+        rounds.close_round(rnd, viewer().actor)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Round closed; leader reviews are published."), "success")
+    return redirect(url_for("console.reviews_round", round_id=round_id)), 303
+
+
+@bp.post("/reviews/<int:round_id>/remind")
+@roles_required("admin", "leader")
+def reviews_remind(round_id: int):
+    rnd = _round(round_id)
+    from ..campaign.reminders import remind
+    from ..models import User
+
+    sent = 0
+    for key, counts in rounds.completion(rnd)["reviewers"].items():
+        if counts["written"] >= counts["total"]:
+            continue
+        kind, raw = key.split(":")
+        ids = [int(raw)] if kind == "u" else list(db.session.scalars(select(User.id).where(User.staff_id == int(raw))))
+        for uid in ids:
+            sent += remind(uid, "review_due", rnd.title, f"/admin/reviews/{rnd.id}", "reviews_round", rnd.id, today())
+    db.session.commit()
+    flash(_("%(n)d reminders sent.", n=sent), "success")
+    return redirect(url_for("console.reviews_round", round_id=round_id)), 303
+
+
+
