@@ -85,16 +85,16 @@ def _contributions(conn: Connection, rating_ids: list, zone) -> dict:
 def _new_ratings(conn: Connection, ids: list) -> list:
     rows = []
     for chunk in _chunks(ids):
-        rows.extend(conn.execute(select(R.c.id, R.c.score, R.c.staff_id, R.c.window_id, R.c.flagged, R.c.comment)
-                                 .where(R.c.id.in_(chunk))).all())
+        rows.extend(conn.execute(select(R.c.id, R.c.score, R.c.staff_id, R.c.window_id, R.c.flagged, R.c.comment,
+                                        R.c.received_at).where(R.c.id.in_(chunk))).all())
     return rows
 
 
 def _suggestion_rows(conn: Connection, column, values: list) -> list:
     rows = []
     for chunk in _chunks(values):
-        rows.extend(conn.execute(select(S.c.id, S.c.receipt, S.c.kind, S.c.text, S.c.staff_id, S.c.window_id)
-                                 .where(column.in_(chunk))).all())
+        rows.extend(conn.execute(select(S.c.id, S.c.receipt, S.c.kind, S.c.text, S.c.staff_id, S.c.window_id,
+                                        S.c.created_at).where(column.in_(chunk))).all())
     return rows
 
 

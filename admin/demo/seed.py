@@ -165,6 +165,9 @@ def seed() -> None:
 
         count = _ratings(now, zone, today, windows, staff, kiosks)
         record(ACTOR, "create", "rating", None, summary=f"{count} demo ratings over {RATING_WEEKS} weeks")
+        from . import campaign
+
+        campaign.seed(now, zone, today)  # phases, ledger, appeals, skills, performance, reviews (三比三评)
         # Written before the commit: should the commit fail, the next run seeds and writes it again.
         _save_device_tokens(tokens)
     log.info("demo hall seeded in %.1f s", (datetime.now() - started).total_seconds())

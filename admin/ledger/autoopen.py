@@ -91,9 +91,13 @@ def entry_values(conn: Connection, *, source: str, staff_id: int | None, window_
 
 def open_entry(conn: Connection, *, source: str, staff_id: int | None, window_id: int | None, problem: str,
                rating_id: str | None = None, suggestion_id: int | None = None, summary: str = "",
-               actor: str = "system") -> int:
-    """Insert an open entry with its first event and audit entry; returns its id."""
-    values = entry_values(conn, source=source, staff_id=staff_id, window_id=window_id, problem=problem)
+               actor: str = "system", opened_at: datetime | None = None) -> int:
+    """Insert an open entry with its first event and audit entry; returns its id.
+
+    ``opened_at``: when the hall learnt of the problem (a rating's receipt, a complaint's
+    submission); the default deadline counts from that day."""
+    values = entry_values(conn, source=source, staff_id=staff_id, window_id=window_id, problem=problem,
+                          opened_at=min(opened_at or utcnow(), utcnow()))
     values.update(rating_id=rating_id, suggestion_id=suggestion_id)
     entry_id = conn.execute(insert(Rectification.__table__).values(**values)).inserted_primary_key[0]
     conn.execute(insert(RectificationEvent.__table__).values(
@@ -113,7 +117,8 @@ def for_ratings(conn: Connection, rows) -> int:
         if row["flagged"] is not None or not isinstance(score, int) or score > BAD_SCORE_MAX:
             continue
         open_entry(conn, source="rating", staff_id=row["staff_id"], window_id=row["window_id"],
-                   problem=row["comment"] or "", rating_id=row["id"], summary=f"rating {row['id']}")
+                   problem=row["comment"] or "", rating_id=row["id"], summary=f"rating {row['id']}",
+                   opened_at=row.get("received_at"))
         opened += 1
     return opened
 
@@ -130,6 +135,7 @@ def for_complaints(conn: Connection, rows) -> int:
         if row["kind"] != "complaint" or has_entry_for_suggestion(conn, row["id"]):
             continue
         open_entry(conn, source="suggestion", staff_id=row["staff_id"], window_id=row["window_id"],
-                   problem=row["text"] or "", suggestion_id=row["id"], summary=f"complaint {row['receipt']}")
+                   problem=row["text"] or "", suggestion_id=row["id"], summary=f"complaint {row['receipt']}",
+                   opened_at=row.get("created_at"))
         opened += 1
     return opened

@@ -1,9 +1,10 @@
 """Names of the ledger's states, sources, verdicts and appeal kinds, for people (translated)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 STATES = {
-    "open": _l("Open"),
+    "open": _p("ledger", "Open"),  # in context: a review round is "Open" too, and reads differently
     "verified": _l("Verified"),
     "dismissed": _l("Dismissed"),
     "rectifying": _l("Rectifying"),
@@ -30,3 +31,6 @@ PUBLIC_STEPS = {
     "revisited": _l("Called back"),
     "reopen": _l("Reopened for further rectification"),
 }
+FIELDS = {"problem": _l("Problem"), "measure": _l("What to fix"), "deadline": _l("Deadline"),
+          "leader_id": _l("Responsible leader"), "responsible_id": _l("Responsible person"),
+          "staff_id": _l("Member concerned"), "window_id": _l("Window")}

@@ -225,7 +225,7 @@ def create(values: dict, viewer: Viewer) -> Rectification:
     return entry
 
 
-def update(entry: Rectification, values: dict, viewer: Viewer) -> Rectification:
+def update(entry: Rectification, values: dict, viewer: Viewer, *, now: datetime | None = None) -> Rectification:
     """Change the problem text or the 四明确 (not after the entry is closed)."""
     if not _may_manage(entry, viewer):
         raise Forbidden(_("You are not allowed to do this."))
@@ -250,9 +250,8 @@ def update(entry: Rectification, values: dict, viewer: Viewer) -> Rectification:
             changes[key] = [old, value]
             setattr(entry, key, value)
     if changes:
-        _refresh_overdue(entry, _local_today())
-        _event(entry, viewer.actor, "update", entry.state, entry.state,
-               note=", ".join(sorted(changes)))
+        _refresh_overdue(entry, _local_today(now))
+        _event(entry, viewer.actor, "update", entry.state, entry.state, note=", ".join(sorted(changes)), at=now)
         record(viewer.actor, "update", "rectification", entry.id, summary=entry.problem[:60], changes=changes)
         db.session.commit()
     return entry
