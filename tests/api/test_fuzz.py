@@ -19,7 +19,7 @@ from admin.catalog import RESOURCES
 from .support import API, assert_error, fill_rule, image_bytes, op_id, registered_operations, sample
 
 # A modest number keeps the suite fast; LIANGBIPING_FUZZ_EXAMPLES=500 searches harder.
-EXAMPLES = int(os.environ.get("LIANGBIPING_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LIANGBIPING_FUZZ_EXAMPLES", "10"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
