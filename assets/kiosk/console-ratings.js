@@ -33,6 +33,8 @@
     var rev = cell(tr);
     if (r.flagged) { var f = span("tag tag-urgent", L.flagged); f.title = r.flag_label; rev.appendChild(f); }
     rows.insertBefore(tr, rows.firstChild);
+    var total = document.getElementById("total");
+    if (total) total.textContent = String(Number(total.textContent) + 1);
     refreshCounters();
   });
 })();
