@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from .. import catalog
 from ..services import photos
@@ -45,7 +46,7 @@ staff = register(StaffPage(
     catalog.STAFF,
     new_title=_l("New staff member"), edit_title=_l("Edit staff member"), view_title=_l("Staff member"),
     fields=[
-        Field("name", _l("Name"), required=True, maxlength=32),
+        Field("name", _p("person", "Name"), required=True, maxlength=32),
         Field("employee_no", _l("Employee number"), required=True, maxlength=32,
               help=_l("Letters, digits, - and _ only.")),
         Field("title", _l("Post"), maxlength=64, help=_l("The post or position, e.g. 窗口受理员.")),
@@ -61,7 +62,7 @@ staff = register(StaffPage(
     ],
     columns=[
         Column(_l("Photo"), attr("photo_url"), "photo"),
-        Column(_l("Name"), attr("name"), sort="name", link=True),
+        Column(_p("person", "Name"), attr("name"), sort="name", link=True),
         Column(_l("Employee number"), attr("employee_no"), sort="employee_no"),
         Column(_l("Post"), attr("title")),
         Column(_l("Department"), related("department")),

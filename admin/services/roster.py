@@ -33,6 +33,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -410,7 +411,7 @@ def _truth(text: str) -> bool | None:
 
 def field_label(key: str) -> str:
     labels = {
-        "name": _("Name"), "employee_no": _("Employee number"), "title": _("Post"),
+        "name": pgettext("person", "Name"), "employee_no": _("Employee number"), "title": _("Post"),
         "department": _("Department"), "department_id": _("Department"), "window": _("Window"),
         "window_id": _("Window"), "is_party_member": _("Party member"), "party_post": _("Party post"),
         "designations": _("Designations"), "duties": _("Duties"), "on_duty": _("On duty"),

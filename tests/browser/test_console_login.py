@@ -5,5 +5,5 @@ from tests.browser.conftest import sign_in
 
 def test_sign_in_shows_the_dashboard_in_chinese(page, live_server):
     sign_in(page, live_server)
-    assert "仪表盘" in page.content() or "Dashboard" in page.content()
+    assert "工作台" in page.content() and "Dashboard" not in page.content()
     assert page.locator("nav.sidebar a").count() >= 1

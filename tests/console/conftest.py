@@ -24,6 +24,12 @@ def _quick_password_hashing(monkeypatch):
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
 
 
+def english(client) -> None:
+    """Switch a signed-in client to the English console (remembered in the session): for tests
+    that recognise a page by its English message. Chinese is the default."""
+    assert client.get("/admin/?lang=en").status_code == 200
+
+
 class Console:
     """A signed-in test client that fills in the CSRF token as a browser's form would."""
 
@@ -35,6 +41,10 @@ class Console:
         if self._token is None:
             self._token = csrf_token(self.client, "/admin/")
         return self._token
+
+    def english(self) -> "Console":
+        english(self.client)
+        return self
 
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)

@@ -75,6 +75,7 @@ def test_admins_cannot_lock_themselves_out(admin, app):
 
 
 def test_tokens_create_and_revoke(admin, client):
+    admin.english()  # recognises the page by its English message
     created = admin.post("/admin/tokens/new", {"name": "同步任务", "role": "leader"})
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     page = created.get_data(as_text=True)

@@ -13,6 +13,7 @@ def _token(page: str) -> str:
 
 
 def test_screen_created_with_its_token_shown_once(admin, app, make, fetch):
+    admin.english()  # recognises the page by its English message
     window = make("windows", number="A01", name="综合")
     created = admin.post("/admin/screens/new", {"name": "一号窗口屏", "kind": "window", "window_id": str(window)})
     assert created.status_code == 200
@@ -42,6 +43,7 @@ def test_screen_created_with_its_token_shown_once(admin, app, make, fetch):
 
 
 def test_window_screen_needs_a_window(admin, count):
+    admin.english()  # recognises the page by its English message
     refused = admin.post("/admin/screens/new", {"name": "窗口屏", "kind": "window", "window_id": ""})
     assert refused.status_code == 422
     assert "A window screen needs a window." in refused.get_data(as_text=True)
@@ -49,6 +51,7 @@ def test_window_screen_needs_a_window(admin, count):
 
 
 def test_kiosk_create_edit_delete(admin, make, fetch):
+    admin.english()  # recognises the page by its English message
     window = make("windows", number="A02", name="医保")
     created = admin.post("/admin/kiosks/new", {"name": "评价器1", "window_id": str(window)})
     assert created.status_code == 200 and "will not be shown again" in created.get_data(as_text=True)

@@ -127,6 +127,7 @@ def test_notice_times_are_read_and_shown_in_the_hall_zone(admin, fetch):
 
 
 def test_whole_record_rules_show_above_the_form(admin, count):
+    admin.english()  # recognises the page by its English message
     before = count(m.Notice)
     refused = admin.post("/admin/notices/new", {"title": "x", "priority": "normal",
                                                 "starts_at": "2026-03-02T09:00", "ends_at": "2026-03-01T09:00"})
@@ -136,6 +137,7 @@ def test_whole_record_rules_show_above_the_form(admin, count):
 
 
 def test_an_honor_needs_exactly_one_holder(admin, hall, count):
+    admin.english()  # recognises the page by its English message
     refused = admin.post("/admin/honors/new", {"title": "岗位能手", "awarded_on": "2026-01-01",
                                                "staff_id": str(hall["member"]), "window_id": str(hall["window"])})
     assert refused.status_code == 422

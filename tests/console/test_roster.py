@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from admin.extensions import db
 from admin.models import AuditEntry, Department, Staff, Window
 from tests.conftest import csrf_token
+from tests.console.conftest import english
 
 HEADERS = ["姓名", "工号", "岗位", "部门", "窗口号", "是否党员", "党内职务", "荣誉称号", "岗位职责", "在岗"]
 GOOD = [
@@ -97,6 +98,7 @@ def count(app, model, *where) -> int:
 
 
 def test_upload_preview_confirm_creates_members(app, admin):
+    english(admin)  # recognises the page by its English message
     path, page = preview(admin, xlsx(GOOD))
     assert [row_action(page, n) for n in (2, 3, 4)] == ["create", "create", "create"]
     assert "will be created" in row_html(page, 3)          # 综合服务科 is new
@@ -122,6 +124,7 @@ def test_upload_preview_confirm_creates_members(app, admin):
 
 
 def test_reimport_is_unchanged_and_an_edit_updates_without_duplicates(app, admin):
+    english(admin)  # recognises the page by its English message
     path, page = preview(admin, xlsx(GOOD))
     assert confirm(admin, path, page).status_code == 302
 
@@ -146,6 +149,7 @@ def test_reimport_is_unchanged_and_an_edit_updates_without_duplicates(app, admin
 
 
 def test_preview_shows_row_errors(app, admin):
+    english(admin)  # recognises the page by its English message
     rows = [
         GOOD[0],
         ["", "A2001", "", "", "", "", "", "", "", ""],                 # missing name
@@ -174,6 +178,7 @@ def test_preview_shows_row_errors(app, admin):
 
 
 def test_import_only_valid_rows(app, admin):
+    english(admin)  # recognises the page by its English message
     rows = [GOOD[0], GOOD[1], ["", "A3001", "", "", "", "", "", "", "", ""]]
     path, page = preview(admin, xlsx(rows))
     done = confirm(admin, path, page, skip_invalid=True)
@@ -211,6 +216,8 @@ def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
 
     from admin.services import roster
 
+    english(admin)  # recognises the page by its English message
+
     path, page = preview(admin, xlsx(GOOD))
     calls = {"n": 0}
     real = roster.record
@@ -235,6 +242,7 @@ def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
 
 
 def test_preview_is_refused_when_records_change_before_confirm(app, admin):
+    english(admin)  # recognises the page by its English message
     path, page = preview(admin, xlsx(GOOD))
     with app.app_context():
         db.session.add(Staff(name="张伟", employee_no="A1001"))
@@ -262,6 +270,7 @@ def test_files_that_are_not_rosters_get_a_friendly_error(admin, data, filename):
 def test_limits(admin, monkeypatch):
     from admin.services import roster
 
+    english(admin)  # recognises the page by its English message
     monkeypatch.setattr(roster, "MAX_ROWS", 3)
     rows = [[f"人{i}", f"C{i:03d}"] for i in range(4)]
     response = upload(admin, xlsx(rows, headers=["姓名", "工号"]))
@@ -308,6 +317,7 @@ def test_forms_need_csrf(admin):
 
 
 def test_cancel_discards_the_upload(app, admin):
+    english(admin)  # recognises the page by its English message
     path, page = preview(admin, csv_bytes(GOOD), "花名册.csv")
     response = admin.post(path + "/cancel", data={"csrf_token": csrf_token(admin, path)})
     assert response.status_code == 302
