@@ -46,6 +46,15 @@ def _settings(args, **overrides) -> dict:
     return Config.from_env(data_dir, **overrides)
 
 
+def terminal_language() -> str:
+    """"en" when the terminal's locale is English, else "zh" (the hall's language)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("serve", "demo"):
@@ -67,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(_settings(args, SOCKETIO_ASYNC_MODE="threading", SOCKETIO_MESSAGE_QUEUE=None))
     # A request context, not only an app context: the services' messages go through flask_babel,
-    # whose locale selector reads the request.
-    with app.test_request_context("/"):
+    # whose locale selector reads the request. The terminal's language picks Chinese or English.
+    with app.test_request_context(f"/?lang={terminal_language()}"):
         try:
             if args.command == "create-admin":
                 if sys.stdin.isatty():  # typed by hand: do not echo it

@@ -142,9 +142,14 @@ def test_create_admin_resets_an_existing_one(tmp_path):
 
 @pytest.mark.parametrize("password", ["short", ""])
 def test_create_admin_refuses_a_short_password(tmp_path, password):
-    result = cli("create-admin", "boss", "--password-stdin", "--data-dir", str(tmp_path / "d"), stdin=password + "\n")
+    english = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8"}
+    result = cli("create-admin", "boss", "--password-stdin", "--data-dir", str(tmp_path / "d"),
+                 stdin=password + "\n", env=english)
     assert result.returncode != 0
     assert "at least 8 characters" in result.stderr
+    chinese = cli("create-admin", "boss", "--password-stdin", "--data-dir", str(tmp_path / "d"),
+                  stdin=password + "\n", env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"})
+    assert chinese.returncode != 0 and "密码至少需要 8 个字符" in chinese.stderr
     assert "Traceback" not in result.stderr
     assert user_row(tmp_path / "d", "boss") is None
 

@@ -88,23 +88,32 @@ def test_a_patch_on_another_base_asks_for_the_whole_state(page, server):
     assert page.locator("#stage .member-card").count() >= 1
 
 
-def test_a_window_screen_draws_its_rating_qr_code_once_the_section_exists(browser, server):
+def test_a_window_screen_draws_the_rating_qr_code_of_its_member(browser, server):
+    import base64
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
     screen = new_screen(server.api, "二维码屏", "window", server.hall["windows"][0]["id"])
     context = screen_context(browser, 1280, 720)
     page = context.new_page()
     open_screen(page, server, screen)
-    assert page.locator(".qr-slot").get_attribute("data-qr") == "empty"
-    page.evaluate("""() => {
-        const m = window.lbpScreen.model;
-        window.lbpScreen.socket.listeners("state")[0](
-            {version: m.version, sections: Object.assign({}, m.sections, {rating_url: "http://127.0.0.1/q/abc123"})});
-    }""")
     assert page.locator(".qr-slot").get_attribute("data-qr") == "drawn"
-    dark = page.evaluate("""() => {
-        const c = document.querySelector('.qr-slot canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 100) n++;
-        return n / (d.length / 4);
-    }""")
-    assert 0.25 < dark < 0.6  # a QR code is roughly half dark modules
+    png = page.evaluate("() => document.querySelector('.qr-slot canvas').toDataURL('image/png')")
+    image = Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1])))
+    decoded = [b.text for b in zxingcpp.read_barcodes(image)]
+    assert len(decoded) == 1 and decoded[0].startswith(server.url + "/q/"), decoded
+    member_page = page.context.request.get(decoded[0])
+    assert member_page.ok and server.hall["members"][0]["name"] in member_page.text()
+    context.close()
+
+
+def test_a_window_screen_with_nobody_on_duty_shows_an_empty_rating_slot(browser, server):
+    screen = new_screen(server.api, "空窗口屏", "window", server.hall["windows"][2]["id"])
+    context = screen_context(browser, 800, 480)
+    page = context.new_page()
+    open_screen(page, server, screen)
+    assert page.locator(".qr-slot").get_attribute("data-qr") == "empty"
+    assert "扫码评价" in page.locator(".win-rate").inner_text()
     context.close()

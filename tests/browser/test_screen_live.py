@@ -85,7 +85,7 @@ def test_data_is_shown_as_text_never_as_markup(screen_page, server):
     server.api.delete(f"/staff/{hostile['id']}")
 
 
-def test_a_window_screen_shows_its_member_items_and_an_empty_rating_slot(browser, server):
+def test_a_window_screen_shows_its_member_items_and_a_rating_code(browser, server):
     hall = server.hall
     screen = new_screen(server.api, "01窗口屏", "window", hall["windows"][0]["id"])
     context = screen_context(browser, 800, 480)
@@ -95,7 +95,7 @@ def test_a_window_screen_shows_its_member_items_and_an_empty_rating_slot(browser
     assert "社保综合窗口" in text and "陈建国" in text and "城乡居民养老保险参保登记" in text
     assert "李明" not in text  # on duty, but at another window
     slot = page.locator(".qr-slot")
-    assert slot.get_attribute("data-qr") == "empty"
+    assert slot.get_attribute("data-qr") == "drawn"
     assert "扫码评价" in page.locator(".win-rate").inner_text()
     # Nothing spills out of an 800x480 screen.
     assert page.evaluate("document.documentElement.scrollWidth <= 800 && document.documentElement.scrollHeight <= 480")
