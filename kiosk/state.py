@@ -10,6 +10,7 @@ import io
 import re
 import threading
 import time
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -33,6 +34,7 @@ def next_version() -> int:
         return _last_version
 
 
+@lru_cache(maxsize=512)
 def qr_svg(data: str) -> str:
     """A QR code as an inline SVG that scales to its box (our own markup: safe to insert)."""
     qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M,
@@ -112,6 +114,25 @@ def floor_windows() -> list[dict]:
     return [dict(window_card(w), members=by_window.get(w.id, [])) for w in windows]
 
 
+PHONE_CODE_REUSE = 5 * 60  # seconds; the code is valid for qrtokens.KIOSK_QR_LIFETIME (20 minutes)
+_phone_codes: dict[int, tuple[float, str, str]] = {}  # kiosk id -> (issued, url, svg)
+
+
+def phone_code(kiosk: Kiosk) -> dict:
+    """The kiosk's standing "rate on your phone" link and QR code, reused for a few minutes:
+    drawing a QR code costs milliseconds, and a push reaches every kiosk at once."""
+    from flask import has_request_context, request
+
+    now = time.monotonic()
+    base = request.host_url if has_request_context() else ""
+    hit = _phone_codes.get(kiosk.id)
+    if hit and now - hit[0] < PHONE_CODE_REUSE and hit[1].startswith(base):
+        return {"url": hit[1], "qr_svg": hit[2]}
+    url = qrtokens.phone_url(qrtokens.kiosk_token(kiosk))
+    _phone_codes[kiosk.id] = (now, url, qr_svg(url))
+    return {"url": url, "qr_svg": _phone_codes[kiosk.id][2]}
+
+
 def kiosk_state(kiosk: Kiosk) -> dict:
     """The kiosk's whole content, with a fresh ``version``."""
     from admin.services.settings import get_setting
@@ -119,7 +140,6 @@ def kiosk_state(kiosk: Kiosk) -> dict:
     window = kiosk.window
     member = on_duty_member(kiosk.window_id)
     prompt = open_prompt(kiosk)
-    phone_url = qrtokens.phone_url(qrtokens.kiosk_token(kiosk))
     return {
         "version": next_version(),
         "kiosk": {"id": kiosk.id, "name": kiosk.name, "window_id": kiosk.window_id},
@@ -129,5 +149,5 @@ def kiosk_state(kiosk: Kiosk) -> dict:
         "member": member_card(member) if member else None,
         "windows": floor_windows() if window is None else [],
         "prompt": prompt_card(prompt) if prompt else None,
-        "phone": {"url": phone_url, "qr_svg": qr_svg(phone_url)},
+        "phone": phone_code(kiosk),
     }

@@ -13,10 +13,11 @@ from admin.extensions import db
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     """Burst buckets and the kiosk token cache live in the process: each test starts clean."""
-    from kiosk import intake
+    from kiosk import intake, state
 
     intake.limiter.reset()
     intake._kiosk_cache.clear()
+    state._phone_codes.clear()  # each test's app has its own secret key
     yield
     intake.limiter.reset()
     intake._kiosk_cache.clear()
