@@ -31,11 +31,23 @@ def _template_db(tmp_path_factory):
     return root / "liangbiping.db"
 
 
+_RESTART_SEQUENCES = """
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public' LOOP
+    EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequence_name);
+  END LOOP;
+END $$;
+"""
+
+
 def _truncate_all(app) -> None:
+    """Empty every table. DELETE, children first: TRUNCATE costs about a second per test on
+    PostgreSQL (it rewrites every table's files), DELETE on near-empty tables a few ms."""
     with app.app_context():
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(text(_RESTART_SEQUENCES))
 
 
 @pytest.fixture
