@@ -251,7 +251,7 @@ def composite_board(period: periods.Period) -> dict:
     for sid, v in composite_values(period).items():
         if sid in members:
             rows.append(_row(members[sid], departments, v["value"],
-                             f"{v['value']:.1f} ({len(v['parts'])}/4)", len(v["parts"])))
+                             _("%(value)s (%(n)s of 4 comparisons)", value=f"{v['value']:.1f}", n=len(v["parts"]))))
     w = weights()
     total = sum(w.values())
     note = " · ".join(f"{BOARDS[k]} {w[k] / total * 100:.0f}%" for k in ("satisfaction", "skill", "conduct",

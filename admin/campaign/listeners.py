@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
@@ -71,23 +71,28 @@ def _affected(conn: Connection, table, column, stmt, sets: list[dict]) -> list:
     return list(dict.fromkeys(out))
 
 
-def _contributions(conn: Connection, rating_ids: list, zone) -> dict:
-    """{rating id: (bucket, score, reasons) or None} as the database holds them now."""
-    out = {}
-    upheld = select(A.c.id).where(A.c.rating_id == R.c.id, A.c.status == "upheld").exists()
-    for chunk in _chunks(rating_ids):
-        for row in conn.execute(select(R.c.id, R.c.score, R.c.rated_at, R.c.staff_id, R.c.window_id, R.c.flagged,
-                                       R.c.reasons, upheld.label("upheld")).where(R.c.id.in_(chunk))):
-            out[row.id] = rollups.contribution(dict(row._mapping), bool(row.upheld), zone)
-    return out
+# Built once: statements rebuilt per call cost more than the SQL they run on the intake's hot path.
+_UPHELD = select(A.c.id).where(A.c.rating_id == R.c.id, A.c.status == "upheld").exists()
+_ROWS = select(R.c.id, R.c.score, R.c.rated_at, R.c.staff_id, R.c.window_id, R.c.flagged, R.c.reasons, R.c.comment,
+               R.c.received_at, _UPHELD.label("upheld")).where(R.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def _new_ratings(conn: Connection, ids: list) -> list:
+def _rows(conn: Connection, rating_ids: list) -> list:
     rows = []
-    for chunk in _chunks(ids):
-        rows.extend(conn.execute(select(R.c.id, R.c.score, R.c.staff_id, R.c.window_id, R.c.flagged, R.c.comment,
-                                        R.c.received_at).where(R.c.id.in_(chunk))).all())
+    for chunk in _chunks(rating_ids):
+        rows.extend(conn.execute(_ROWS, {"ids": chunk}).all())
     return rows
+
+
+def _contributions(conn: Connection, rating_ids: list, zone, rows: list | None = None) -> dict:
+    """{rating id: (bucket, score, reasons) or None} as the database holds them now."""
+    rows = _rows(conn, rating_ids) if rows is None else rows
+    return {row.id: rollups.contribution(row._mapping, bool(row.upheld), zone) for row in rows}
+
+
+def _zone(conn: Connection):
+    """The hall's zone, read on this connection (one primary-key read with a statement built once)."""
+    return autoopen.hall_zone(conn)
 
 
 def _suggestion_rows(conn: Connection, column, values: list) -> list:
@@ -120,8 +125,6 @@ def _before(conn, stmt, multiparams, params, execution_options):
     plan: dict = {"table": table}
     with _Busy(conn):
         if table == "ratings":
-            zone = autoopen.hall_zone(conn)
-            plan["zone"] = zone
             if isinstance(stmt, Insert):
                 ids = [p.get("id") for p in sets]
                 plan["ids"], plan["old"] = ids, {}
@@ -130,16 +133,14 @@ def _before(conn, stmt, multiparams, params, execution_options):
                 ids = _affected(conn, R, R.c.id, stmt, sets)
                 plan["ids"] = ids
                 plan["rebuild"] = len(ids) > REBUILD_ABOVE
-                plan["old"] = {} if plan["rebuild"] else _contributions(conn, ids, zone)
+                plan["old"] = {} if plan["rebuild"] else _contributions(conn, ids, _zone(conn))
         elif table == "rating_appeals":
-            zone = autoopen.hall_zone(conn)
-            plan["zone"] = zone
             if isinstance(stmt, Insert):
                 ids = [p.get("rating_id") for p in sets if p.get("rating_id")]
             else:
                 ids = _affected(conn, A, A.c.rating_id, stmt, sets)
             plan["ids"] = ids
-            plan["old"] = _contributions(conn, ids, zone)
+            plan["old"] = _contributions(conn, ids, _zone(conn))
         elif table == "suggestions":
             if isinstance(stmt, Insert):
                 plan["receipts"] = [p.get("receipt") for p in sets if p.get("receipt")]
@@ -164,21 +165,22 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
         if plan is None:
             return
         if table in ("ratings", "rating_appeals"):
-            zone = plan["zone"]
+            zone = _zone(conn)
             if plan.get("rebuild"):
                 rollups.rebuild(conn, zone)
-            else:
-                new = _contributions(conn, plan["ids"], zone)
-                delta = rollups.Delta()
-                for rid in plan["ids"]:
-                    old, now = plan["old"].get(rid), new.get(rid)
-                    if old != now:
-                        delta.add(old, -1)
-                        delta.add(now, +1)
-                if delta:
-                    rollups.apply(conn, delta)
-            if table == "ratings" and isinstance(stmt, Insert) and plan["ids"] and all(plan["ids"]):
-                autoopen.for_ratings(conn, [row._mapping for row in _new_ratings(conn, plan["ids"])])
+                return
+            rows = _rows(conn, plan["ids"])
+            new = _contributions(conn, plan["ids"], zone, rows)
+            delta = rollups.Delta()
+            for rid in plan["ids"]:
+                old, now = plan["old"].get(rid), new.get(rid)
+                if old != now:
+                    delta.add(old, -1)
+                    delta.add(now, +1)
+            if delta:
+                rollups.apply(conn, delta)
+            if table == "ratings" and isinstance(stmt, Insert):
+                autoopen.for_ratings(conn, [row._mapping for row in rows])
         elif table == "suggestions":
             if isinstance(stmt, Insert):
                 autoopen.for_complaints(conn, [r._mapping for r in _suggestion_rows(conn, S.c.receipt, plan["receipts"])])

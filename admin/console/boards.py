@@ -24,8 +24,8 @@ def boards():
     board = campaign_boards.board(key, period)
     ranked = [r for r in board["rows"] if r["rank"] is not None]
     top = max([r["value"] for r in ranked] + [1])
-    chart_rows = [{"label": f"{r['rank']}. {r['name']}", "value": (r["value"] / 100 if key == "satisfaction" else r["value"]),
-                   "text": r["display"].split(" ")[0] if key != "satisfaction" else r["display"]} for r in ranked[:12]]
+    chart_rows = [{"label": f"{r['rank']}. {r['name']}", "value": r["value"],
+                   "text": r["display"] if key == "satisfaction" else f"{r['value']:.1f}"} for r in ranked[:12]]
     chart = charts.hbars(chart_rows, board["title"], as_rate=key == "satisfaction",
                          target=float(get_setting("target_satisfaction") or 0.95) if key == "satisfaction" else None) \
         if chart_rows else None

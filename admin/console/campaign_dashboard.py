@@ -54,6 +54,7 @@ def panels() -> dict:
         "reasons": reasons_chart, "ledger_chart": ledger_chart, "ledger": counts, "overdue": overdue,
         "active": counts["open"] + counts["verified"] + counts["rectifying"],
         "skill": boards.skill_share(day), "phase": phases.phase_dict(phases.current(day), day),
+        "subjects": ledger.subjects(overdue),
         "reminders": reminders.for_user(v.user_id, unread_only=True, limit=5) if v.user_id else [],
         "reminder_text": reminders.text_of,
     }

@@ -65,6 +65,7 @@ def _names(items) -> dict:
             select(User).where(User.id.in_({i.leader_id for i in items} - {None})))},
         "departments": dict(db.session.execute(select(Department.id, Department.name)).all()),
         "windows": {w.id: f"{w.number} {w.name}" for w in db.session.scalars(select(Window))},
+        "subjects": service.subjects(items),
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..ledger import labels
+from ..ledger import service as ledger_service
 from ..models import Honor, PerformanceEntry, Pledge, Rating, RatingAppeal, Rectification, SkillResult
 from ..reviews import criteria, rounds
 from ..stats import charts, periods, queries
@@ -58,6 +59,7 @@ def member_record(staff_id: int):
     return render_template(
         "console/campaign/member.html", member=member, figures=figures, trend=trend, ratings=ratings,
         appealed=appealed, may_appeal=may_appeal, entries=entries, labels=labels, viewer=v,
+        subjects=ledger_service.subjects(entries),
         history=rounds.history(member.id, v), criteria=criteria,
         honors=db.session.scalars(select(Honor).where(Honor.staff_id == member.id).order_by(Honor.awarded_on.desc())).all(),
         pledges=db.session.scalars(select(Pledge).where(Pledge.staff_id == member.id).order_by(Pledge.id.desc())).all(),

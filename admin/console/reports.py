@@ -25,7 +25,7 @@ def reports():
     data = report_data.build(period, viewer())
     for p in data["trend"]:
         p["short"] = p["start"][5:] if period.kind == "month" else p["period"].split("-", 1)[-1]
-    trend = charts.trend(data["trend"], data["hall"]["target"], data["title"])
+    trend = charts.trend(data["trend"], data["hall"]["target"], data["title"], width=1100, height=240)
     printing = request.args.get("print") == "1"
     return render_template("console/campaign/report.html", data=data, period=period, trend=trend,
                            reason_label=reason_label, printing=printing)

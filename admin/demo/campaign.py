@@ -79,7 +79,8 @@ def _complaints(now, zone, staff) -> None:
 
     windows = {w.number: w for w in db.session.scalars(select(Window))}
     for i, (text, number, days_ago) in enumerate(COMPLAINTS):
-        when = now - timedelta(days=days_ago, hours=3)
+        day = (now - timedelta(days=days_ago)).astimezone(zone).date()
+        when = datetime.combine(day, time(10, 24 + i * 17), zone).astimezone(timezone.utc)
         window = windows.get(number) if number else None
         db.session.add(Suggestion(receipt=f"DEMO{i + 1:04d}", kind="complaint", text=text, channel="kiosk",
                                   window_id=window.id if window else None, status="new", reply="", replied_by="",
@@ -109,15 +110,20 @@ def _ledger(rng, now, zone, today, leader, admin_v, leader_v) -> None:
                              "leader_id": leader.id, "responsible_id": None}, admin_v)
     entries.append(manual)
     dismissed = reopened = overdue = False
+    def later(days: int, hour: int, minute: int) -> datetime:
+        """``days`` after the entry opened, at a working hour in the hall (never later than now)."""
+        day = opened.astimezone(zone).date() + timedelta(days=days)
+        return min(datetime.combine(day, time(hour, minute), zone).astimezone(timezone.utc), now)
+
     for n, entry in enumerate(entries):
         opened = entry.opened_at
         age = (now - opened).days
         reason = _reason_of(entry)
         measure, evidence = MEASURES[reason]
         responsible = entry.responsible_id or entry.staff_id or leader.staff_id
-        step = opened + timedelta(hours=20)
+        step = later(1, 9, 10 + n % 40)
         service.update(entry, {"measure": entry.measure or measure, "leader_id": leader.id,
-                               "responsible_id": responsible}, admin_v, now=opened + timedelta(hours=2))
+                               "responsible_id": responsible}, admin_v, now=min(opened + timedelta(minutes=50), now))
         if age < 2:
             continue  # brand new: still open, the 四明确 being settled
         if not dismissed and entry.rating_id and age > 8:
@@ -128,29 +134,29 @@ def _ledger(rng, now, zone, today, leader, admin_v, leader_v) -> None:
         service.transition(entry, "verify", leader_v, now=step)
         if age < 4:
             continue
-        service.transition(entry, "start", leader_v, now=step + timedelta(hours=2))
+        service.transition(entry, "start", leader_v, now=later(1, 14, 5 + n % 50))
         if not overdue and age > 9:
             service.update(entry, {"deadline": (opened + timedelta(days=6)).astimezone(zone).date()}, leader_v,
-                           now=step + timedelta(hours=3))
+                           now=later(1, 15, 20))
             overdue = True
             continue  # still being rectified, past its deadline: the daily job flags it
         if age < 7:
             continue
-        service.transition(entry, "complete", leader_v, evidence=evidence, now=step + timedelta(days=2))
+        service.transition(entry, "complete", leader_v, evidence=evidence, now=later(3, 16, 10 + n % 40))
         if not reopened and age > 12:
             service.transition(entry, "revisit", leader_v, verdict="dissatisfied",
-                               note="电话回访：群众认为仍需排队较久，要求继续改进。", now=step + timedelta(days=3))
+                               note="电话回访：群众认为仍需排队较久，要求继续改进。", now=later(4, 10, 30))
             reopened = True
             continue
         if age < 10:
             continue
         verdict = "basically_satisfied" if n % 6 == 0 else "satisfied"
         service.transition(entry, "revisit", leader_v, verdict=verdict, note="电话回访，群众对整改结果表示认可。",
-                           now=step + timedelta(days=4))
+                           now=later(5, 10, 15 + n % 40))
     for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.kind == "complaint")):
         suggestion.reply = "您反映的问题已转整改台账办理，整改进度可在本页查看。感谢您的监督！"
         suggestion.replied_by = ACTOR
-        suggestion.replied_at = suggestion.created_at + timedelta(hours=5)
+        suggestion.replied_at = min(suggestion.created_at + timedelta(hours=4), now)
         suggestion.status = "replied"
     db.session.flush()
 

@@ -21,12 +21,22 @@ from . import workdays
 BAD_SCORE_MAX = 2
 
 
+_SETTING = None
+
+
 def read_setting(conn: Connection, key: str):
     """A setting as stored, else its default, read on ``conn`` (not through the session's cache)."""
-    from ..models import Setting
+    global _SETTING
     from ..services.settings import DEFAULTS
 
-    value = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == key)).scalar()
+    if _SETTING is None:
+        from sqlalchemy import bindparam
+
+        from ..models import Setting
+
+        table = Setting.__table__
+        _SETTING = select(table.c.value).where(table.c.key == bindparam("key"))
+    value = conn.execute(_SETTING, {"key": key}).scalar()
     return DEFAULTS.get(key) if value is None else value
 
 

@@ -425,3 +425,19 @@ def describe_source(entry: Rectification) -> dict:
             out.update(receipt=suggestion.receipt, text=suggestion.text, created_at=suggestion.created_at,
                        contact=suggestion.contact_masked)
     return out
+
+
+def subjects(entries) -> dict[int, str]:
+    """A short text per entry for lists: its problem, else the rating's level and reasons."""
+    from ..stats.labels import reason_label, score_label
+
+    ids = [e.rating_id for e in entries if not (e.problem or "").strip() and e.rating_id]
+    ratings = {r.id: r for r in db.session.scalars(select(Rating).where(Rating.id.in_(ids)))} if ids else {}
+    out = {}
+    for e in entries:
+        text = (e.problem or "").strip()
+        if not text and e.rating_id in ratings:
+            rating = ratings[e.rating_id]
+            text = " · ".join([score_label(rating.score)] + [reason_label(x) for x in rating.reasons or []])
+        out[e.id] = text
+    return out

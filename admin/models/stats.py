@@ -29,9 +29,12 @@ class RatingDaily(db.Model):
     n4: Mapped[int] = mapped_column(Integer, default=0)
     n5: Mapped[int] = mapped_column(Integer, default=0)
 
+    # On SQLite the rows are stored in key order (WITHOUT ROWID): a range of days is read in one
+    # sequential sweep instead of one lookup per row, several times faster at a year of buckets.
     __table_args__ = (
         Index("ix_rating_daily_staff_id_day", "staff_id", "day"),
         Index("ix_rating_daily_window_id_day", "window_id", "day"),
+        {"sqlite_with_rowid": False},
     )
 
 
@@ -45,3 +48,5 @@ class RatingReasonDaily(db.Model):
     window_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

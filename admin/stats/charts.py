@@ -73,25 +73,50 @@ def trend(points: list[dict], target: float | None, label: str, *, width: int = 
     body += dots
     every = max(1, round(n / 8))
     for i, p in enumerate(points):
-        if i % every == 0 or i == n - 1:
+        # The last label too, unless it would sit on the one before it.
+        if i % every == 0 or (i == n - 1 and (n - 1) % every >= every / 2):
             x = left + i * step + step / 2
             body.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" fill="#6b7280">'
                         f'{escape(p.get("short", p["label"]))}</text>')
     return _svg(width, height, body, label)
 
 
+def _floor(values: list[float], as_rate: bool) -> float:
+    """Where bars start, so that close values (99.1% and 99.6%) still look different."""
+    if not values:
+        return 0.0
+    low = min(values)
+    if as_rate:
+        return max(0.0, int((low - 0.05) * 20) / 20) if low > 0.3 else 0.0
+    top = max(values)
+    if low <= 0 or low < top * 0.6:
+        return 0.0
+    return max(0.0, (int(low / 10) - 1) * 10.0)
+
+
 def hbars(rows: list[dict], label: str, *, target: float | None = None, width: int = 640, as_rate: bool = True,
-          bar_h: int = 22) -> Markup:
-    """Horizontal bars: rows of {"label", "value", "text", "muted"?}; values 0..1 when ``as_rate``."""
+          bar_h: int = 22, floor: float | None = None) -> Markup:
+    """Horizontal bars: rows of {"label", "value", "text", "muted"?}; values 0..1 when ``as_rate``.
+
+    Bars start at ``floor`` (chosen from the values unless given), written at the top left when above 0."""
     name_w, right = 150, 70
-    height = max(bar_h * len(rows) + 10, 30)
+    top_pad = 14
+    height = max(bar_h * len(rows) + 10 + top_pad, 30)
     plot_w = width - name_w - right
-    top_value = 1.0 if as_rate else max([r["value"] or 0 for r in rows] + [1])
+    values = [r["value"] for r in rows if r["value"] is not None]
+    if target is not None and as_rate:
+        values.append(target)
+    lo = _floor(values, as_rate) if floor is None else floor
+    top_value = 1.0 if as_rate else max(values + [1])
+    span = max(top_value - lo, 1e-9)
     body = []
+    if lo > 0:
+        body.append(f'<text x="{name_w}" y="10" font-size="10" fill="#9ca3af">'
+                    f'{escape(_pct(lo) if as_rate else f"{lo:g}")} →</text>')
     for i, r in enumerate(rows):
-        yy = 5 + i * bar_h
+        yy = top_pad + 5 + i * bar_h
         value = r["value"] or 0
-        w = plot_w * value / top_value if top_value else 0
+        w = plot_w * max(value - lo, 0) / span
         colour = GREY if r.get("muted") else (GREEN if target is not None and value >= target else RED)
         if not as_rate:
             colour = GREY if r.get("muted") else RED
@@ -104,10 +129,12 @@ def hbars(rows: list[dict], label: str, *, target: float | None = None, width: i
                     f'rx="3"><title>{escape(r["label"])}: {escape(r["text"])}</title></rect>')
         body.append(f'<text x="{name_w + plot_w + 6}" y="{yy + bar_h * 0.65:.1f}" font-size="12" fill="{INK}">'
                     f'{escape(r["text"])}</text>')
-    if target is not None and as_rate:
-        tx = name_w + plot_w * target
-        body.append(f'<line x1="{tx:.1f}" y1="2" x2="{tx:.1f}" y2="{height - 2}" stroke="{GREEN}" '
+    if target is not None and as_rate and lo <= target <= 1:
+        tx = name_w + plot_w * (target - lo) / span
+        body.append(f'<line x1="{tx:.1f}" y1="{top_pad}" x2="{tx:.1f}" y2="{height - 2}" stroke="{GREEN}" '
                     f'stroke-dasharray="4 3"/>')
+        body.append(f'<text x="{tx:.1f}" y="10" text-anchor="middle" font-size="10" fill="{GREEN}">'
+                    f'{_pct(target)}</text>')
     return _svg(width, height, body, label)
 
 

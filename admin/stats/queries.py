@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
@@ -48,30 +48,42 @@ def satisfied_levels() -> tuple[int, ...]:
     return tuple(sorted(int(x) for x in levels if int(x) in LEVELS)) or (3, 4, 5)
 
 
-def department_expr(model=RatingDaily):
-    """The department of a rollup row (needs the outer joins of ``_joined``)."""
-    return func.coalesce(Window.department_id, Staff.department_id)
+def _department_maps() -> tuple[dict, dict]:
+    """({window id: department id}, {member id: department id}): two small reads, never cached, so
+    that a window moved to another department a moment ago counts there at once."""
+    return (dict(db.session.execute(select(Window.id, Window.department_id)).all()),
+            dict(db.session.execute(select(Staff.id, Staff.department_id)).all()))
 
 
-def _joined(stmt, model=RatingDaily):
-    return stmt.outerjoin(Window, Window.id == model.window_id).outerjoin(Staff, Staff.id == model.staff_id)
+def department_of(window_id: int, staff_id: int, maps: tuple[dict, dict] | None = None) -> int | None:
+    """A rollup bucket's department: its window's, else its member's."""
+    windows, staff = maps or _department_maps()
+    return windows.get(window_id) or staff.get(staff_id)
 
 
-def _where(scope: Scope, start: date, end: date, model=RatingDaily, departments: set | None = None) -> tuple[list, bool]:
-    """(conditions, needs the department joins)."""
+def _department_condition(model, department_ids) -> object:
+    """Rows whose department is one of ``department_ids``, without joining windows and staff:
+    the window is in one of them, or the window has no department and the member is in one."""
+    windows, staff = _department_maps()
+    wanted = set(department_ids)
+    in_windows = sorted(w for w, d in windows.items() if d in wanted) or [-1]
+    with_department = sorted(w for w, d in windows.items() if d is not None) or [-1]
+    in_staff = sorted(m for m, d in staff.items() if d in wanted) or [-1]
+    return or_(model.window_id.in_(in_windows),
+               and_(model.window_id.not_in(with_department), model.staff_id.in_(in_staff)))
+
+
+def _where(scope: Scope, start: date, end: date, model=RatingDaily, departments: set | None = None) -> list:
     where = [model.day >= start, model.day <= end]
-    joins = False
     if scope.kind == "staff":
         where.append(model.staff_id == scope.id)
     elif scope.kind == "window":
         where.append(model.window_id == scope.id)
     elif scope.kind == "department":
-        where.append(department_expr() == scope.id)
-        joins = True
+        where.append(_department_condition(model, {scope.id}))
     if departments is not None:
-        where.append(department_expr().in_(sorted(departments) or [-1]))
-        joins = True
-    return where, joins
+        where.append(_department_condition(model, departments))
+    return where
 
 
 def _counts_columns(model=RatingDaily):
@@ -103,11 +115,7 @@ def figures(counts: list[int] | tuple[int, ...]) -> dict:
 
 def summary(scope: Scope, start: date, end: date, *, departments: set | None = None, reasons: bool = True) -> dict:
     """The figures for ``scope`` over the hall-local dates ``start``..``end`` (inclusive)."""
-    where, joins = _where(scope, start, end, departments=departments)
-    stmt = select(*_counts_columns())
-    if joins:
-        stmt = _joined(stmt)
-    counts = db.session.execute(stmt.where(*where)).one()
+    counts = db.session.execute(select(*_counts_columns()).where(*_where(scope, start, end, departments=departments))).one()
     out = figures(counts)
     if reasons:
         out["reasons"] = reason_counts(scope, start, end, departments=departments)
@@ -115,11 +123,9 @@ def summary(scope: Scope, start: date, end: date, *, departments: set | None = N
 
 
 def reason_counts(scope: Scope, start: date, end: date, *, departments: set | None = None) -> dict[str, int]:
-    where, joins = _where(scope, start, end, RatingReasonDaily, departments)
-    stmt = select(RatingReasonDaily.reason, func.sum(RatingReasonDaily.n))
-    if joins:
-        stmt = _joined(stmt, RatingReasonDaily)
-    rows = db.session.execute(stmt.where(*where).group_by(RatingReasonDaily.reason)).all()
+    where = _where(scope, start, end, RatingReasonDaily, departments)
+    rows = db.session.execute(select(RatingReasonDaily.reason, func.sum(RatingReasonDaily.n)).where(*where)
+                              .group_by(RatingReasonDaily.reason)).all()
     return dict(sorted(((reason, int(n)) for reason, n in rows if n), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -129,11 +135,8 @@ def series(scope: Scope, start: date, end: date, granularity: str = "day", *,
     if granularity not in periods.KINDS:
         raise Invalid(_("granularity must be one of: %(choices)s", choices=", ".join(periods.KINDS)),
                       field="granularity")
-    where, joins = _where(scope, start, end, departments=departments)
-    stmt = select(RatingDaily.day, *_counts_columns())
-    if joins:
-        stmt = _joined(stmt)
-    by_day = {row[0]: list(row[1:]) for row in db.session.execute(stmt.where(*where).group_by(RatingDaily.day))}
+    stmt = select(RatingDaily.day, *_counts_columns()).where(*_where(scope, start, end, departments=departments))
+    by_day = {row[0]: list(row[1:]) for row in db.session.execute(stmt.group_by(RatingDaily.day))}
     per_period: dict[str, list[int]] = {}
     for day, values in by_day.items():
         counts = per_period.setdefault(periods.containing(granularity, day).key, [0] * 5)
@@ -159,17 +162,10 @@ def ranking(level: str, start: date, end: date, *, min_sample: int | None = None
         raise Invalid(_("level must be staff, window or department."), field="level")
     if min_sample is None:
         min_sample = int(get_setting("ranking_min_sample") or 30)
-    key = {"staff": RatingDaily.staff_id, "window": RatingDaily.window_id, "department": department_expr()}[level]
-    where = [RatingDaily.day >= start, RatingDaily.day <= end]
-    if departments is not None:
-        where.append(department_expr().in_(sorted(departments) or [-1]))
-    stmt = _joined(select(key.label("key"), *_counts_columns())).where(*where).group_by(key)
     rows = []
-    for row in db.session.execute(stmt):
-        if not row.key:
-            continue
-        item = figures(row[1:])
-        item["id"] = row.key
+    for key, counts in level_counts_by(level, start, end, departments=departments).items():
+        item = figures(counts)
+        item["id"] = key
         item["ranked"] = item["count"] >= min_sample
         rows.append(item)
     rows.sort(key=lambda r: (not r["ranked"], -(r["rate"] or 0), -(r["wilson"]["low"] if r["wilson"] else 0),
@@ -207,11 +203,30 @@ def _names(level: str, rows: list[dict]) -> None:
             r["name"] = found.get(r["id"], f"#{r['id']}")
 
 
-def level_counts_by(level: str, start: date, end: date) -> dict[int, list[int]]:
-    """{id: [n1..n5]} for every member/window with ratings in the dates (used by reports)."""
-    key = {"staff": RatingDaily.staff_id, "window": RatingDaily.window_id, "department": department_expr()}[level]
-    stmt = _joined(select(key, *_counts_columns())).where(RatingDaily.day >= start, RatingDaily.day <= end).group_by(key)
-    return {row[0]: [int(x) for x in row[1:]] for row in db.session.execute(stmt) if row[0]}
+def level_counts_by(level: str, start: date, end: date, *, departments: set | None = None) -> dict[int, list[int]]:
+    """{member, window or department id: [n1..n5]} over the dates; buckets with no member or window left out.
+
+    Departments are summed here from (member, window) groups rather than joined in SQL: a year
+    of a hall is a few hundred such groups, against tens of thousands of daily rows to join.
+    """
+    where = [RatingDaily.day >= start, RatingDaily.day <= end]
+    if departments is not None:
+        where.append(_department_condition(RatingDaily, departments))
+    if level in ("staff", "window"):
+        column = RatingDaily.staff_id if level == "staff" else RatingDaily.window_id
+        stmt = select(column, *_counts_columns()).where(*where).group_by(column)
+        return {row[0]: [int(x) for x in row[1:]] for row in db.session.execute(stmt) if row[0]}
+    stmt = select(RatingDaily.staff_id, RatingDaily.window_id, *_counts_columns()).where(*where) \
+        .group_by(RatingDaily.staff_id, RatingDaily.window_id)
+    out: dict[int, list[int]] = {}
+    maps = _department_maps()
+    for row in db.session.execute(stmt):
+        dept = department_of(row[1], row[0], maps)
+        if dept:
+            counts = out.setdefault(dept, [0] * 5)
+            for i, value in enumerate(row[2:]):
+                counts[i] += int(value)
+    return out
 
 
 __all__ = ["Scope", "figures", "level_counts_by", "ranking", "reason_counts", "satisfied_levels", "series",

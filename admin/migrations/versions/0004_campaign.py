@@ -56,7 +56,8 @@ def upgrade():
     sa.Column('n3', sa.Integer(), nullable=False),
     sa.Column('n4', sa.Integer(), nullable=False),
     sa.Column('n5', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'staff_id', 'window_id', name=op.f('pk_rating_daily'))
+    sa.PrimaryKeyConstraint('day', 'staff_id', 'window_id', name=op.f('pk_rating_daily')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('rating_daily', schema=None) as batch_op:
         batch_op.create_index('ix_rating_daily_staff_id_day', ['staff_id', 'day'], unique=False)
@@ -68,7 +69,8 @@ def upgrade():
     sa.Column('window_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'staff_id', 'window_id', 'reason', name=op.f('pk_rating_reason_daily'))
+    sa.PrimaryKeyConstraint('day', 'staff_id', 'window_id', 'reason', name=op.f('pk_rating_reason_daily')),
+    sqlite_with_rowid=False,
     )
     op.create_table('review_rounds',
     sa.Column('id', sa.Integer(), nullable=False),
