@@ -104,7 +104,11 @@ _KEY = {
 
 
 def parse_key(text: str, kind: str | None = None) -> Period:
-    """A period from its key (see ``Period.key``); any day of the period is accepted too."""
+    """A period from its key (see ``Period.key``), years 2000 to 2200; any day of the period is accepted too."""
+    return _in_range(_parse_key(text, kind))
+
+
+def _parse_key(text: str, kind: str | None = None) -> Period:
     text = (text or "").strip()
     kinds = [kind] if kind else list(KINDS)
     for k in kinds:
@@ -126,6 +130,12 @@ def parse_key(text: str, kind: str | None = None) -> Period:
         except ValueError:
             break
     raise Invalid(_("Not a period: %(text)s", text=text[:20]), field="period")
+
+
+def _in_range(period: Period) -> Period:
+    if not 2000 <= period.start.year <= 2200:
+        raise Invalid(_("This date is out of range."), field="period")
+    return period
 
 
 def parse_date(text: str | None, field: str) -> date | None:

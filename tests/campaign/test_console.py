@@ -223,3 +223,41 @@ def test_reports_and_ledger_files_open_with_the_right_totals(sign_in, people, db
     assert "window.print()" in printable and re.search(r">\s*42\s*<", printable)
     with dbx() as s:
         assert s.query(ReviewRound).count() == 0
+
+
+def test_bad_addresses_and_forms_never_give_a_5xx(sign_in, people):
+    """Odd query strings and forms come back as 4xx pages or as the form again, never as a 500."""
+    from tests.conftest import csrf_token  # noqa: F401 - used below
+
+    bad = []
+    for who in (people["admin"], people["zhang"]):
+        c = sign_in(who)
+        for path in ["/admin/stats/?kind=foo&at=zzz", "/admin/stats/?kind=week&at=2026-W99", "/admin/stats/?kind=month&at=9999-99",
+                     "/admin/stats/?from=2026-01-01&to=1999-01-01", "/admin/stats/?pick=window:abc", "/admin/stats/?pick=staff:99999",
+                     "/admin/stats/?scope=department&id=-1", "/admin/stats/?kind=year&at=0001", "/admin/stats/?kind=day&at=2200-12-31",
+                     "/admin/boards/?board=x&kind=day", "/admin/boards/?kind=quarter&at=2026-Q9", "/admin/ledger/?page=abc&state=zz&department_id=x&overdue=7",
+                     "/admin/ledger/999999", "/admin/ledger/0", "/admin/ledger/1/evidence/..%2Fx.jpg", "/admin/reports/?kind=week",
+                     "/admin/reports/report.xlsx?kind=year&at=1900", "/admin/calendar/99999", "/admin/calendar/1999",
+                     "/admin/members/0", "/admin/members/99999", "/admin/reviews/0", "/admin/reviews/1/write/peer/1",
+                     "/admin/appeals/?status=zzz&page=-1", "/admin/phases/999", "/admin/stats/?kind=year&at=2200", "/admin/stats/?kind=month&at=2000-01"]:
+            r = c.get(path)
+            if r.status_code >= 500:
+                bad.append((who, path, r.status_code))
+        from tests.conftest import csrf_token
+        t = csrf_token(c, "/admin/")
+        for path, data in [("/admin/ledger/1", {"deadline": "2026-02-30"}), ("/admin/ledger/1/do/zzz", {}),
+                           ("/admin/ledger/1/do/revisit", {"verdict": "x"}), ("/admin/appeals/new", {"rating_id": "x" * 99, "kind": "?"}),
+                           ("/admin/appeals/1/decide", {"decision": "x"}), ("/admin/reviews/new", {"kind": "peer", "period_start": "x"}),
+                           ("/admin/calendar/day", {"day": "2026-13-01"}), ("/admin/calendar/day", {"day": "3000-01-01", "working": "1"}),
+                           ("/admin/phases/", {"name": "", "starts_on": "x"}), ("/admin/phases/", {"standard": "1", "start": "x"}),
+                           ("/admin/campaign-settings", {"satisfied_levels": "9", "target_satisfaction": "abc"}),
+                           ("/admin/campaign-settings/leader/1", {"department_id": ["x", "999"]}),
+                           ("/admin/skills/", {"staff_id": "x", "held_on": "y", "score": "z"}),
+                           ("/admin/performance/", {"staff_id": "1", "month": "2026-13", "handled": "-1", "on_time": "x"}),
+                           ("/admin/boards/publish", {"board": "x"}), ("/admin/ledger/new", {"problem": "", "deadline": "x"}),
+                           ("/admin/ledger/new", {"problem": "p", "staff_id": "99999"}),
+                           ("/admin/reviews/1/close", {}), ("/admin/reviews/1/remind", {})]:
+            r = c.post(path, data=dict(data, csrf_token=t))
+            if r.status_code >= 500:
+                bad.append((who, "POST " + path, r.status_code))
+    assert not bad, bad
