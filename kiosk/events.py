@@ -15,6 +15,8 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
+from admin.push.content import WINDOW_SECTIONS
+from admin.push.hub import CHANGE_LISTENERS
 from admin.extensions import db, socketio
 from admin.models import Kiosk, Staff
 from admin.models.types import utcnow
@@ -221,3 +223,27 @@ def rating_added(rating, prompt=None) -> None:
         from .prompts import push_prompt
 
         push_prompt(prompt)
+
+
+# Kiosks show the member on duty at their window, with photo and pledge: when such data
+# changes anywhere (console, API, roster import), the push hub tells us after its round.
+KIOSK_TABLES = {"staff", "windows", "pledges", "kiosks", "settings"}
+
+
+def _on_hall_change(tables: set[str]) -> None:
+    if tables & KIOSK_TABLES:
+        push_kiosks()
+
+
+CHANGE_LISTENERS.append(_on_hall_change)
+
+
+def _window_rating_url(window: dict | None, members: list[dict]) -> dict:
+    """A window screen's rating QR code: the badge address of the (first) member on duty there."""
+    from . import qrtokens
+
+    staff = db.session.get(Staff, members[0]["id"]) if window and members else None
+    return {"rating_url": f"/q/{qrtokens.badge_token(staff)}" if staff else None}
+
+
+WINDOW_SECTIONS.append(_window_rating_url)
