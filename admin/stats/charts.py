@@ -42,8 +42,9 @@ def trend(points: list[dict], target: float | None, label: str, *, width: int = 
         return top + plot_h * (1 - (rate - lo) / span)
 
     body = []
-    for i in range(5):
-        value = lo + span * i / 4
+    step_value = 0.05 if span <= 0.3 else (0.1 if span <= 0.6 else 0.2)
+    ticks = [round(lo + step_value * k, 4) for k in range(int(span / step_value + 1e-9) + 1)]
+    for value in ticks:
         yy = y(value)
         body.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="{LINE}"/>')
         body.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">'
