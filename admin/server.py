@@ -101,8 +101,9 @@ def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
             log.exception("closing Socket.IO connections failed")
         server.stop(timeout=STOP_TIMEOUT)
 
-    gevent.signal_handler(signal.SIGTERM, stop)
-    gevent.signal_handler(signal.SIGINT, stop)
+    # Signal handlers run in gevent's hub, where nothing may block: stop in a greenlet of its own.
+    gevent.signal_handler(signal.SIGTERM, lambda *_: gevent.spawn(stop))
+    gevent.signal_handler(signal.SIGINT, lambda *_: gevent.spawn(stop))
     print(f"Liangbiping serving on {base}/ (console: {base}/admin/)", flush=True)
     try:
         server.serve_forever()

@@ -1,0 +1,31 @@
+"""SIGTERM stops the server promptly and cleanly with screens connected, and after they have gone."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from tests.livesrv import LiveServer
+from tests.push.conftest import Api, ScreenClient
+
+
+def test_sigterm_with_screens_connected_and_gone(tmp_path):
+    server = LiveServer(tmp_path / "data")
+    token = server.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    server.start()
+    try:
+        api = Api(server.url, token)
+        clients = [ScreenClient(server.url, api("POST", "/screens", json={"name": f"屏{i}"})["token"])
+                   for i in range(24)]
+        for client in clients[:12]:
+            client.wait_for("state")
+        for client in clients[:12]:
+            client.close()
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        code = server.proc.wait(timeout=15)
+        assert code == 0 and time.monotonic() - started < 6
+        assert "stopped" in server.log.read_text()
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
