@@ -145,7 +145,10 @@ def receipt(receipt: str):
     if item is None:
         return make_response(render_template("kiosk/token_error.html", status=404,
                                              message=_("No suggestion has this receipt code.")), 404)
-    response = make_response(render_template("kiosk/receipt.html", item=item))
+    from admin.ledger.service import ledger_progress_for_suggestion
+
+    response = make_response(render_template("kiosk/receipt.html", item=item,
+                                             steps=ledger_progress_for_suggestion(item.id)))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -15,6 +15,7 @@ SLIDE_LABELS = static(
     ("identity_wall", _l("Identity wall")), ("member_spotlight", _l("Member spotlight")),
     ("standards", _l("Service standards")), ("pledges", _l("Pledges")), ("honor_board", _l("Honor board")),
     ("notices", _l("Notices")), ("banner", _l("Campaign banner")), ("satisfaction", _l("Satisfaction board")),
+    ("boards", _l("Comparison boards")),
     ("window", _l("Window screen")),
 )
 WEEKDAYS = static(("0", _l("Mon")), ("1", _l("Tue")), ("2", _l("Wed")), ("3", _l("Thu")), ("4", _l("Fri")),
@@ -58,7 +59,7 @@ playlists = register(PlaylistPage(
         Field("slides", _l("Slides"), "lines", help=_l("One slide per line: its kind and how many seconds it "
                                                        "shows, e.g. identity_wall 20. Kinds: identity_wall, "
                                                        "member_spotlight, standards, pledges, honor_board, notices, "
-                                                       "banner, satisfaction, window.")),
+                                                       "banner, satisfaction, boards, window.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),

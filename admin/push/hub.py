@@ -31,6 +31,8 @@ CONTENT_TABLES = {
     "departments", "windows", "window_service_items", "staff", "standards", "pledges", "honors", "notices",
     "screens", "screen_groups", "playlists", "schedules", "settings",
     "kiosks",  # not on screens, but the change listeners (kiosk state) want to hear of it
+    # the campaign: phases and the figures behind the 三比 boards
+    "campaign_phases", "skill_results", "performance_entries", "review_rounds", "reviews",
 }
 # Others who show hall data (kiosks) hear which tables changed after each round:
 # callables taking the set of table names, run in an app context.

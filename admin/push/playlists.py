@@ -20,6 +20,7 @@ DEFAULT_HALL = [
     {"kind": "notices", "duration": 12},
     {"kind": "banner", "duration": 10},
     {"kind": "satisfaction", "duration": 15},
+    {"kind": "boards", "duration": 15},  # shown only when a board is published
 ]
 # A window screen is one composed page (member, service items, rating QR), not a rotation.
 DEFAULT_WINDOW = [{"kind": "window", "duration": 0}]

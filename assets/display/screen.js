@@ -486,6 +486,32 @@
       }
     },
 
+    boards: {
+      // One page per published 三比 board: its title and period, then the ranking.
+      pages: function (s) { return list(s.boards).filter(function (b) { return list(b.rows).length > 0; })
+        .map(function (b) { return [b]; }); },
+      has: function (s) { return list(s.boards).some(function (b) { return list(b.rows).length > 0; }); },
+      render: function (s, page) {
+        var board = page[0];
+        var byId = membersById();
+        var box = el("div", "board");
+        add(box, add(el("div", "board-head"), el("h2", "board-title", board.title),
+          el("span", "board-period", [board.period, board.note].filter(Boolean).join(" · "))));
+        var rows = el("ol", "board-rows");
+        // Eight rows stay legible across a hall; portrait screens have room for ten.
+        list(board.rows).slice(0, isPortrait() ? 10 : 8).forEach(function (r) {
+          var m = byId[r.staff_id] || {name: r.name};
+          var row = el("li", "board-row" + (r.rank <= 3 ? " top top-" + r.rank : ""));
+          add(row, el("span", "board-rank", String(r.rank)),
+            add(el("span", "board-who"), el("span", "board-name", m.name || r.name), el("span", "board-dept", r.department || "")),
+            r.sample ? el("span", "board-sample", r.sample + " " + L.board_sample) : el("span", "board-sample", ""),
+            el("span", "board-value", r.display || String(r.value)));
+          add(rows, row);
+        });
+        return add(box, rows);
+      }
+    },
+
     satisfaction: {
       pages: function () { return [[]]; },
       has: function (s) { return !!(s.satisfaction && s.satisfaction.count > 0); },

@@ -24,7 +24,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.screen_support import Api, admin_token, new_screen, screen_context  # noqa: E402
 from tests.livesrv import LiveServer  # noqa: E402
 
-HALL_SLIDES = ["identity_wall", "member_spotlight", "standards", "pledges", "honor_board", "notices", "banner",
+HALL_SLIDES = ["identity_wall", "member_spotlight", "standards", "pledges", "honor_board", "notices", "banner", "boards",
                "satisfaction"]
 
 DEPARTMENTS = ["社会保障科", "不动产登记中心", "市场监管分局", "税务服务科"]

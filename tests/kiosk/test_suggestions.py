@@ -50,3 +50,21 @@ def test_reading_suggestions_needs_a_manager(client, make_token):
     assert client.get("/api/v1/suggestions").status_code == 401
     assert client.get("/api/v1/suggestions", headers=make_token("staff")).status_code == 403
     assert client.get("/api/v1/suggestions/5", headers=make_token("leader")).status_code == 404
+
+
+def test_a_complaint_shows_its_rectification_progress_on_the_receipt_page(app, client, hall, badge_token):
+    from admin.models import Rectification
+
+    sent = client.post("/api/v1/suggestions", json={"kind": "complaint", "text": "材料要求没有一次说清楚",
+                                                    "qr_token": badge_token(hall.zhang), "channel": "qr"})
+    assert sent.status_code == 201
+    suggestion_id = sent.get_json()["id"]
+    with app.app_context():
+        entry = db.session.query(Rectification).filter_by(suggestion_id=suggestion_id).one()
+        assert entry.state == "open"
+    page = client.get(f"/s/{sent.get_json()['receipt']}").get_data(as_text=True)
+    assert "整改进展" in page or "Rectification progress" in page
+    assert 'class="step-open"' in page
+    praise = client.post("/api/v1/suggestions", json={"kind": "praise", "text": "服务很好",
+                                                      "qr_token": badge_token(hall.zhang), "channel": "qr"})
+    assert 'class="steps"' not in client.get(f"/s/{praise.get_json()['receipt']}").get_data(as_text=True)
