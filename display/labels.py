@@ -25,7 +25,7 @@ LABELS = {
     "satisfaction": (_p("screen", "Public satisfaction"), "群众满意度"),
     "boards": (_p("screen", "Comparison boards"), "三比 · 比学赶超"),
     "board_rank": (_p("screen", "Rank"), "名次"),
-    "board_sample": (_p("screen", "ratings"), "次评价"),
+    "board_sample": (_p("screen", "ratings"), "条评价"),
     # the campaign itself
     "campaign": (_p("screen", "Three shows, three comparisons, three reviews"), "三亮三比三评"),
     "campaign_show": (_p("screen", "Show identity · Show standards · Show pledges"), "亮身份 · 亮标准 · 亮承诺"),
