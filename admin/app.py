@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 import assets
@@ -48,9 +49,21 @@ def select_locale() -> str:
     return "zh_Hans_CN"
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signer built once instead of on every request
+    (it showed up in the rating intake's profile, where most requests carry no cookie at all)."""
+
+    def get_signing_serializer(self, app):
+        signer = app.extensions.get("session_signer")
+        if signer is None:
+            signer = app.extensions["session_signer"] = super().get_signing_serializer(app)
+        return signer
+
+
 def configure_extensions(app: Flask) -> None:
     from . import database  # noqa: F401 - installs the SQLite pragmas
 
+    app.session_interface = SessionCookies()
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")

@@ -192,7 +192,7 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
 
 def _zone_check(conn: Connection) -> None:
     """Rebuild the rollups when the hall's zone is not the one they were built in."""
-    zone = autoopen.hall_zone(conn)
+    zone = autoopen.hall_zone(conn, fresh=True)
     if rollups.marker(conn) != zone.key:
         rollups.rebuild(conn, zone)
 

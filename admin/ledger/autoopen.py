@@ -8,6 +8,8 @@ statement, or a bulk insert, and none of them should find unexpected objects in 
 
 from __future__ import annotations
 
+import weakref
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -40,12 +42,31 @@ def read_setting(conn: Connection, key: str):
     return DEFAULTS.get(key) if value is None else value
 
 
-def hall_zone(conn: Connection) -> ZoneInfo:
+_zone_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> (zone, when read)
+ZONE_TTL = 60.0
+
+
+def hall_zone(conn: Connection, fresh: bool = False) -> ZoneInfo:
+    """The hall's zone. Read at most once a minute per process: it is read for every rating,
+    changes perhaps once in a hall's life, and a change in this process refreshes it at once
+    (``fresh=True`` from the settings listener); other processes follow within ``ZONE_TTL``."""
+    import time
+
     from flask import current_app, has_app_context
 
+    key = conn.engine
+    cached = _zone_cache.get(key)
+    if not fresh and cached is not None and time.monotonic() - cached[1] < ZONE_TTL:
+        return cached[0]
+    zone = _read_zone(conn, current_app.config["HALL_TIMEZONE"] if has_app_context() else "Asia/Shanghai")
+    _zone_cache[key] = (zone, time.monotonic())
+    return zone
+
+
+def _read_zone(conn: Connection, default: str) -> ZoneInfo:
     name = read_setting(conn, "timezone")
     if not name:
-        name = current_app.config["HALL_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+        name = default
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
