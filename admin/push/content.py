@@ -76,7 +76,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot(now: datetime | None = None) -> HallSnapshot:
+def snapshot(now: datetime | None = None, campaign: dict | None = None) -> HallSnapshot:
+    """The hall as screens see it; ``campaign`` reuses boards already built (they are costly)."""
     from .playlists import load_playlists
 
     now = now or utcnow()
@@ -127,7 +128,7 @@ def snapshot(now: datetime | None = None) -> HallSnapshot:
         hall={"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")},
         departments=departments, windows=windows, members=members, standards=standards, pledges=pledges,
         honors=honors, notices=notices, urgent=urgent, satisfaction=satisfaction_summary(now),
-        playlists=load_playlists(), campaign=campaign_sections(),
+        playlists=load_playlists(), campaign=campaign if campaign is not None else campaign_sections(),
     )
 
 

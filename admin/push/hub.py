@@ -38,6 +38,14 @@ CONTENT_TABLES = {
 # callables taking the set of table names, run in an app context.
 CHANGE_LISTENERS: list = []
 
+# What the 三比 boards and the campaign phase are built from: rebuilding them is most of a
+# round's cost in a real hall, so a round reuses the last ones until one of these changes.
+CAMPAIGN_TABLES = {
+    "ratings", "rating_appeals", "campaign_phases", "skill_results", "performance_entries", "review_rounds",
+    "reviews", "settings", "staff", "departments",
+}
+CAMPAIGN_MAX_AGE = 60.0  # and at least once a minute: the phase and the period follow the date
+
 # Ratings change the satisfaction board: worth a round, but not one per rating.
 SLOW_TABLES = {"ratings"}
 SLOW_INTERVAL = 10.0
@@ -71,12 +79,15 @@ class PushHub:
         self._last_slow = 0.0
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
         self._touched: set[str] = set()      # tables changed since the worker last looked
+        self._campaign: tuple[dict, float] | None = None  # (boards and phase, when built)
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
 
     # -- triggering ---------------------------------------------------------------------------
 
     def wake(self, slow: bool = False, tables: set[str] | None = None) -> None:
+        if slow or (tables and tables & CAMPAIGN_TABLES):
+            self._campaign = None
         if not self.app.config.get("PUSH_WORKER", True):
             return
         self._touched |= tables or set()
@@ -128,13 +139,22 @@ class PushHub:
     # -- the round ----------------------------------------------------------------------------
 
     def round(self, now: datetime | None = None) -> dict:
-        """Compute and emit what changed; returns {content key: version} for the keys it pushed."""
+        """Compute and emit what changed; returns {content key: version} for the keys it pushed.
+
+        ``now`` is for tests and boundary jobs with a clock of their own; the campaign boards
+        are then built for that moment rather than reused."""
         # SQLite has no row locks: within a process rounds take turns here; across processes
         # (PostgreSQL) the counter row's lock below does it.
         with self._round_lock:
-            return self._round(now or utcnow())
+            return self._round(now or utcnow(), reuse_campaign=now is None)
 
-    def _round(self, now: datetime) -> dict:
+    def _campaign_sections(self, reuse: bool) -> dict | None:
+        cached = self._campaign
+        if reuse and cached is not None and time.monotonic() - cached[1] < CAMPAIGN_MAX_AGE:
+            return cached[0]
+        return None
+
+    def _round(self, now: datetime, reuse_campaign: bool = True) -> dict:
         session = db.session
         # Taking the counter first serialises rounds across processes (row lock / SQLite write lock).
         counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
@@ -142,7 +162,9 @@ class PushHub:
             counter = PushCounter(id=1, version=0)
             session.add(counter)
             session.flush()
-        snap = content.snapshot(now)
+        snap = content.snapshot(now, campaign=self._campaign_sections(reuse_campaign))
+        if reuse_campaign:
+            self._campaign = (snap.campaign, time.monotonic())
         # Plain rows, not ORM objects: a province's thousands of screens are read every round.
         rows = session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
                                       Screen.playlist_id, Screen.content_key)).all()
@@ -235,8 +257,13 @@ class PushHub:
         if not self._reports:
             return 0
         reports, self._reports = self._reports, {}
+        # One executemany per shape of report: a thousand screens reconnecting is a few
+        # statements, not a thousand, so the loop is not held up while patches are due.
+        shapes: dict[tuple, list[dict]] = {}
         for screen_id, fields in reports.items():
-            db.session.execute(update(Screen).where(Screen.id == screen_id).values(**fields))
+            shapes.setdefault(tuple(sorted(fields)), []).append({"id": screen_id, **fields})
+        for rows in shapes.values():
+            db.session.execute(update(Screen), rows)
         db.session.commit()
         return len(reports)
 
