@@ -336,8 +336,9 @@ def _assert_screen_gets_state(url: str, token: str) -> None:
 
 def test_installed_console_script():
     script = shutil.which("liangbiping")
-    if script is None:
+    if script is None and os.environ.get("CI") != "true":  # CI installs the package: it must be there
         pytest.skip("the package is not installed with its console script here")
+    assert script, "pip install put no liangbiping script on PATH"
     result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     for command in ("serve", "demo", "create-admin", "token"):

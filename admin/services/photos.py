@@ -30,8 +30,12 @@ def photo_dir() -> Path:
     return path
 
 
-def normalise(data: bytes) -> bytes:
-    """The JPEG to store, or ``Invalid`` when ``data`` is not a sound JPEG, PNG or WebP photo."""
+def decode(data: bytes) -> Image.Image:
+    """``data`` as an upright RGB image, or ``Invalid`` when it is not a sound JPEG, PNG or WebP photo.
+
+    The checks every upload goes through (ID photos, rectification evidence): size, format,
+    a full decode under the decompression-bomb guard, EXIF orientation, transparency on white.
+    """
     if not data:
         raise Invalid(_("The photo is empty."), field="photo")
     if len(data) > current_app.config["PHOTO_MAX_BYTES"]:
@@ -54,17 +58,26 @@ def normalise(data: bytes) -> bytes:
                     white = Image.new("RGB", img.size, (255, 255, 255))
                     white.paste(img, mask=img.split()[-1])
                     img = white
-                img = img.convert("RGB")
-                img = ImageOps.fit(img, OUT_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.35))
-                out = io.BytesIO()
-                img.save(out, "JPEG", quality=88, optimize=True)
-                return out.getvalue()
+                return img.convert("RGB")
     except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Invalid(_("The photo has too many pixels."), field="photo") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Invalid(_("The file is not a readable JPEG, PNG or WebP image."), field="photo") from None
+
+
+def encode(img: Image.Image, quality: int = 88) -> bytes:
+    """A fresh JPEG with no EXIF: nothing of the uploaded file survives but its pixels."""
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
+
+
+def normalise(data: bytes) -> bytes:
+    """The ID photo to store: decoded, upright, cropped to 3:4 around the face, re-encoded."""
+    img = decode(data)
+    return encode(ImageOps.fit(img, OUT_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.35)))
 
 
 def set_photo(staff, data: bytes, actor: str) -> str:
