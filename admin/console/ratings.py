@@ -92,34 +92,35 @@ def ratings_counters():
     return jsonify(today_counters())
 
 
-@bp.get("/ratings/<rating_id>")
-@roles_required(*MANAGERS)
-def ratings_detail(rating_id: str):
+def _rating_or_404(rating_id: str) -> Rating:
     rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
     if rating is None:
         abort(404)
-    staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
-    window = db.session.get(Window, rating.window_id) if rating.window_id else None
-    kiosk = db.session.get(Kiosk, rating.kiosk_id) if rating.kiosk_id else None
-    prompt = db.session.get(RatingPrompt, rating.prompt_id) if rating.prompt_id else None
-    return render_template("console/feedback/rating.html", rating=rating, staff=staff, window=window, kiosk=kiosk,
-                           prompt=prompt, labels=_labels(), contact=None)
+    return rating
+
+
+def _rating_page(rating: Rating, contact: str | None):
+    """The rating's page, with the full call-back number only when it was asked for."""
+    def row(model, key):
+        return db.session.get(model, key) if key else None
+
+    return render_template("console/feedback/rating.html", rating=rating, staff=row(Staff, rating.staff_id),
+                           window=row(Window, rating.window_id), kiosk=row(Kiosk, rating.kiosk_id),
+                           prompt=row(RatingPrompt, rating.prompt_id), labels=_labels(), contact=contact)
+
+
+@bp.get("/ratings/<rating_id>")
+@roles_required(*MANAGERS)
+def ratings_detail(rating_id: str):
+    return _rating_page(_rating_or_404(rating_id), contact=None)
 
 
 @bp.post("/ratings/<rating_id>/contact")
 @roles_required(*MANAGERS)
 def ratings_contact(rating_id: str):
     """The full call-back number, for leaders and administrators; each viewing is audited."""
-    rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
-    if rating is None:
-        abort(404)
-    contact = box.reveal_contact("rating", rating, g.actor)
-    staff = db.session.get(Staff, rating.staff_id) if rating.staff_id else None
-    window = db.session.get(Window, rating.window_id) if rating.window_id else None
-    kiosk = db.session.get(Kiosk, rating.kiosk_id) if rating.kiosk_id else None
-    prompt = db.session.get(RatingPrompt, rating.prompt_id) if rating.prompt_id else None
-    return render_template("console/feedback/rating.html", rating=rating, staff=staff, window=window, kiosk=kiosk,
-                           prompt=prompt, labels=_labels(), contact=contact)
+    rating = _rating_or_404(rating_id)
+    return _rating_page(rating, contact=box.reveal_contact("rating", rating, g.actor))
 
 
 # --- suggestion box -----------------------------------------------------------------------------
