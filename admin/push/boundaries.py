@@ -19,7 +19,7 @@ def register(app, scheduler, in_app) -> None:
     """Every 15 s, look for a boundary in the next 15 s and set a one-off job at its exact time."""
 
     def fire():
-        hub_for(app).round()
+        hub_for(app).round(fresh=True)
 
     def plan():
         now = utcnow()

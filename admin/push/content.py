@@ -76,8 +76,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot(now: datetime | None = None, campaign: dict | None = None) -> HallSnapshot:
-    """The hall as screens see it; ``campaign`` reuses boards already built (they are costly)."""
+def snapshot(now: datetime | None = None, campaign: dict | None = None, satisfaction: dict | None = None) -> HallSnapshot:
+    """The hall as screens see it; ``campaign`` and ``satisfaction`` reuse the boards and the
+    figures of an earlier snapshot: they are costly and change slowly."""
     from .playlists import load_playlists
 
     now = now or utcnow()
@@ -127,7 +128,8 @@ def snapshot(now: datetime | None = None, campaign: dict | None = None) -> HallS
     return HallSnapshot(
         hall={"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")},
         departments=departments, windows=windows, members=members, standards=standards, pledges=pledges,
-        honors=honors, notices=notices, urgent=urgent, satisfaction=satisfaction_summary(now),
+        honors=honors, notices=notices, urgent=urgent,
+        satisfaction=satisfaction if satisfaction is not None else satisfaction_summary(now),
         playlists=load_playlists(), campaign=campaign if campaign is not None else campaign_sections(),
     )
 

@@ -44,7 +44,12 @@ CAMPAIGN_TABLES = {
     "ratings", "rating_appeals", "campaign_phases", "skill_results", "performance_entries", "review_rounds",
     "reviews", "settings", "staff", "departments",
 }
-CAMPAIGN_MAX_AGE = 60.0  # and at least once a minute: the phase and the period follow the date
+# The same for the satisfaction board (this month's figures from the rating rollups).
+SATISFACTION_TABLES = {"ratings", "rating_appeals", "settings"}
+REUSE_MAX_AGE = 60.0  # rebuilt at least once a minute: the phase, the period and schedules follow the date
+# What decides which content key each screen has (besides the clock, whose boundaries have
+# jobs of their own): with thousands of screens, reading them all is a round's biggest part.
+SCREEN_TABLES = {"screens", "screen_groups", "playlists", "schedules", "settings"}
 
 # Ratings change the satisfaction board: worth a round, but not one per rating.
 SLOW_TABLES = {"ratings"}
@@ -80,6 +85,8 @@ class PushHub:
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
         self._touched: set[str] = set()      # tables changed since the worker last looked
         self._campaign: tuple[dict, float] | None = None  # (boards and phase, when built)
+        self._satisfaction: tuple[dict, float] | None = None  # (figures, when built)
+        self._screens: tuple[dict, dict, float] | None = None  # (keys due, keys stored; when read)
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
 
@@ -88,6 +95,10 @@ class PushHub:
     def wake(self, slow: bool = False, tables: set[str] | None = None) -> None:
         if slow or (tables and tables & CAMPAIGN_TABLES):
             self._campaign = None
+        if slow or (tables and tables & SATISFACTION_TABLES):
+            self._satisfaction = None
+        if tables and tables & SCREEN_TABLES:
+            self._screens = None
         if not self.app.config.get("PUSH_WORKER", True):
             return
         self._touched |= tables or set()
@@ -138,23 +149,38 @@ class PushHub:
 
     # -- the round ----------------------------------------------------------------------------
 
-    def round(self, now: datetime | None = None) -> dict:
+    def round(self, now: datetime | None = None, fresh: bool = False) -> dict:
         """Compute and emit what changed; returns {content key: version} for the keys it pushed.
 
-        ``now`` is for tests and boundary jobs with a clock of their own; the campaign boards
-        are then built for that moment rather than reused."""
+        Boards and screens' keys read by earlier rounds are reused until what they are built
+        from changes (``wake``) or a minute has passed. ``fresh`` reads everything again: for a
+        boundary of the clock, or a screen this process has not seen yet. ``now`` is for tests
+        with a clock of their own, and is always fresh."""
         # SQLite has no row locks: within a process rounds take turns here; across processes
         # (PostgreSQL) the counter row's lock below does it.
         with self._round_lock:
-            return self._round(now or utcnow(), reuse_campaign=now is None)
+            return self._round(now or utcnow(), reuse=not fresh and now is None, keep=now is None)
 
-    def _campaign_sections(self, reuse: bool) -> dict | None:
-        cached = self._campaign
-        if reuse and cached is not None and time.monotonic() - cached[1] < CAMPAIGN_MAX_AGE:
-            return cached[0]
+    def _cached(self, name: str, reuse: bool):
+        cached = getattr(self, name)
+        if reuse and cached is not None and time.monotonic() - cached[-1] < REUSE_MAX_AGE:
+            return cached
         return None
 
-    def _round(self, now: datetime, reuse_campaign: bool = True) -> dict:
+    def _screen_keys(self, snap, now: datetime, reuse: bool, keep: bool) -> tuple[dict, dict]:
+        """({screen id: content key due now}, {screen id: content key stored on its row})."""
+        cached = self._cached("_screens", reuse)
+        if cached is not None:
+            return cached[0], cached[1]
+        # Plain rows, not ORM objects: a province's thousands of screens are read here.
+        rows = db.session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
+                                         Screen.playlist_id, Screen.content_key)).all()
+        keys = content.content_keys([tuple(row)[:5] for row in rows], snap.playlists, now)
+        stored = {row[0]: row[5] for row in rows}
+        self._screens = (keys, stored, time.monotonic()) if keep else None
+        return keys, stored
+
+    def _round(self, now: datetime, reuse: bool = True, keep: bool = True) -> dict:
         session = db.session
         # Taking the counter first serialises rounds across processes (row lock / SQLite write lock).
         counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
@@ -162,15 +188,14 @@ class PushHub:
             counter = PushCounter(id=1, version=0)
             session.add(counter)
             session.flush()
-        snap = content.snapshot(now, campaign=self._campaign_sections(reuse_campaign))
-        if reuse_campaign:
-            self._campaign = (snap.campaign, time.monotonic())
-        # Plain rows, not ORM objects: a province's thousands of screens are read every round.
-        rows = session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
-                                      Screen.playlist_id, Screen.content_key)).all()
-        keys = content.content_keys([row[:5] for row in rows], snap.playlists, now)
+        campaign, satisfaction = self._cached("_campaign", reuse), self._cached("_satisfaction", reuse)
+        snap = content.snapshot(now, campaign=campaign and campaign[0], satisfaction=satisfaction and satisfaction[0])
+        if keep:
+            self._campaign = campaign or (snap.campaign, time.monotonic())
+            self._satisfaction = satisfaction or (snap.satisfaction, time.monotonic())
+        keys, stored = self._screen_keys(snap, now, reuse, keep)
         groups = {g.key: g for g in session.scalars(select(PushGroup))}
-        moved = {row.id for row in rows if row.content_key != keys[row.id]}
+        moved = {sid for sid, key in keys.items() if stored.get(sid) != key}
         moved_into = {keys[sid] for sid in moved}
 
         outgoing = []  # (key, event, payload) emitted after commit
@@ -208,6 +233,7 @@ class PushHub:
                                                  Notice.pushed_version.is_(None)).values(pushed_version=version))
         session.info["push_internal"] = True
         session.commit()
+        stored.update((sid, keys[sid]) for sid in moved)
         self.rounds += 1
         self.newest_version = max(self.newest_version, counter.version)
         for key, name, payload in outgoing:
@@ -222,7 +248,7 @@ class PushHub:
         key = screen.content_key
         group = db.session.get(PushGroup, key) if key else None
         if group is None:
-            self.round()
+            self.round(fresh=True)  # it may have been added by another process
             db.session.refresh(screen)
             key = screen.content_key
             group = db.session.get(PushGroup, key)

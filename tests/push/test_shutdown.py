@@ -29,3 +29,27 @@ def test_sigterm_with_screens_connected_and_gone(tmp_path):
     finally:
         if server.proc.poll() is None:
             server.proc.kill()
+
+
+def test_closing_sockets_does_not_wait_for_a_writer_that_is_gone(app):
+    """A socket whose peer left has nobody draining its queue; closing it must not wait for one."""
+    import threading
+
+    from engineio import packet
+    from engineio.socket import Socket
+
+    from admin.extensions import socketio
+    from admin.server import close_sockets
+
+    eio = socketio.server.eio
+    orphan = Socket(eio, "orphan-sid")
+    orphan.send(packet.Packet(packet.NOOP))  # queued; no writer will ever take it
+    eio.sockets[orphan.sid] = orphan
+    try:
+        closer = threading.Thread(target=lambda: close_sockets(eio), daemon=True)
+        closer.start()
+        closer.join(timeout=5)
+        assert not closer.is_alive(), "closing waited for a writer that does not exist"
+        assert orphan.closed
+    finally:
+        eio.sockets.pop(orphan.sid, None)
