@@ -135,6 +135,9 @@ class PushHub:
                         if sweep_due:
                             last_sweep = now
                         self.round()
+                        # The round only queued its patches: let the sockets' writers send them
+                        # before the listeners (kiosks) and the reports take the loop.
+                        socketio.sleep(0)
                         touched, self._touched = self._touched, set()
                         if touched:
                             self.tell_listeners(touched)
