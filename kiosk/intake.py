@@ -38,6 +38,7 @@ from admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
 from admin.models.types import utcnow
 
 from . import qrtokens
+from .group_commit import GroupCommit
 from .schemas import RatingIn
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,35 @@ _PRESS_WINDOW = (exists().where(_RATINGS.c.kiosk_id == bindparam("press_kiosk"),
 # A kiosk's rating checks the repeat-press rule inside its own INSERT: one statement, not two.
 _INSERT_KIOSK = (insert(_RATINGS).values(flagged=case((_PRESS_WINDOW, literal("repeat_press")), else_=null()))
                  .returning(_RATINGS.c.flagged))
+# The same for a batch of kiosk ratings (kiosk/group_commit.py): executed row by row, so each
+# row's check sees the rows before it; the flags are read back after.
+_INSERT_KIOSK_MANY = insert(_RATINGS).values(flagged=case((_PRESS_WINDOW, literal("repeat_press")), else_=null()))
+_FLAGS = select(_RATINGS.c.id, _RATINGS.c.flagged).where(_RATINGS.c.id.in_(bindparam("ids", expanding=True)))
 CHECK_IN_SQL = object()
+
+
+def _kiosk_params(row: dict) -> dict:
+    params = {key: value for key, value in row.items() if key != "flagged"}
+    params.update(press_kiosk=row["kiosk_id"], press_lo=row["rated_at"] - REPEAT_PRESS,
+                  press_hi=row["rated_at"] + REPEAT_PRESS)
+    return params
+
+
+def _write_batch(rows: list[dict]) -> dict:
+    """Store plain kiosk ratings together, in one transaction; {id: flagged}."""
+    try:
+        conn = db.session.connection()
+        db.session.info.setdefault("push_tables", set()).add("ratings")
+        conn.execute(_INSERT_KIOSK_MANY, [_kiosk_params(row) for row in rows])
+        flags = dict(conn.execute(_FLAGS, {"ids": [row["id"] for row in rows]}).all())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return flags
+
+
+batcher = GroupCommit(_write_batch)
 
 
 def _flag(src: Source, staff_id: int | None, rated_at: datetime, now: datetime):
@@ -384,14 +413,20 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
         "rater_hash": src.rater_hash if src.phone else None,
         "address_hash": src.address_hash if src.phone else None,
     }
+    if flagged is CHECK_IN_SQL:
+        # Hand back this request's connection while it may wait for a batch's leader.
+        db.session.close()
+        together, row_flag = batcher.submit(row)
+        if together:
+            row["flagged"] = row_flag
+            _announce(row, src)
+            return rating_dict(row), True
     conn = db.session.connection()
     # Core statements skip the ORM's flush, so tell the push hub's commit hook what changed.
     db.session.info.setdefault("push_tables", set()).add("ratings")
     try:
         if flagged is CHECK_IN_SQL:
-            del row["flagged"]
-            row["flagged"] = conn.execute(_INSERT_KIOSK, dict(
-                row, press_kiosk=src.kiosk_id, press_lo=rated_at - REPEAT_PRESS, press_hi=rated_at + REPEAT_PRESS)).scalar()
+            row["flagged"] = conn.execute(_INSERT_KIOSK, _kiosk_params(row)).scalar()
         else:
             conn.execute(insert(_RATINGS), row)
         if src.prompt is not None:

@@ -39,6 +39,7 @@ CHUNK = 500
 REBUILD_ABOVE = 5000  # an UPDATE/DELETE touching more ratings than this rebuilds instead
 BUSY = rollups.BUSY
 PENDING = "campaign_pending"
+STALE_DEFAULTS = "ledger_defaults_stale"
 
 R = Rating.__table__
 A = RatingAppeal.__table__
@@ -116,8 +117,18 @@ class _Busy:
         self.conn.info.pop(BUSY, None)
 
 
+def _forget_entry_defaults(conn, stmt) -> None:
+    """A write to what a new ledger entry's defaults come from: forget them now and at commit
+    (a reader between the two could remember what this write is about to change)."""
+    if isinstance(stmt, (Insert, Update, Delete)) and \
+            getattr(getattr(stmt, "table", None), "name", None) in autoopen.DEFAULTS_TABLES:
+        autoopen.forget_defaults(conn.engine)
+        conn.info[STALE_DEFAULTS] = True
+
+
 @event.listens_for(Engine, "before_execute")
 def _before(conn, stmt, multiparams, params, execution_options):
+    _forget_entry_defaults(conn, stmt)
     table = _watched(stmt)
     if table is None or conn.info.get(BUSY):
         return
@@ -201,8 +212,11 @@ def _zone_check(conn: Connection) -> None:
 def _forget(conn):
     conn.info.pop(PENDING, None)
     conn.info.pop(BUSY, None)
+    conn.info.pop(STALE_DEFAULTS, None)
 
 
 @event.listens_for(Engine, "commit")
 def _tidy(conn):
     conn.info.pop(PENDING, None)
+    if conn.info.pop(STALE_DEFAULTS, None):
+        autoopen.forget_defaults(conn.engine)

@@ -73,6 +73,37 @@ def _read_zone(conn: Connection, default: str) -> ZoneInfo:
         return ZoneInfo("Asia/Shanghai")
 
 
+# A new entry's defaults (department, leader, deadline) depend on these tables only. They are
+# remembered per engine, forgotten as soon as one of them is written on any connection of this
+# process (``forget_defaults``, from admin.campaign.listeners) and at least every DEFAULTS_TTL
+# seconds for other processes' writes: a burst of bad ratings then costs three inserts each.
+DEFAULTS_TABLES = {"windows", "staff", "users", "leader_departments", "settings", "calendar_days"}
+DEFAULTS_TTL = 60.0
+_defaults_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> {key: (value, when)}
+
+
+def forget_defaults(engine=None) -> None:
+    if engine is None:
+        _defaults_cache.clear()
+    else:
+        _defaults_cache.pop(engine, None)
+
+
+def _remembered(conn: Connection, key: tuple, compute):
+    import time
+
+    cache = _defaults_cache.setdefault(conn.engine, {})
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[1] < DEFAULTS_TTL:
+        return hit[0]
+    value = compute()
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (value, now)
+    return value
+
+
 def department_of(conn: Connection, window_id: int | None, staff_id: int | None) -> int | None:
     """The department an entry belongs to: the window's, else the member's."""
     if window_id:
@@ -109,12 +140,19 @@ def entry_values(conn: Connection, *, source: str, staff_id: int | None, window_
     """The columns of a new open entry, defaults filled in: deadline, responsible person (the member
     concerned) and responsible leader (when exactly one leader looks after the department)."""
     opened_at = opened_at or utcnow()
-    department_id = department_of(conn, window_id, staff_id)
-    leaders = leaders_of(conn, department_id)
+
+    def assignment():
+        department = department_of(conn, window_id, staff_id)
+        leaders = leaders_of(conn, department)
+        return department, leaders[0] if len(leaders) == 1 else None
+
+    department_id, leader_id = _remembered(conn, ("assignment", window_id, staff_id), assignment)
+    opened_on = opened_at.astimezone(hall_zone(conn)).date()
+    deadline = _remembered(conn, ("deadline", opened_on), lambda: default_deadline(conn, opened_at))
     return {
         "source": source, "staff_id": staff_id, "window_id": window_id, "department_id": department_id,
-        "problem": (problem or "").strip(), "measure": "", "deadline": default_deadline(conn, opened_at),
-        "leader_id": leaders[0] if len(leaders) == 1 else None, "responsible_id": staff_id,
+        "problem": (problem or "").strip(), "measure": "", "deadline": deadline,
+        "leader_id": leader_id, "responsible_id": staff_id,
         "state": "open", "overdue": False, "opened_at": opened_at, "reopened": 0,
         "dismissed_reason": "", "evidence": "", "callback_note": "", "updated_at": opened_at,
     }
@@ -130,14 +168,19 @@ def open_entry(conn: Connection, *, source: str, staff_id: int | None, window_id
     values = entry_values(conn, source=source, staff_id=staff_id, window_id=window_id, problem=problem,
                           opened_at=min(opened_at or utcnow(), utcnow()))
     values.update(rating_id=rating_id, suggestion_id=suggestion_id)
-    entry_id = conn.execute(insert(Rectification.__table__).values(**values)).inserted_primary_key[0]
-    conn.execute(insert(RectificationEvent.__table__).values(
-        rectification_id=entry_id, at=values["opened_at"], actor=actor, action="open", from_state=None,
-        to_state="open", note=""))
-    conn.execute(insert(AuditEntry.__table__).values(
+    # Parameters, not .values(): one compiled statement per table, reused for every entry.
+    entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+    conn.execute(_INSERT_EVENT, dict(rectification_id=entry_id, at=values["opened_at"], actor=actor, action="open",
+                                     from_state=None, to_state="open", note=""))
+    conn.execute(_INSERT_AUDIT, dict(
         at=values["opened_at"], actor=actor, action="create", entity="rectification", entity_id=str(entry_id),
         summary=(summary or source)[:256], changes={"state": [None, "open"], "deadline": [None, values["deadline"].isoformat()]}))
     return entry_id
+
+
+_INSERT_ENTRY = insert(Rectification.__table__)
+_INSERT_EVENT = insert(RectificationEvent.__table__)
+_INSERT_AUDIT = insert(AuditEntry.__table__)
 
 
 def for_ratings(conn: Connection, rows) -> int:

@@ -1,0 +1,135 @@
+"""Kiosk ratings that arrive together are committed together (kiosk/group_commit.py), with every
+rule of the intake kept: repeat presses, statistics, the ledger, replays and bad references."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from admin.extensions import db
+from admin.models import Rating, Rectification
+from kiosk import intake
+from kiosk.group_commit import GroupCommit
+from tests.kiosk.conftest import new_id, rating
+
+
+def wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def post_together(app, bodies: list[dict]) -> list:
+    """Post all bodies so that they reach the intake while one leader writes them as one batch:
+    all but the last wait behind a leader that is not there yet; the last one leads."""
+    batcher = intake.batcher
+    answers: list = [None] * len(bodies)
+
+    def post(i):
+        answers[i] = app.test_client().post("/api/v1/ratings", json=bodies[i])
+
+    with batcher._lock:
+        batcher._leading = True  # as if a leader were busy: the followers queue up
+    followers = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies) - 1)]
+    try:
+        for thread in followers:
+            thread.start()
+        wait_until(lambda: len(batcher._pending) == len(bodies) - 1)
+    finally:
+        with batcher._lock:
+            batcher._leading = False
+    post(len(bodies) - 1)  # finds no leader: leads, and writes everything pending
+    for thread in followers:
+        thread.join(timeout=30)
+    return answers
+
+
+@pytest.fixture
+def counted():
+    before = (intake.batcher.batches, intake.batcher.batched)
+    yield lambda: (intake.batcher.batches - before[0], intake.batcher.batched - before[1])
+
+
+def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall, counted):
+    now = datetime.now(timezone.utc)
+    at = lambda seconds: (now - timedelta(seconds=seconds)).isoformat()  # noqa: E731
+    bodies = [
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=5, rated_at=at(60)),
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=4, rated_at=at(59)),  # a second press
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=1, rated_at=at(30), reasons=["slow"]),
+        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=2, rated_at=at(20)),
+        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=5, rated_at=at(10)),
+    ]
+    answers = post_together(app, bodies)
+    assert [a.status_code for a in answers] == [201] * 5, [a.get_json() for a in answers]
+    assert counted() == (1, 5)
+    assert [a.get_json()["flagged"] for a in answers] == [None, "repeat_press", None, None, None]
+    assert [a.get_json()["id"] for a in answers] == [b["id"] for b in bodies]
+    with app.app_context():
+        rows = {r.id: r for r in db.session.scalars(select(Rating))}
+        assert set(rows) == {b["id"] for b in bodies}
+        assert rows[bodies[1]["id"]].flagged == "repeat_press" and rows[bodies[2]["id"]].reasons == ["slow"]
+        # the ledger opened an entry for each unflagged 1-2, in the batch's transaction
+        entries = db.session.scalars(select(Rectification.rating_id)).all()
+        assert sorted(entries) == sorted([bodies[2]["id"], bodies[3]["id"]])
+        # and the statistics count the four unflagged ratings
+        from admin.stats import queries
+
+        today = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date()
+        hall_figures = queries.summary(queries.Scope("hall"), today - timedelta(days=1), today, reasons=False)
+        assert hall_figures["count"] == 4
+
+
+def test_a_batch_that_cannot_be_stored_answers_each_rating_alone(app, client, hall, counted):
+    replayed = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=3)
+    assert client.post("/api/v1/ratings", json=replayed).status_code == 201
+    bodies = [
+        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=5),
+        dict(replayed, score=1),                                                     # the same id again
+        rating(kiosk_token=hall.floor_token, staff_id=99999, window_id=hall.w2, score=4),  # no such member
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=2,
+               rated_at=(datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()),
+    ]
+    answers = post_together(app, bodies)
+    assert [a.status_code for a in answers] == [201, 200, 422, 201], [a.get_json() for a in answers]
+    assert answers[1].get_json()["score"] == 3  # the stored rating, not the replay's body
+    assert answers[2].get_json()["error"]["details"][0]["field"] == "staff_id"
+    assert counted() == (0, 0)  # the batch was rolled back; each went alone
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Rating)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Rectification)) == 1  # the 2, once
+
+
+def test_a_rating_alone_takes_the_usual_path(app, client, hall, counted):
+    response = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang))
+    assert response.status_code == 201
+    assert counted() == (0, 0)
+
+
+def test_followers_are_released_when_the_leader_is_stopped():
+    """A leader killed mid-batch (its request cancelled) must not leave anyone waiting."""
+    entered = threading.Event()
+
+    def write(rows):
+        entered.set()
+        raise KeyboardInterrupt  # not an Exception: it goes through the leader, as a kill would
+
+    batcher = GroupCommit(write)
+    outcomes = []
+    with batcher._lock:
+        batcher._leading = True
+    follower = threading.Thread(target=lambda: outcomes.append(batcher.submit({"id": "b"})))
+    follower.start()
+    wait_until(lambda: len(batcher._pending) == 1)
+    with batcher._lock:
+        batcher._leading = False
+    with pytest.raises(KeyboardInterrupt):
+        batcher.submit({"id": "a"})
+    follower.join(timeout=5)
+    assert entered.is_set() and outcomes == [(False, None)]
+    assert batcher.submit({"id": "c"}) == (False, None)  # and the next one can lead again
