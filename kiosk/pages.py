@@ -13,7 +13,7 @@ from admin.services import pairing
 
 from . import bp, qrtokens
 from .intake import REASONS, SCORES, set_rater_cookie
-from .state import member_card, on_duty_member, window_card
+from .state import floor_windows, member_card, on_duty_member, window_card
 
 
 def ui_strings() -> dict:
@@ -52,6 +52,7 @@ def ui_strings() -> dict:
         "not_paired": _("This kiosk is not paired. Open /kiosk/ on it to show a pairing code."),
         "offline_suggest": _("The suggestion box needs a connection. Please try again in a moment."),
         "choose_level": _("Please choose a level first."),
+        "no_windows": _("This hall has no windows to rate yet."),
     }
 
 
@@ -107,9 +108,16 @@ def _token_error(exc: DomainError):
     return make_response(render_template("kiosk/token_error.html", message=exc.message, status=status), status)
 
 
+def phone_windows() -> list[dict]:
+    """The hall's windows, each with the members on duty there, for a floor kiosk's phone code:
+    the floor kiosk's own list (kiosk.state.floor_windows) without the members who are away."""
+    return [dict(w, members=[m for m in w["members"] if m["on_duty"]]) for w in floor_windows()]
+
+
 @bp.get("/q/<token>")
 def phone(token: str):
-    """What a badge, prompt or kiosk QR code opens: the member's card and the five levels."""
+    """What a badge, prompt or kiosk QR code opens: the member's card and the five levels.
+    A floor kiosk's code first lets the citizen pick the window and the member on duty there."""
     from .intake import resolve_source
 
     try:
@@ -120,10 +128,13 @@ def phone(token: str):
     if staff is None and src.token.kind == "kiosk":
         staff = on_duty_member(src.window_id)
     window = db.session.get(Window, src.window_id) if src.window_id else None
+    # A kiosk on the floor stands at no window: the citizen picks the window, then the member.
+    floor = src.token.kind == "kiosk" and src.window_id is None
     context = {
         "token": token,
         "member": member_card(staff, with_pledge=True) if staff else None,
         "window": window_card(window),
+        "windows": phone_windows() if floor else None,
         "case_no": src.prompt.case_no if src.prompt else "",
         "prompted": src.prompt is not None,
         "strings": ui_strings(),

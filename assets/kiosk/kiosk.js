@@ -139,10 +139,9 @@
     var banner = $("prompt-banner");
     banner.hidden = !state.prompt;
     if (state.prompt) $("prompt-case").textContent = state.prompt.case_no ? T.case_no + " " + state.prompt.case_no : "";
-    // A prompt's own single-use code replaces the standing phone code while it is open.
+    // A prompt's own single-use code replaces the standing phone code while it is open. A floor
+    // kiosk's standing code opens a phone page where the citizen picks the window and the member.
     setSvg($("phone-qr"), state.prompt ? state.prompt.qr_svg : state.phone.qr_svg);
-    // A floor kiosk's standing code cannot know whom the citizen picked: only a prompt's code shows there.
-    document.querySelector(".phone-qr").hidden = state.mode === "floor" && !state.prompt;
     $("staff-btn").hidden = state.mode !== "window";
   }
 
@@ -155,6 +154,7 @@
     var label = $("window-label");
     label.hidden = !state.window;
     if (state.window) label.textContent = T.window_n.replace("%(n)s", state.window.number) + " " + state.window.name;
+    setSvg($("floor-phone-qr"), state.phone ? state.phone.qr_svg : "");  // the floor kiosk's pick screen
     if (current === "wait") home();
     else if (current === "start") renderStart();
     if (state.prompt && !fromCache) say(T.speak_rate);
@@ -364,7 +364,7 @@
   }
   setInterval(heartbeat, 20000);
   // A fresh standing phone code now and then (each is valid for 20 minutes).
-  setInterval(function () { if (socket.connected && current === "start") socket.emit("refresh"); }, 5 * 60 * 1000);
+  setInterval(function () { if (socket.connected && (current === "start" || current === "floor")) socket.emit("refresh"); }, 5 * 60 * 1000);
   countQueue();
 
   // ---- staff: ask for one rating -----------------------------------------------------------------------
