@@ -53,6 +53,9 @@ def run_forever(settings: dict) -> int:
 
     logging.basicConfig(level=logging.INFO)
     app = create_app(dict(settings, SOCKETIO_ASYNC_MODE="threading"))
+    from .push.hub import hub_for
+
+    hub_for(app).start()
     scheduler = start_scheduler(app)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -131,6 +131,9 @@ def serve(settings: dict, host: str, port: int, demo: bool = False) -> int:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
+    from .push.hub import hub_for
+
+    hub_for(app).start()  # listen to other processes' changes from the start, not the first commit
     keep_gc_short()
     scheduler = None
     if settings.get("RUN_SCHEDULER"):

@@ -89,10 +89,37 @@ class PushHub:
         self._screens: tuple[dict, dict, float] | None = None  # (keys due, keys stored; when read)
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
+        self.bus = None  # other server processes' commits, when several share the database
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        if url and str(url).startswith(("redis://", "rediss://", "unix://")) and app.config.get("PUSH_WORKER", True):
+            from .changes import ChangeBus
+
+            self.bus = ChangeBus(url, self.heard)
 
     # -- triggering ---------------------------------------------------------------------------
 
-    def wake(self, slow: bool = False, tables: set[str] | None = None) -> None:
+    def start(self) -> None:
+        """Start the worker (and the listening to other processes) now rather than at the first commit."""
+        if self.app.config.get("PUSH_WORKER", True):
+            self._ensure_worker()
+
+    def heard(self, tables: set[str] | None) -> None:
+        """Another process committed changes to ``tables`` (None: anything may have changed)."""
+        from ..ledger import autoopen
+
+        if tables is None:
+            self._campaign = self._satisfaction = self._screens = None
+            autoopen.forget_defaults()
+            self.wake(tables=set(CONTENT_TABLES), tell=False)
+            return
+        if tables & autoopen.DEFAULTS_TABLES:
+            autoopen.forget_defaults()
+        if tables & CONTENT_TABLES:
+            self.wake(tables=tables, tell=False)  # its kiosks' listeners ran in that process
+        elif tables & SLOW_TABLES:
+            self.wake(slow=True)
+
+    def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True) -> None:
         if slow or (tables and tables & CAMPAIGN_TABLES):
             self._campaign = None
         if slow or (tables and tables & SATISFACTION_TABLES):
@@ -101,7 +128,8 @@ class PushHub:
             self._screens = None
         if not self.app.config.get("PUSH_WORKER", True):
             return
-        self._touched |= tables or set()
+        if tell:
+            self._touched |= tables or set()
         if slow:
             self._slow_pending = True
         else:
@@ -115,6 +143,12 @@ class PushHub:
             if self._worker_started:
                 return
             self._event = socketio.server.eio.create_event()
+            if self.bus is not None:
+                try:
+                    self.bus.subscribe()  # before the first round fills anything a change could stale
+                except Exception as exc:  # noqa: BLE001 - the listener keeps trying by itself
+                    log.warning("cannot listen for other processes' changes yet: %s", exc)
+                socketio.start_background_task(self.bus.listen, socketio.sleep)
             socketio.start_background_task(self._run)
             self._worker_started = True
 
@@ -142,6 +176,8 @@ class PushHub:
                         if touched:
                             self.tell_listeners(touched)
                     self.flush_reports()
+                if self.bus is not None:
+                    self.bus.flush()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
                 with self.app.app_context():
@@ -188,9 +224,9 @@ class PushHub:
         # Taking the counter first serialises rounds across processes (row lock / SQLite write lock).
         counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
         if counter is None:
-            counter = PushCounter(id=1, version=0)
-            session.add(counter)
-            session.flush()
+            # The first round ever: several processes may get here at once; one row wins.
+            session.execute(_create_counter(session))
+            counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one()
         campaign, satisfaction = self._cached("_campaign", reuse), self._cached("_satisfaction", reuse)
         snap = content.snapshot(now, campaign=campaign and campaign[0], satisfaction=satisfaction and satisfaction[0])
         if keep:
@@ -200,6 +236,7 @@ class PushHub:
         groups = {g.key: g for g in session.scalars(select(PushGroup))}
         moved = {sid for sid, key in keys.items() if stored.get(sid) != key}
         moved_into = {keys[sid] for sid in moved}
+        new_screens = {sid for sid in moved if stored.get(sid) is None}  # in no content room yet
 
         outgoing = []  # (key, event, payload) emitted after commit
         version = None
@@ -241,7 +278,7 @@ class PushHub:
         self.newest_version = max(self.newest_version, counter.version)
         for key, name, payload in outgoing:
             socketio.emit(name, payload, to=room_for_key(key), namespace=NAMESPACE)
-        for screen_id in moved:
+        for screen_id in moved - new_screens:
             # Its socket sits in the old key's room; the page says hello again and is moved there.
             socketio.emit("rejoin", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
         return {key: payload["version"] for key, _name, payload in outgoing}
@@ -297,6 +334,14 @@ class PushHub:
         return len(reports)
 
 
+def _create_counter(session):
+    """INSERT the push counter's row unless another process has just done so."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(PushCounter.__table__).values(id=1, version=0).on_conflict_do_nothing()
+
+
 # -- noticing commits -------------------------------------------------------------------------
 
 @event.listens_for(Session, "after_flush")
@@ -320,6 +365,13 @@ def _after_commit(session):
     if not has_app_context() or "push_hub" not in current_app.extensions:
         return
     hub = current_app.extensions["push_hub"]
+    if hub.bus is not None:
+        from ..ledger.autoopen import DEFAULTS_TABLES
+
+        shared = touched & (CONTENT_TABLES | CAMPAIGN_TABLES | SATISFACTION_TABLES | SCREEN_TABLES | SLOW_TABLES
+                            | DEFAULTS_TABLES)
+        if shared:
+            hub.bus.publish(shared, slow_only=shared <= SLOW_TABLES)
     for screen_id in revoked:
         socketio.emit("revoked", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
         socketio.close_room(room_for_screen(screen_id), namespace=NAMESPACE)

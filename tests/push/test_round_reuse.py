@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from admin.catalog import PLAYLISTS, SCREENS, STAFF
 from admin.extensions import db
@@ -88,3 +88,17 @@ def test_the_satisfaction_board_follows_new_ratings(app):
         pushed = hub.round()
         assert "hall:0:0" in pushed
         assert hub._cache["hall:0:0"][1]["satisfaction"]["count"] == 1
+
+
+def test_the_push_counter_row_is_created_once_whoever_gets_there_first(app):
+    """Two processes' first rounds may both find no counter row: the second insert must not fail."""
+    from admin.models import PushCounter
+    from admin.push.hub import _create_counter
+
+    with app.app_context():
+        db.session.execute(_create_counter(db.session))
+        db.session.execute(_create_counter(db.session))  # as the other process would, a moment later
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(PushCounter)) == 1
+        create_device(SCREENS, {"name": "大厅"}, "t")
+        assert set(hub_for(app).round()) == {"hall:0:0"}

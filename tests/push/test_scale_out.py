@@ -1,0 +1,84 @@
+"""Two ``liangbiping serve`` processes on one PostgreSQL database and one Redis (README, "Scaling
+out"): a change made through either reaches a screen connected to the other, and neither
+pushes from what it remembered before the other's change.
+
+Needs ``LIANGBIPING_PG_URL`` (a database this test may wipe) and ``LIANGBIPING_REDIS_URL``;
+``.ci/run`` sets both. Without them the test is skipped, except in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.livesrv import LiveServer
+from tests.push.conftest import Api, ScreenClient
+
+PG = os.environ.get("LIANGBIPING_PG_URL")
+REDIS = os.environ.get("LIANGBIPING_REDIS_URL")
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    if not (PG and REDIS):
+        message = "LIANGBIPING_PG_URL and LIANGBIPING_REDIS_URL are needed for the scale-out test"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    import psycopg
+    import redis
+
+    redis.Redis.from_url(REDIS).ping()
+    with psycopg.connect(PG.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    env = {"DATABASE_URL": PG, "REDIS_URL": REDIS, "SECRET_KEY": "scale-out-test-secret"}
+    first = LiveServer(tmp_path / "a", env=env)
+    token = first.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    first.start()
+    second = LiveServer(tmp_path / "b", env=env).start()
+    try:
+        yield Api(first.url, token), Api(second.url, token), second
+    finally:
+        for server in (second, first):
+            server.stop()
+    with psycopg.connect(PG.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        # leave the database empty for the tests that migrate it themselves (the API tests on PostgreSQL)
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def test_changes_through_either_process_reach_a_screen_on_the_other(two_servers):
+    api_a, api_b, server_b = two_servers
+    member = api_a("POST", "/staff", json={"name": "王芳", "employee_no": "A1", "title": "受理员", "on_duty": True})
+    screen = api_a("POST", "/screens", json={"name": "大厅一号屏"})
+    client = ScreenClient(server_b.url, screen["token"])  # connected to the second process
+    try:
+        first_state = client.wait_for("state")[0]
+        assert len(first_state["sections"]["playlist"]) > 1  # the default hall playlist
+
+        # Through the first process: a playlist, then the screen moved onto it.
+        playlist = api_a("POST", "/playlists", json={"name": "午间", "slides": [{"kind": "banner", "duration": 10}]})
+        rejoins = len(client.of("rejoin"))
+        api_a("PATCH", f"/screens/{screen['id']}", json={"playlist_id": playlist["id"]})
+        client.wait_for("rejoin", count=rejoins + 1, timeout=10)
+        client.sio.emit("hello", {}, namespace="/display")
+        moved = client.wait_for("state", count=len(client.of("state")) + 1, timeout=10)[-1]
+        assert [s["kind"] for s in moved["sections"]["playlist"]] == ["banner"]
+
+        # Through the second process, which read the screens before the move: the patch must
+        # go to the screen's new content key, not the one the second process remembered.
+        api_b("PATCH", f"/staff/{member['id']}", json={"title": "综合受理员"})
+        patch = client.wait_for("patch", timeout=10)[-1]
+        assert any(m["title"] == "综合受理员" for m in patch["sections"]["members"])
+        assert patch["version"] > moved["version"]
+
+        # And back through the first process: versions keep growing across processes.
+        api_a("PATCH", f"/staff/{member['id']}", json={"title": "窗口负责人"})
+        later = client.wait_for("patch", count=2, timeout=10)[-1]
+        assert any(m["title"] == "窗口负责人" for m in later["sections"]["members"])
+        assert later["version"] > patch["version"]
+    finally:
+        client.close()
