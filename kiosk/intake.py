@@ -203,6 +203,7 @@ class Source:
         self.prompt: RatingPrompt | None = None
         self.staff_id: int | None = None      # fixed by a badge or prompt token
         self.window_id: int | None = None     # fixed by a prompt, a bound kiosk or a kiosk QR
+        self.qr_window_id: int | None = None  # the window of a bound kiosk whose phone QR was scanned
         self.rater_hash: str | None = None
         self.address_hash: str | None = None
 
@@ -251,6 +252,7 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
             if row is None:
                 raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
             src.window_id = src.window_id or row.window_id
+            src.qr_window_id = row.window_id
     if src.kiosk_id is None:
         src.address_hash = keyed_hash("a", client_address())
         src.rater_hash = keyed_hash("r", rater_cookie())
@@ -280,13 +282,20 @@ def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
         if staff_id is not None and staff_id != src.staff_id:
             raise Invalid(_("staff_id does not match the QR code."), field="staff_id")
         staff_id = src.staff_id
-    if src.kiosk_window_id is not None and window_id is not None and window_id != src.kiosk_window_id:
-        raise Invalid(_("This kiosk rates window %(id)s only.", id=src.kiosk_window_id), field="window_id")
+    bound = src.kiosk_window_id if src.kiosk_window_id is not None else src.qr_window_id
+    if bound is not None and window_id is not None and window_id != bound:
+        raise Invalid(_("This kiosk rates window %(id)s only.", id=bound), field="window_id")
     if src.prompt is not None and src.prompt.window_id is not None:
         window_id = src.prompt.window_id
     window_id = window_id if window_id is not None else src.window_id
     if staff_id is None and window_id is None:
         raise Invalid(_("Say who is rated: staff_id or window_id."), field="staff_id")
+    if src.token is not None and src.token.kind == "kiosk" and src.staff_id is None and staff_id is not None:
+        # A phone that scanned a kiosk's code picks the member from those serving at that
+        # window; anyone else in the body would be a rating the code never offered.
+        member = db.session.execute(select(Staff.id, Staff.window_id).where(Staff.id == staff_id)).first()
+        if member is not None and window_id is not None and member.window_id != window_id:
+            raise Invalid(_("This member does not serve at window %(id)s.", id=window_id), field="staff_id")
     return staff_id, window_id
 
 
