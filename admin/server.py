@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -50,14 +51,7 @@ def keep_gc_short(interval: float = GC_REFREEZE):
     collections walk only what is newer. Frozen objects that later form garbage cycles would
     never be freed, so once an interval everything is thawed, collected in full and frozen
     again: one long pause an hour instead of one every few seconds. Returns the greenlet."""
-    import gc
-
     import gevent
-
-    def freeze_survivors(phase, info):
-        # Called when a collection ends; freezing only relinks lists, it walks nothing.
-        if phase == "stop" and info["generation"] == 2:
-            gc.freeze()
 
     def refreeze():
         while True:
@@ -66,9 +60,15 @@ def keep_gc_short(interval: float = GC_REFREEZE):
             gc.freeze()
             gevent.sleep(interval)
 
-    if freeze_survivors not in gc.callbacks:
-        gc.callbacks.append(freeze_survivors)
+    if _freeze_survivors not in gc.callbacks:
+        gc.callbacks.append(_freeze_survivors)
     return gevent.spawn(refreeze)
+
+
+def _freeze_survivors(phase: str, info: dict) -> None:
+    """Called as a collection ends; freezing only relinks lists, it walks nothing."""
+    if phase == "stop" and info["generation"] == 2:
+        gc.freeze()
 
 
 def close_sockets(eio) -> int:

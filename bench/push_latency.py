@@ -7,7 +7,8 @@ the same against a bare python-socketio server broadcasting the same payload (th
 and prints the ratio of the p99s.
 
 The p99 is taken per change (over the N screens) and the median of the five is reported, as
-the floor in FACTS.md was measured; the p99 of all 5 x N arrivals pooled is printed too.
+the floor in the project workspace's ../shared/FACTS.md was measured; the p99 of all 5 x N
+arrivals pooled is printed too.
 Both fleets freeze the benchmark process's own garbage after connecting, so that a pause of
 the clients' collector (1,000 clients are many objects) is not charged to either server.
 

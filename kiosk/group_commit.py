@@ -27,13 +27,14 @@ WAIT_LIMIT = 30.0  # a leader that never answers must not hold its followers for
 
 
 class _Pending:
-    __slots__ = ("row", "done", "flagged", "alone")
+    __slots__ = ("row", "done", "flagged", "alone", "lead")
 
     def __init__(self, row: dict):
         self.row = row
         self.done = threading.Event()
         self.flagged = None
         self.alone = False
+        self.lead = False  # handed the lead: write the next batch (its own row is in it)
 
     def stored(self, flagged) -> None:
         self.flagged = flagged
@@ -43,11 +44,18 @@ class _Pending:
         self.alone = True
         self.done.set()
 
+    def take_lead(self) -> None:
+        self.lead = True
+        self.done.set()
+
 
 class GroupCommit:
     """``submit(row)`` -> ``(True, flagged)`` once stored and committed with others, or
     ``(False, None)``: store it alone. ``write(rows)`` stores a batch and returns
-    ``{id: flagged}``; it runs in the leader's request, on the leader's session."""
+    ``{id: flagged}``; it runs in the leader's request, on the leader's session.
+
+    A leader writes one batch, then hands the lead to the oldest rating still waiting, so that
+    no request answers later than its own batch however long the rush lasts."""
 
     def __init__(self, write, max_batch: int = MAX_BATCH):
         self.write = write
@@ -64,27 +72,45 @@ class GroupCommit:
             self._pending.append(item)
             lead = not self._leading
             self._leading = True
-        if lead:
-            self._lead()
-        elif not item.done.wait(WAIT_LIMIT):
-            with self._lock:
-                if item in self._pending:
-                    self._pending.remove(item)
-                    return False, None
-            item.done.wait()  # being written right now: its answer is moments away
+        while not item.done.is_set() or item.lead:
+            if lead or item.lead:
+                item.lead = lead = False
+                item.done.clear()
+                self._lead()
+                continue
+            try:
+                if item.done.wait(WAIT_LIMIT):
+                    continue
+                with self._lock:
+                    if not item.lead and not item.done.is_set() and item in self._pending:
+                        self._pending.remove(item)  # no leader came for it: it goes alone
+                        return False, None
+                if not item.lead:
+                    item.done.wait()  # being written right now: its answer is moments away
+            except BaseException:
+                self._abandon(item)
+                raise
         return (False, None) if item.alone else (True, item.flagged)
+
+    def _abandon(self, item: _Pending) -> None:
+        """A waiting request was stopped: take it out, and pass on the lead if it had it."""
+        with self._lock:
+            if item in self._pending:
+                self._pending.remove(item)
+            if item.lead:
+                item.lead = False
+                if self._pending:
+                    self._pending[0].take_lead()
+                else:
+                    self._leading = False
 
     def _lead(self) -> None:
         batch: list[_Pending] = []
         try:
             time.sleep(0)  # under gevent: let the requests that are ready reach submit() too
-            while True:
-                with self._lock:
-                    batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
-                    if not batch:
-                        self._leading = False
-                        return
-                self._write(batch)
+            with self._lock:
+                batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+            self._write(batch)
         except BaseException:
             # The leader was stopped (its request killed): nobody may be left waiting for it.
             with self._lock:
@@ -93,8 +119,15 @@ class GroupCommit:
                 if not item.done.is_set():
                     item.go_alone()
             raise
+        with self._lock:
+            if self._pending:
+                self._pending[0].take_lead()
+            else:
+                self._leading = False
 
     def _write(self, batch: list[_Pending]) -> None:
+        if not batch:
+            return
         if len(batch) == 1:
             batch[0].go_alone()  # nothing to share: the usual path is the cheaper one
             return

@@ -293,8 +293,10 @@ def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
     if src.token is not None and src.token.kind == "kiosk" and src.staff_id is None and staff_id is not None:
         # A phone that scanned a kiosk's code picks the member from those serving at that
         # window; anyone else in the body would be a rating the code never offered.
+        if window_id is None:
+            raise Invalid(_("Say at which window the member served you: window_id."), field="window_id")
         member = db.session.execute(select(Staff.id, Staff.window_id).where(Staff.id == staff_id)).first()
-        if member is not None and window_id is not None and member.window_id != window_id:
+        if member is not None and member.window_id != window_id:
             raise Invalid(_("This member does not serve at window %(id)s.", id=window_id), field="staff_id")
     return staff_id, window_id
 
@@ -322,8 +324,9 @@ _PRESS_WINDOW = (exists().where(_RATINGS.c.kiosk_id == bindparam("press_kiosk"),
 # A kiosk's rating checks the repeat-press rule inside its own INSERT: one statement, not two.
 _INSERT_KIOSK = (insert(_RATINGS).values(flagged=case((_PRESS_WINDOW, literal("repeat_press")), else_=null()))
                  .returning(_RATINGS.c.flagged))
-# The same for a batch of kiosk ratings (kiosk/group_commit.py): executed row by row, so each
-# row's check sees the rows before it; the flags are read back after.
+# The same for a batch of kiosk ratings (kiosk/group_commit.py): one statement executed for
+# every row in turn (executemany), so each row's check sees the rows before it; the flags are
+# read back after.
 _INSERT_KIOSK_MANY = insert(_RATINGS).values(flagged=case((_PRESS_WINDOW, literal("repeat_press")), else_=null()))
 _FLAGS = select(_RATINGS.c.id, _RATINGS.c.flagged).where(_RATINGS.c.id.in_(bindparam("ids", expanding=True)))
 CHECK_IN_SQL = object()
@@ -341,7 +344,14 @@ def _write_batch(rows: list[dict]) -> dict:
     try:
         conn = db.session.connection()
         db.session.info.setdefault("push_tables", set()).add("ratings")
-        conn.execute(_INSERT_KIOSK_MANY, [_kiosk_params(row) for row in rows])
+        params = [_kiosk_params(row) for row in rows]
+        if conn.dialect.use_insertmanyvalues_wo_returning:
+            # This driver would fold the rows into one multi-row INSERT, whose repeat-press
+            # checks could not see each other: run them one by one (still one transaction).
+            for one in params:
+                conn.execute(_INSERT_KIOSK_MANY, one)
+        else:
+            conn.execute(_INSERT_KIOSK_MANY, params)  # the driver's executemany: row by row
         flags = dict(conn.execute(_FLAGS, {"ids": [row["id"] for row in rows]}).all())
         db.session.commit()
     except Exception:

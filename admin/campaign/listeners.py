@@ -25,6 +25,7 @@ import logging
 
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ..ledger import autoopen
@@ -39,7 +40,8 @@ CHUNK = 500
 REBUILD_ABOVE = 5000  # an UPDATE/DELETE touching more ratings than this rebuilds instead
 BUSY = rollups.BUSY
 PENDING = "campaign_pending"
-STALE_DEFAULTS = "ledger_defaults_stale"
+STALE_DEFAULTS = autoopen.STALE_KEY
+FORGET_AT_CHECKIN = "ledger_defaults_forget_at_checkin"
 
 R = Rating.__table__
 A = RatingAppeal.__table__
@@ -212,11 +214,25 @@ def _zone_check(conn: Connection) -> None:
 def _forget(conn):
     conn.info.pop(PENDING, None)
     conn.info.pop(BUSY, None)
-    conn.info.pop(STALE_DEFAULTS, None)
+    if conn.info.pop(STALE_DEFAULTS, None):
+        autoopen.forget_defaults(conn.engine)  # anything read meanwhile may have seen the rolled-back writes
 
 
 @event.listens_for(Engine, "commit")
 def _tidy(conn):
     conn.info.pop(PENDING, None)
-    if conn.info.pop(STALE_DEFAULTS, None):
+    if conn.info.get(STALE_DEFAULTS):
+        # This event comes just before the database's COMMIT: forget now, and once more when
+        # the connection goes back to the pool (after it), in case someone read in between.
         autoopen.forget_defaults(conn.engine)
+        conn.info[FORGET_AT_CHECKIN] = conn.engine
+    conn.info.pop(STALE_DEFAULTS, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _forget_after_commit(dbapi_connection, connection_record):
+    if connection_record is None:
+        return
+    engine = connection_record.info.pop(FORGET_AT_CHECKIN, None)
+    if engine is not None:
+        autoopen.forget_defaults(engine)

@@ -79,6 +79,7 @@ def _read_zone(conn: Connection, default: str) -> ZoneInfo:
 # seconds for other processes' writes: a burst of bad ratings then costs three inserts each.
 DEFAULTS_TABLES = {"windows", "staff", "users", "leader_departments", "settings", "calendar_days"}
 DEFAULTS_TTL = 60.0
+STALE_KEY = "ledger_defaults_stale"  # on a connection whose transaction wrote one of those tables
 _defaults_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> {key: (value, when)}
 
 
@@ -92,6 +93,8 @@ def forget_defaults(engine=None) -> None:
 def _remembered(conn: Connection, key: tuple, compute):
     import time
 
+    if conn.info.get(STALE_KEY):
+        return compute()  # this transaction changed what they come from: not for anyone else
     cache = _defaults_cache.setdefault(conn.engine, {})
     now = time.monotonic()
     hit = cache.get(key)

@@ -3,13 +3,15 @@
 With several processes on one database (README, "Scaling out"), each keeps what its push rounds
 and the ledger reuse (screens' content keys, the 三比 boards, the satisfaction figures, a new
 ledger entry's defaults) until those tables change. A process sees its own commits; this says
-the others' to it. Each commit that changes anything is published on one channel as
+the others' to it. Changed tables are published on one channel as
 ``{"origin": <process>, "tables": [...]}``; every other process forgets what those tables
 decided and runs a round, which also corrects anything it pushed from what it knew a moment
 before (rounds take turns on the push counter's row lock, so the newest round wins).
 
-Ratings alone are published at most once per ``SLOW_PUBLISH`` seconds: at hundreds a second they
-would flood the channel, and what they feed (the satisfaction board) is refreshed slowly anyway.
+Publishing never holds up a request: commits only add their tables to an outbox, and a
+background task sends it (at once for content, every ``SLOW_PUBLISH`` seconds for ratings,
+which come by the hundred and feed boards that are refreshed slowly anyway). When Redis is
+away, the others catch up through the caches' one-minute limit, and in full when it is back.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ import json
 import logging
 import os
 import socket
-import time
+import threading
 import uuid
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "liangbiping:changes"
-ORIGIN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 SLOW_PUBLISH = 2.0
+TIMEOUT = 2.0  # seconds for any one Redis call: a Redis that stops answering must not freeze us
 
 
 class ChangeBus:
@@ -34,43 +36,52 @@ class ChangeBus:
     def __init__(self, url: str, heard):
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
-        self._heard = heard  # callable(set of table names), called for other processes' commits
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
+                                           health_check_interval=30)
+        self._heard = heard  # callable(set of table names | None), for other processes' commits
+        # Made here, not at import: processes forked after importing must not share it.
+        self.origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pubsub = None
-        self._slow: set[str] = set()
-        self._slow_since = 0.0
+        self._outbox: set[str] = set()
+        self._lock = threading.Lock()
+        self._due = threading.Event()
 
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, tables: set[str], slow_only: bool = False) -> None:
-        if slow_only:
-            self._slow |= tables
-            if time.monotonic() - self._slow_since < SLOW_PUBLISH:
-                return
-        tables = tables | self._slow
-        self._slow, self._slow_since = set(), time.monotonic()
-        self._send(tables)
+        """Note changed tables; the sender sends them (at once unless ``slow_only``)."""
+        with self._lock:
+            self._outbox |= tables
+        if not slow_only:
+            self._due.set()
 
-    def flush(self) -> None:
-        """Publish ratings held back by ``publish(slow_only=True)`` (the push worker calls this)."""
-        if self._slow and time.monotonic() - self._slow_since >= SLOW_PUBLISH:
-            self.publish(set())
+    def send_forever(self, sleep) -> None:
+        """The sender (a background task)."""
+        while True:
+            self._due.wait(SLOW_PUBLISH)
+            self._due.clear()
+            with self._lock:
+                tables, self._outbox = self._outbox, set()
+            if tables:
+                self._send(tables)
 
     def _send(self, tables: set[str]) -> None:
         import redis
 
         try:
-            self._redis.publish(CHANNEL, json.dumps({"origin": ORIGIN, "tables": sorted(tables)}))
-        except redis.RedisError as exc:
-            # The commit stands; other processes catch up within a minute (the caches' max age).
+            self._redis.publish(CHANNEL, json.dumps({"origin": self.origin, "tables": sorted(tables)}))
+        except (redis.RedisError, OSError) as exc:
+            # The commit stands; the others catch up within a minute (the caches' max age), and
+            # in full when we are heard again (the listener's reconnect forgets everything).
             log.warning("could not tell the other processes of a change (%s): %s", sorted(tables), exc)
 
     # -- listening ------------------------------------------------------------------------------
 
     def subscribe(self) -> None:
         """Subscribe now, so that nothing published from here on is missed; ``listen`` reads."""
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe(CHANNEL)
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(CHANNEL)
+        self._pubsub = pubsub  # only once subscribed: a failed attempt is retried by ``listen``
 
     def listen(self, sleep) -> None:
         """Read the channel for ever (a background task), reconnecting after a failure."""
@@ -80,12 +91,12 @@ class ChangeBus:
             try:
                 if self._pubsub is None:
                     self.subscribe()
-                    self._heard(None)  # anything may have changed while we were away
+                    self._heard(None)  # anything may have changed while we were not listening
                 message = self._pubsub.get_message(timeout=1.0)
                 if message is None:
                     continue
                 data = json.loads(message["data"])
-                if data.get("origin") != ORIGIN:
+                if data.get("origin") != self.origin:
                     self._heard(set(data.get("tables") or ()))
             except (redis.RedisError, OSError) as exc:
                 log.warning("listening for other processes' changes failed, retrying: %s", exc)

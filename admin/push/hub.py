@@ -51,8 +51,9 @@ REUSE_MAX_AGE = 60.0  # rebuilt at least once a minute: the phase, the period an
 # jobs of their own): with thousands of screens, reading them all is a round's biggest part.
 SCREEN_TABLES = {"screens", "screen_groups", "playlists", "schedules", "settings"}
 
-# Ratings change the satisfaction board: worth a round, but not one per rating.
-SLOW_TABLES = {"ratings"}
+# Ratings (and appeals against them) change the satisfaction board and the 三比 boards:
+# worth a round, but not one per rating.
+SLOW_TABLES = {"ratings", "rating_appeals"}
 SLOW_INTERVAL = 10.0
 SWEEP_INTERVAL = 60.0
 
@@ -87,6 +88,9 @@ class PushHub:
         self._campaign: tuple[dict, float] | None = None  # (boards and phase, when built)
         self._satisfaction: tuple[dict, float] | None = None  # (figures, when built)
         self._screens: tuple[dict, dict, float] | None = None  # (keys due, keys stored; when read)
+        # Bumped by each invalidation: a round that read before one must not store what it read
+        # (on PostgreSQL its queries yield, and a wake or another process's change can come between).
+        self._generation = {"_campaign": 0, "_satisfaction": 0, "_screens": 0}
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
         self.bus = None  # other server processes' commits, when several share the database
@@ -108,7 +112,8 @@ class PushHub:
         from ..ledger import autoopen
 
         if tables is None:
-            self._campaign = self._satisfaction = self._screens = None
+            for name in self._generation:
+                self._forget(name)
             autoopen.forget_defaults()
             self.wake(tables=set(CONTENT_TABLES), tell=False)
             return
@@ -121,11 +126,11 @@ class PushHub:
 
     def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True) -> None:
         if slow or (tables and tables & CAMPAIGN_TABLES):
-            self._campaign = None
+            self._forget("_campaign")
         if slow or (tables and tables & SATISFACTION_TABLES):
-            self._satisfaction = None
+            self._forget("_satisfaction")
         if tables and tables & SCREEN_TABLES:
-            self._screens = None
+            self._forget("_screens")
         if not self.app.config.get("PUSH_WORKER", True):
             return
         if tell:
@@ -149,6 +154,7 @@ class PushHub:
                 except Exception as exc:  # noqa: BLE001 - the listener keeps trying by itself
                     log.warning("cannot listen for other processes' changes yet: %s", exc)
                 socketio.start_background_task(self.bus.listen, socketio.sleep)
+                socketio.start_background_task(self.bus.send_forever, socketio.sleep)
             socketio.start_background_task(self._run)
             self._worker_started = True
 
@@ -176,8 +182,6 @@ class PushHub:
                         if touched:
                             self.tell_listeners(touched)
                     self.flush_reports()
-                if self.bus is not None:
-                    self.bus.flush()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
                 with self.app.app_context():
@@ -206,17 +210,28 @@ class PushHub:
             return cached
         return None
 
+    def _forget(self, name: str) -> None:
+        setattr(self, name, None)
+        self._generation[name] += 1
+
+    def _keep(self, name: str, value: tuple, generation: int) -> None:
+        """Remember ``value`` unless ``name`` was invalidated since ``generation`` was read."""
+        if self._generation[name] == generation:
+            setattr(self, name, value)
+
     def _screen_keys(self, snap, now: datetime, reuse: bool, keep: bool) -> tuple[dict, dict]:
         """({screen id: content key due now}, {screen id: content key stored on its row})."""
         cached = self._cached("_screens", reuse)
         if cached is not None:
             return cached[0], cached[1]
+        generation = self._generation["_screens"]
         # Plain rows, not ORM objects: a province's thousands of screens are read here.
         rows = db.session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
                                          Screen.playlist_id, Screen.content_key)).all()
         keys = content.content_keys([tuple(row)[:5] for row in rows], snap.playlists, now)
         stored = {row[0]: row[5] for row in rows}
-        self._screens = (keys, stored, time.monotonic()) if keep else None
+        if keep:
+            self._keep("_screens", (keys, stored, time.monotonic()), generation)
         return keys, stored
 
     def _round(self, now: datetime, reuse: bool = True, keep: bool = True) -> dict:
@@ -225,18 +240,21 @@ class PushHub:
         counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
         if counter is None:
             # The first round ever: several processes may get here at once; one row wins.
-            session.execute(_create_counter(session))
+            _create_counter(session.connection())
             counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one()
         campaign, satisfaction = self._cached("_campaign", reuse), self._cached("_satisfaction", reuse)
+        generations = dict(self._generation)
         snap = content.snapshot(now, campaign=campaign and campaign[0], satisfaction=satisfaction and satisfaction[0])
         if keep:
-            self._campaign = campaign or (snap.campaign, time.monotonic())
-            self._satisfaction = satisfaction or (snap.satisfaction, time.monotonic())
+            if campaign is None:
+                self._keep("_campaign", (snap.campaign, time.monotonic()), generations["_campaign"])
+            if satisfaction is None:
+                self._keep("_satisfaction", (snap.satisfaction, time.monotonic()), generations["_satisfaction"])
         keys, stored = self._screen_keys(snap, now, reuse, keep)
         groups = {g.key: g for g in session.scalars(select(PushGroup))}
         moved = {sid for sid, key in keys.items() if stored.get(sid) != key}
         moved_into = {keys[sid] for sid in moved}
-        new_screens = {sid for sid in moved if stored.get(sid) is None}  # in no content room yet
+        new_screens = {sid for sid in moved if not stored.get(sid)}  # in no content room yet
 
         outgoing = []  # (key, event, payload) emitted after commit
         version = None
@@ -334,12 +352,22 @@ class PushHub:
         return len(reports)
 
 
-def _create_counter(session):
+def _create_counter(bind) -> None:
     """INSERT the push counter's row unless another process has just done so."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(PushCounter.__table__).values(id=1, version=0).on_conflict_do_nothing()
+    name = bind.dialect.name
+    if name in ("postgresql", "sqlite"):
+        dialect = postgresql if name == "postgresql" else sqlite
+        bind.execute(dialect.insert(PushCounter.__table__).values(id=1, version=0).on_conflict_do_nothing())
+        return
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with bind.begin_nested():
+            bind.execute(PushCounter.__table__.insert().values(id=1, version=0))
+    except IntegrityError:
+        pass  # made by another process a moment ago
 
 
 # -- noticing commits -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from admin.extensions import db
 from admin.models import Rectification, Window
@@ -37,3 +37,23 @@ def test_entry_defaults_follow_leaders_windows_and_settings(ctx, hall):
     set_setting("rectification_working_days", 15, "test")
     add_rating(1, staff_id=hall.m1, window_id=hall.w1, at=datetime.now(timezone.utc))
     assert (newest_entry().deadline - before).days >= 14  # ten more working days: two weeks or more
+
+
+def test_entry_defaults_are_read_once_for_a_run_of_bad_ratings(ctx, hall):
+    make_user("leader", departments=[hall.d1])
+    add_rating(1, staff_id=hall.m1, window_id=hall.w1)  # reads them
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for score in (1, 2, 1):
+            add_rating(score, staff_id=hall.m1, window_id=hall.w1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert db.session.scalar(select(__import__("sqlalchemy").func.count()).select_from(Rectification)) == 4
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT") and
+             ("leader_departments" in s or "calendar_days" in s or "FROM windows" in s)]
+    assert reads == [], reads

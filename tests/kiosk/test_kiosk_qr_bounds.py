@@ -39,6 +39,8 @@ def test_a_floor_kiosks_code_rates_a_member_at_the_window_picked(app, client, ha
     token = kiosk_qr(app, hall.floor)
     mismatched = post(client, token, window_id=hall.w1, staff_id=hall.li, score=4)
     assert mismatched.status_code == 422
+    no_window = post(client, token, staff_id=hall.li, score=4)  # a member, but at no window picked
+    assert no_window.status_code == 422 and no_window.get_json()["error"]["details"][0]["field"] == "window_id"
     ok = post(client, token, window_id=hall.w2, staff_id=hall.li, score=4)
     assert ok.status_code == 201, ok.get_json()
     assert (ok.get_json()["window_id"], ok.get_json()["staff_id"]) == (hall.w2, hall.li)

@@ -91,14 +91,46 @@ def test_the_satisfaction_board_follows_new_ratings(app):
 
 
 def test_the_push_counter_row_is_created_once_whoever_gets_there_first(app):
-    """Two processes' first rounds may both find no counter row: the second insert must not fail."""
+    """Two processes' first rounds may both find no counter row and both insert it: the second
+    insert waits for the first transaction, then does nothing, instead of failing."""
+    import threading
+
     from admin.models import PushCounter
     from admin.push.hub import _create_counter
 
     with app.app_context():
-        db.session.execute(_create_counter(db.session))
-        db.session.execute(_create_counter(db.session))  # as the other process would, a moment later
-        db.session.commit()
+        engine = db.engine
+        errors = []
+
+        def other_process():
+            try:
+                with engine.begin() as conn:
+                    _create_counter(conn)  # blocks on the first one's uncommitted row, then yields to it
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        with engine.connect() as first:
+            with first.begin():
+                _create_counter(first)
+                other = threading.Thread(target=other_process)
+                other.start()
+                other.join(timeout=0.3)  # it is waiting for us now
+            other.join(timeout=10)
+        assert not other.is_alive() and errors == []
         assert db.session.scalar(select(func.count()).select_from(PushCounter)) == 1
         create_device(SCREENS, {"name": "大厅"}, "t")
         assert set(hub_for(app).round()) == {"hall:0:0"}
+
+
+def test_a_new_screen_is_not_told_to_rejoin(app):
+    """A screen's first key is set when it connects; it is in no content room to leave yet."""
+    from admin.extensions import socketio
+
+    with app.app_context():
+        _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
+    client = socketio.test_client(app, namespace="/display", auth={"token": token})
+    try:
+        names = [event["name"] for event in client.get_received("/display")]
+        assert "state" in names and "rejoin" not in names
+    finally:
+        client.disconnect(namespace="/display")

@@ -58,6 +58,10 @@ def test_changes_through_either_process_reach_a_screen_on_the_other(two_servers)
     try:
         first_state = client.wait_for("state")[0]
         assert len(first_state["sections"]["playlist"]) > 1  # the default hall playlist
+        # A change through the second process: its round reads (and keeps) the screens' keys.
+        api_b("PATCH", f"/staff/{member['id']}", json={"title": "受理员（二）"})
+        warm = client.wait_for("patch", timeout=10)[-1]
+        assert any(m["title"] == "受理员（二）" for m in warm["sections"]["members"])
 
         # Through the first process: a playlist, then the screen moved onto it.
         playlist = api_a("POST", "/playlists", json={"name": "午间", "slides": [{"kind": "banner", "duration": 10}]})
@@ -71,13 +75,13 @@ def test_changes_through_either_process_reach_a_screen_on_the_other(two_servers)
         # Through the second process, which read the screens before the move: the patch must
         # go to the screen's new content key, not the one the second process remembered.
         api_b("PATCH", f"/staff/{member['id']}", json={"title": "综合受理员"})
-        patch = client.wait_for("patch", timeout=10)[-1]
+        patch = client.wait_for("patch", count=2, timeout=10)[-1]
         assert any(m["title"] == "综合受理员" for m in patch["sections"]["members"])
         assert patch["version"] > moved["version"]
 
         # And back through the first process: versions keep growing across processes.
         api_a("PATCH", f"/staff/{member['id']}", json={"title": "窗口负责人"})
-        later = client.wait_for("patch", count=2, timeout=10)[-1]
+        later = client.wait_for("patch", count=3, timeout=10)[-1]
         assert any(m["title"] == "窗口负责人" for m in later["sections"]["members"])
         assert later["version"] > patch["version"]
     finally:
