@@ -37,9 +37,9 @@ def post_together(app, bodies: list[dict]) -> list:
         batcher._leading = True  # as if a leader were busy: the followers queue up
     followers = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies) - 1)]
     try:
-        for thread in followers:
-            thread.start()
-        wait_until(lambda: len(batcher._pending) == len(bodies) - 1)
+        for queued, thread in enumerate(followers, start=1):
+            thread.start()  # one at a time: the batch keeps the bodies' order
+            wait_until(lambda queued=queued: len(batcher._pending) == queued)
     finally:
         with batcher._lock:
             batcher._leading = False
@@ -133,3 +133,45 @@ def test_followers_are_released_when_the_leader_is_stopped():
     follower.join(timeout=5)
     assert entered.is_set() and outcomes == [(False, None)]
     assert batcher.submit({"id": "c"}) == (False, None)  # and the next one can lead again
+
+
+def test_a_leader_writes_one_batch_then_hands_the_lead_to_the_oldest_waiting():
+    """In a long rush no request waits for more than its own batch: the next one leads the next."""
+    writes: list[tuple[str, list[str]]] = []
+    first_write = threading.Event()
+    more_arrived = threading.Event()
+    batcher = GroupCommit(lambda rows: record(rows))
+
+    def record(rows):
+        writes.append((threading.current_thread().name, [r["id"] for r in rows]))
+        if len(writes) == 1:
+            first_write.set()
+            assert more_arrived.wait(10)  # later ratings queue while this batch is written
+        return {r["id"]: None for r in rows}
+
+    outcomes: dict[str, tuple] = {}
+
+    def submit(rid):
+        outcomes[rid] = batcher.submit({"id": rid})
+
+    with batcher._lock:
+        batcher._leading = True
+    early = [threading.Thread(target=submit, args=(rid,), name=rid) for rid in ("a", "b")]
+    for thread in early:
+        thread.start()
+    wait_until(lambda: len(batcher._pending) == 2)
+    with batcher._lock:
+        batcher._leading = False
+    leader = threading.Thread(target=submit, args=("c",), name="c")
+    leader.start()
+    assert first_write.wait(10)
+    late = [threading.Thread(target=submit, args=(rid,), name=rid) for rid in ("d", "e")]
+    for thread in late:
+        thread.start()
+    wait_until(lambda: len(batcher._pending) == 2)
+    more_arrived.set()
+    for thread in early + [leader] + late:
+        thread.join(timeout=10)
+    assert writes == [("c", ["a", "b", "c"]), ("d", ["d", "e"])]
+    assert outcomes == {rid: (True, None) for rid in "abcde"}
+    assert not batcher._leading and batcher._pending == []
