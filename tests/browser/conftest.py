@@ -46,6 +46,17 @@ def live_server(tmp_path):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory):
+    """One real server for a module, with an admin API token in ``server.token``."""
+    _need_browser()
+    server = LiveServer(tmp_path_factory.mktemp("api-browser") / "data")
+    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")

@@ -11,20 +11,13 @@ import requests
 import zxingcpp
 from PIL import Image
 
-from tests.browser.conftest import _need_browser
-from tests.livesrv import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    _need_browser()
-    server = LiveServer(tmp_path_factory.mktemp("floor-phone-browser") / "data")
-    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
-    server.start()
-    yield server
-    server.stop()
+def live_server(api_server):
+    return api_server
 
 
 @pytest.fixture

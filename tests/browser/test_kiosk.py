@@ -11,22 +11,15 @@ import requests
 import zxingcpp
 from PIL import Image
 
-from tests.browser.conftest import _need_browser
-from tests.livesrv import LiveServer
 
 pytestmark = pytest.mark.browser
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(api_server):
     """One real server for this module (each test makes its own window, member and kiosk)."""
-    _need_browser()
-    server = LiveServer(tmp_path_factory.mktemp("kiosk-browser") / "data")
-    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
-    server.start()
-    yield server
-    server.stop()
+    return api_server
 
 
 @pytest.fixture
