@@ -211,13 +211,15 @@ class PushHub:
         return None
 
     def _forget(self, name: str) -> None:
-        setattr(self, name, None)
-        self._generation[name] += 1
+        with self._lock:  # the listener of other processes' changes may be a thread of its own
+            setattr(self, name, None)
+            self._generation[name] += 1
 
     def _keep(self, name: str, value: tuple, generation: int) -> None:
         """Remember ``value`` unless ``name`` was invalidated since ``generation`` was read."""
-        if self._generation[name] == generation:
-            setattr(self, name, value)
+        with self._lock:
+            if self._generation[name] == generation:
+                setattr(self, name, value)
 
     def _screen_keys(self, snap, now: datetime, reuse: bool, keep: bool) -> tuple[dict, dict]:
         """({screen id: content key due now}, {screen id: content key stored on its row})."""
