@@ -1,6 +1,6 @@
 """Screenshots of the kiosk, the phone page and a badge, taken from a real server in Debian's chromium.
 
-    python docs/screenshots/make_kiosk.py        # writes docs/screenshots/kiosk-*.png, phone.png, badge.png
+    python docs/screenshots/make_kiosk.py        # writes docs/screenshots/kiosk-*.png, phone*.png, badge.png
 """
 
 from __future__ import annotations
@@ -113,14 +113,27 @@ def main() -> int:
                 page = ctx.new_page()
                 page.goto(f"{server.url}/kiosk/{hall['floor']['id']}#token={hall['floor']['token']}")
                 page.wait_for_selector("#screen-floor.active .tile")
+                page.wait_for_selector("#screen-floor.active #floor-phone-qr svg")
+                floor_qr = page.locator("#floor-phone-qr").screenshot()
                 page.click("#tiles .tile")
                 page.wait_for_selector("#tiles .tile strong")
                 page.wait_for_timeout(400)
                 page.screenshot(path=str(OUT / "kiosk-floor-members.png"))
                 ctx.close()
 
+                import io
+
                 from zxingcpp import read_barcodes
                 from PIL import Image
+
+                # The floor kiosk's phone code: the citizen picks the window, then the member.
+                floor_url = read_barcodes(Image.open(io.BytesIO(floor_qr)))[0].text
+                ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", device_scale_factor=2)
+                page = ctx.new_page()
+                page.goto(floor_url)
+                page.wait_for_selector("#pick-list .p-tile")
+                page.screenshot(path=str(OUT / "phone-floor-windows.png"))
+                ctx.close()
 
                 url = read_barcodes(Image.open(OUT / "badge.png"))[0].text
                 ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", device_scale_factor=2)
