@@ -45,6 +45,7 @@ class ChangeBus:
         self._outbox: set[str] = set()
         self._lock = threading.Lock()
         self._due = threading.Event()
+        self._closed = threading.Event()
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -55,9 +56,14 @@ class ChangeBus:
         if not slow_only:
             self._due.set()
 
+    def close(self) -> None:
+        """Stop the sender and the listener (tests; a server process simply ends)."""
+        self._closed.set()
+        self._due.set()
+
     def send_forever(self, sleep) -> None:
         """The sender (a background task)."""
-        while True:
+        while not self._closed.is_set():
             self._due.wait(SLOW_PUBLISH)
             self._due.clear()
             with self._lock:
@@ -87,7 +93,7 @@ class ChangeBus:
         """Read the channel for ever (a background task), reconnecting after a failure."""
         import redis
 
-        while True:
+        while not self._closed.is_set():
             try:
                 if self._pubsub is None:
                     self.subscribe()
