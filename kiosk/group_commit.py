@@ -3,9 +3,10 @@
 On a busy server most of a rating's cost is not its row but what goes with every write: the
 statement round trips, the rollups and the ledger kept in the same transaction, the commit.
 When many kiosks post at once, the first request to reach ``submit`` leads: it steps aside
-once (so requests already read off their sockets can join), then writes every waiting rating
-with one multi-row statement, one rollup update and one commit, and wakes the others. Alone,
-a rating is not batched at all: ``submit`` says so and the caller takes its usual path.
+once (so requests already read off their sockets can join), then writes the waiting ratings
+with one INSERT executed for every row, one rollup update and one commit, wakes their requests
+and hands the lead to the next waiting one. Alone, a rating is not batched at all: ``submit``
+says so and the caller takes its usual path.
 
 Only the plain kiosk rating comes here (a kiosk token, no prompt): its only rule that depends
 on other rows, the repeat press, is decided by the INSERT itself row by row, so it holds inside
