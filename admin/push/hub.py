@@ -119,8 +119,12 @@ class PushHub:
             return
         if tables & autoopen.DEFAULTS_TABLES:
             autoopen.forget_defaults()
+        self.changed(tables, tell=False)  # its kiosks' listeners ran in that process
+
+    def changed(self, tables: set[str], tell: bool = True) -> None:
+        """Committed changes to ``tables``: a round now for content, a slow one for ratings."""
         if tables & CONTENT_TABLES:
-            self.wake(tables=tables, tell=False)  # its kiosks' listeners ran in that process
+            self.wake(tables=tables, tell=tell)
         elif tables & SLOW_TABLES:
             self.wake(slow=True)
 
@@ -405,10 +409,7 @@ def _after_commit(session):
     for screen_id in revoked:
         socketio.emit("revoked", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
         socketio.close_room(room_for_screen(screen_id), namespace=NAMESPACE)
-    if touched & CONTENT_TABLES:
-        hub.wake(tables=touched)
-    elif touched & SLOW_TABLES:
-        hub.wake(slow=True)
+    hub.changed(touched)
 
 
 @event.listens_for(Session, "after_rollback")

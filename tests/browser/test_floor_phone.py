@@ -4,13 +4,13 @@ window, then the member on duty, and rates: in Debian's chromium against a real 
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 import requests
 import zxingcpp
 from PIL import Image
 
+from tests.browser.conftest import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -53,16 +53,6 @@ def ratings(server, hall, **params) -> list[dict]:
     r = requests.get(server.url + "/api/v1/ratings", params=dict(per_page=200, **params), headers=hall["headers"],
                      timeout=10)
     return r.json()["items"]
-
-
-def wait_for(predicate, timeout=30.0, step=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def test_a_phone_picks_the_window_and_member_from_the_floor_kiosks_code(browser, live_server, hall):

@@ -11,6 +11,7 @@ import requests
 import zxingcpp
 from PIL import Image
 
+from tests.browser.conftest import wait_for
 
 pytestmark = pytest.mark.browser
 _numbers = itertools.count(1)
@@ -44,16 +45,6 @@ def ratings(server, hall, **params) -> list[dict]:
     params = dict(per_page=200, staff_id=hall["member"]["id"], **params)
     r = requests.get(server.url + "/api/v1/ratings", params=params, headers=hall["headers"], timeout=10)
     return r.json()["items"]
-
-
-def wait_for(predicate, timeout=30.0, step=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture
