@@ -11,9 +11,9 @@ def _data_dir() -> Path:
     return Path(os.environ.get("LIANGBIPING_DATA_DIR", "./liangbiping-data")).resolve()
 
 
-def _secret_key(data_dir: Path) -> str:
+def _secret_key(data_dir: Path, from_environment: bool = True) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the data dir."""
-    if os.environ.get("SECRET_KEY"):
+    if from_environment and os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = data_dir / "secret_key"
     if path.exists():
@@ -43,9 +43,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_Hans_CN", "en")
-    HALL_TIMEZONE = os.environ.get("LIANGBIPING_TIMEZONE", "Asia/Shanghai")
+    HALL_TIMEZONE = "Asia/Shanghai"
     SOCKETIO_ASYNC_MODE = "gevent"
-    SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL") or None
+    SOCKETIO_MESSAGE_QUEUE: str | None = None
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # same origin only
     RUN_SCHEDULER = False
     PUSH_WORKER = True  # rounds after commits run in a background worker
@@ -63,15 +63,33 @@ class Config:
         settings["DATA_DIR"] = str(root)
         settings["SECRET_KEY"] = _secret_key(root)
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'liangbiping.db'}"
+        settings["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("REDIS_URL") or None
+        settings["HALL_TIMEZONE"] = os.environ.get("LIANGBIPING_TIMEZONE") or cls.HALL_TIMEZONE
         settings.update(overrides)
         return settings
 
 
 class TestingConfig(Config):
-    """Tests: own temporary data dir, threading mode, no message queue, no scheduler."""
+    """Tests: own temporary data dir, threading mode, no message queue, no scheduler.
+
+    Nothing comes from the environment: a test run on a server whose shell exports a production
+    ``DATABASE_URL``, ``REDIS_URL`` or ``SECRET_KEY`` must not touch that database or queue.
+    A test that wants PostgreSQL or Redis passes it as an override.
+    """
 
     TESTING = True
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     LOGIN_MAX_FAILURES = 5
     PUSH_WORKER = False  # tests call ``hub.round()`` themselves, or use a real server
+
+    @classmethod
+    def from_env(cls, data_dir: str | os.PathLike | None = None, **overrides) -> dict:
+        root = Path(data_dir).resolve() if data_dir else _data_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["DATA_DIR"] = str(root)
+        settings["SECRET_KEY"] = _secret_key(root, from_environment=False)
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{root / 'liangbiping.db'}"
+        settings.update(overrides)
+        return settings

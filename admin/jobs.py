@@ -55,11 +55,13 @@ def run_forever(settings: dict) -> int:
     app = create_app(dict(settings, SOCKETIO_ASYNC_MODE="threading"))
     from .push.hub import hub_for
 
-    hub_for(app).start()
-    scheduler = start_scheduler(app)
+    # The handlers go in before the scheduler logs that it started: a SIGTERM right after that
+    # line (systemd, a test) must stop it cleanly, not kill it.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
+    hub_for(app).start()
+    scheduler = start_scheduler(app)
     done.wait()
     scheduler.shutdown()
     return 0

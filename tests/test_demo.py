@@ -19,7 +19,7 @@ from admin.app import create_app
 from admin.config import TestingConfig
 from admin.demo import DEMO_PASSWORD, DEVICES_FILE, describe, hall, seed_if_empty
 from admin.demo.portraits import portrait_jpeg
-from admin.demo.seed import working_day
+from admin.ledger.workdays import library_says
 from admin.extensions import db
 from admin.models import (AuditEntry, Department, Honor, Kiosk, Notice, Pledge, Rating, Screen, Staff, Standard, User,
                           Window)
@@ -174,7 +174,7 @@ def test_ratings(ctx):
         local = r.rated_at.astimezone(SHANGHAI)
         assert time(9, 0) <= local.time() <= time(17, 30), local
         assert not time(12, 0) <= local.time() < time(13, 30), local
-        assert working_day(local.date()), local
+        assert library_says(local.date())[0], local
         days.add(local.date())
         assert set(r.reasons) <= set(REASON_CODES)
         if r.score <= 2:

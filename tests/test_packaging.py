@@ -21,3 +21,90 @@ def test_wheel_holds_everything_the_app_reads_from_disk(tmp_path):
     missing = [name for name in expected if name not in names]
     assert not missing, missing
     assert any(n.endswith("entry_points.txt") for n in names)
+
+
+def _declared_reach() -> tuple[set[str], set[str]]:
+    """(declared distributions, every distribution a plain install of them brings)."""
+    import re
+    import tomllib
+    from importlib import metadata
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    def req(spec: str) -> str:
+        return norm(re.split(r"[\s<>=!~;\[(]", spec.strip(), maxsplit=1)[0])
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {req(d) for d in project["dependencies"]}
+    reach, todo = set(), list(declared)
+    while todo:
+        name = todo.pop()
+        if name in reach:
+            continue
+        reach.add(name)
+        try:
+            todo += [req(r) for r in metadata.requires(name) or [] if "extra ==" not in r]
+        except metadata.PackageNotFoundError:
+            continue
+    return declared, reach
+
+
+def test_every_import_of_the_shipped_code_is_a_declared_dependency():
+    """What `../shared/tools/undeclared-imports` checks, inside the suite: a package installed by
+    hand on a developer's machine must not hide a dependency that `pip install .` would not bring
+    (a missing `holidays` once counted National Day as working days)."""
+    import ast
+    import re
+    from importlib import metadata
+
+    declared, reach = _declared_reach()
+    providers = metadata.packages_distributions()
+    first_party = {"admin", "display", "kiosk", "assets", "liangbiping"}
+    problems = []
+    for package in ("admin", "display", "kiosk", "assets"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in first_party:
+                        continue
+                    dists = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(top, [])}
+                    if not dists & declared:
+                        where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                        problems.append(f"{top} ({where}): " + ("only through another dependency" if dists & reach
+                                                                 else "not installed by pyproject.toml"))
+    assert not problems, problems
+
+
+def test_the_app_refuses_to_start_without_the_holiday_calendar(tmp_path):
+    """No silent Monday-to-Friday fallback: without `holidays` the import of the app fails."""
+    code = ("import sys; sys.modules['holidays'] = None\n"
+            "from admin.app import create_app\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "holidays" in done.stderr
+
+
+def test_testing_config_ignores_the_production_environment(tmp_path, monkeypatch):
+    """A test run on a server that exports production settings must not use them."""
+    from admin.config import Config, TestingConfig
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://prod:prod@db.example/prod")
+    monkeypatch.setenv("REDIS_URL", "redis://redis.example:6379/0")
+    monkeypatch.setenv("SECRET_KEY", "the-production-key")
+    settings = TestingConfig.from_env(tmp_path)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path.resolve() / 'liangbiping.db'}"
+    assert settings["SOCKETIO_MESSAGE_QUEUE"] is None
+    assert settings["SECRET_KEY"] != "the-production-key"
+    assert TestingConfig.from_env(tmp_path)["SECRET_KEY"] == settings["SECRET_KEY"]  # kept in the data dir
+    production = Config.from_env(tmp_path / "prod")
+    assert production["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    assert production["SECRET_KEY"] == "the-production-key"
+    assert production["SOCKETIO_MESSAGE_QUEUE"] == "redis://redis.example:6379/0"

@@ -8,7 +8,6 @@ import os
 import random
 import uuid
 from contextlib import contextmanager
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sqlalchemy import func, insert, select
 
 from .. import catalog
 from ..extensions import db
+from ..ledger.workdays import library_says
 from ..models import Department, Rating
 from ..services import accounts, devices, photos, records
 from ..services.audit import record
@@ -196,21 +196,6 @@ def _notices(now: datetime, zone, today: date) -> None:
     }, ACTOR)
 
 
-@lru_cache(maxsize=8)
-def _calendar(year: int):
-    try:
-        import holidays
-    except ImportError:  # pragma: no cover - without it, Monday to Friday
-        return None
-    return holidays.China(years=year)
-
-
-def working_day(day: date) -> bool:
-    """A working day in mainland China (make-up Saturdays included), or Monday to Friday without `holidays`."""
-    calendar = _calendar(day.year)
-    return calendar.is_working_day(day) if calendar is not None else day.weekday() < 5
-
-
 # Per member, how satisfied citizens tend to be: weights for scores 1..5.
 NORMAL = (0.6, 1.0, 2.5, 14, 82)
 WEAKER = (1.5, 2.5, 5, 22, 69)
@@ -233,7 +218,7 @@ def _ratings(now, zone, today, windows, staff, kiosks) -> int:
     rows = []
     for back in range(RATING_WEEKS * 7, -1, -1):
         day = today - timedelta(days=back)
-        if not working_day(day):
+        if not library_says(day)[0]:
             continue
         for number, window in windows.items():
             members = by_window.get(window.id)

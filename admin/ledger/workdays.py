@@ -3,8 +3,11 @@
 The ``holidays`` library (``holidays.China``) knows the State Council's arrangement for the
 years it was released with, and the statutory holidays (without the make-up days) for later
 years. An administrator corrects any date per year in ``calendar_days`` once the year's
-arrangement is published; a correction always wins. Nothing here raises for a year the
-library does not know: it falls back to Monday to Friday.
+arrangement is published; a correction always wins.
+
+The library is a declared dependency and imported here at the top: without it the app does not
+start. A silent Monday-to-Friday fallback would count National Day as working days and move
+every rectification deadline of the holiday weeks, which is worse than not starting.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from datetime import date, timedelta
 from functools import lru_cache
 
+import holidays
 from flask import g, has_app_context
 from sqlalchemy import select
 
@@ -25,29 +29,18 @@ MAX_SCAN = 400  # working days are never this far apart; guards a calendar edite
 
 
 @lru_cache(maxsize=64)
-def _library(year: int):
-    """``holidays.China`` for ``year`` in Chinese names, or None when it cannot say."""
+def _library(year: int) -> holidays.HolidayBase:
+    """``holidays.China`` for ``year``, with Chinese names where the installed release has them."""
     try:
-        import holidays
-
-        try:
-            return holidays.China(years=year, language="zh_CN")
-        except Exception:  # noqa: BLE001 - a missing translation must not cost the calendar
-            return holidays.China(years=year)
-    except Exception:  # noqa: BLE001 - unknown year or no library: Monday to Friday
-        log.warning("no holiday data for %s; counting Monday to Friday", year)
-        return None
+        return holidays.China(years=year, language="zh_CN")
+    except (NotImplementedError, ValueError, LookupError):  # a release without the zh_CN names
+        return holidays.China(years=year)
 
 
 def library_says(day: date) -> tuple[bool, str]:
     """(working?, name of the holiday or make-up day) by the library alone."""
     cal = _library(day.year)
-    if cal is None:
-        return day.weekday() < 5, ""
-    try:
-        working = cal.is_working_day(day)
-    except Exception:  # noqa: BLE001
-        return day.weekday() < 5, ""
+    working = cal.is_working_day(day)
     name = cal.get(day) or ""
     if working and day.weekday() >= 5:
         name = name or "调休上班"
