@@ -66,6 +66,7 @@ LABELS = {
     "service_items": (_p("screen", "Service items"), "办理事项"),
     "rate_us": (_p("screen", "Scan to rate"), "扫码评价"),
     "rate_hint": (_p("screen", "Your rating helps us serve better"), "您的评价是我们改进的动力"),
+    "rate_me": (_p("screen", "Scan to rate me"), "扫码评价我"),
     "window_closed": (_p("screen", "This window is not serving at the moment"), "本窗口暂停服务"),
     "at_your_service": (_p("screen", "At your service"), "为您服务"),
     # status

@@ -144,11 +144,13 @@ def kiosk_start_prompt(data=None):
     if kiosk is None:
         return {"ok": False}
     data = data if isinstance(data, dict) else {}
+    named = data.get("staff_id") if isinstance(data.get("staff_id"), int) and not isinstance(data.get("staff_id"), bool) else None
     staff = None
     if kiosk.window_id is not None:
-        staff = on_duty_member(kiosk.window_id)
-    elif isinstance(data.get("staff_id"), int):
-        staff = db.session.get(Staff, data["staff_id"])
+        # At a window with two members on duty, the one who asks taps their own name.
+        staff = on_duty_member(kiosk.window_id, named)
+    elif named is not None:
+        staff = db.session.get(Staff, named)
     if staff is None:
         return {"ok": False, "error": "no_member"}
     case_no = data.get("case_no") if isinstance(data.get("case_no"), str) else ""
@@ -239,11 +241,20 @@ CHANGE_LISTENERS.append(_on_hall_change)
 
 
 def _window_rating_url(window: dict | None, members: list[dict]) -> dict:
-    """A window screen's rating QR code: the badge address of the (first) member on duty there."""
+    """A window screen's rating QR codes: one per member on duty there (their badge address),
+    so each citizen scans the code under the member who served them. ``rating_url`` is the
+    first one, for screens that draw a single code."""
+    from sqlalchemy import select
+
     from . import qrtokens
 
-    staff = db.session.get(Staff, members[0]["id"]) if window and members else None
-    return {"rating_url": f"/q/{qrtokens.badge_token(staff)}" if staff else None}
+    if not window or not members:
+        return {"rating_url": None, "rating_codes": []}
+    ids = [m["id"] for m in members]
+    staff = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
+    codes = [{"staff_id": i, "name": staff[i].name, "url": f"/q/{qrtokens.badge_token(staff[i])}"}
+             for i in ids if i in staff]
+    return {"rating_url": codes[0]["url"] if codes else None, "rating_codes": codes}
 
 
 WINDOW_SECTIONS.append(_window_rating_url)

@@ -204,6 +204,7 @@ class Source:
         self.staff_id: int | None = None      # fixed by a badge or prompt token
         self.window_id: int | None = None     # fixed by a prompt, a bound kiosk or a kiosk QR
         self.qr_window_id: int | None = None  # the window of a bound kiosk whose phone QR was scanned
+        self.badge_window_id: int | None = None  # the window of the member whose badge was scanned
         self.rater_hash: str | None = None
         self.address_hash: str | None = None
 
@@ -232,6 +233,7 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
             if staff is None or (staff.badge_version or 1) != token.version:
                 raise qrtokens.TokenError(_("This badge's QR code has been withdrawn."), code="token_revoked", status=410)
             src.staff_id = staff.id
+            src.badge_window_id = staff.window_id
             src.window_id = src.window_id or staff.window_id
         elif token.kind == "prompt":
             prompt = db.session.get(RatingPrompt, token.id)
@@ -275,9 +277,17 @@ def _rated_at(value: datetime | None, now: datetime) -> datetime:
     return value
 
 
-def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
-    """The member and window rated: tokens decide, the body may only agree or fill gaps."""
-    staff_id, window_id = body.staff_id, body.window_id
+def who_is_rated(staff_id: int | None, window_id: int | None, src: Source,
+                 required: bool = True) -> tuple[int | None, int | None]:
+    """The member and window a rating (or suggestion) is about: the tokens decide, the body may
+    only agree or fill gaps, so that a rating always lands on the member who served.
+
+    * a badge or prompt rates its own member, at that member's window: a body naming another
+      member or another window is refused;
+    * a kiosk standing at a window (or a phone that scanned its code) rates that window, and a
+      member picked there must serve at it;
+    * a floor kiosk's phone code offers every window: a member picked must serve at the window named.
+    """
     if src.staff_id is not None:
         if staff_id is not None and staff_id != src.staff_id:
             raise Invalid(_("staff_id does not match the QR code."), field="staff_id")
@@ -285,17 +295,25 @@ def _who(body: RatingIn, src: Source) -> tuple[int | None, int | None]:
     bound = src.kiosk_window_id if src.kiosk_window_id is not None else src.qr_window_id
     if bound is not None and window_id is not None and window_id != bound:
         raise Invalid(_("This kiosk rates window %(id)s only.", id=bound), field="window_id")
-    if src.prompt is not None and src.prompt.window_id is not None:
+    if src.prompt is not None:
+        if window_id is not None and src.prompt.window_id is not None and window_id != src.prompt.window_id:
+            raise Invalid(_("The QR code was made for window %(id)s.", id=src.prompt.window_id), field="window_id")
         window_id = src.prompt.window_id
+    elif src.token is not None and src.token.kind == "badge":
+        own = src.badge_window_id
+        if window_id is not None and window_id != own:
+            raise Invalid(_("A badge rates its member at their own window only."), field="window_id")
+        window_id = own if src.kiosk_window_id is None else src.kiosk_window_id
     window_id = window_id if window_id is not None else src.window_id
-    if staff_id is None and window_id is None:
+    if required and staff_id is None and window_id is None:
         raise Invalid(_("Say who is rated: staff_id or window_id."), field="staff_id")
-    if src.token is not None and src.token.kind == "kiosk" and src.staff_id is None and staff_id is not None:
-        # A phone that scanned a kiosk's code picks the member from those serving at that
-        # window; anyone else in the body would be a rating the code never offered.
+    picked = staff_id is not None and src.staff_id is None
+    if picked and (src.kiosk_id is not None or (src.token is not None and src.token.kind == "kiosk")):
+        # A member chosen on a kiosk's screen or on the phone page of its code: only someone
+        # serving at that window was offered, so anyone else is a rating the screen never showed.
         if window_id is None:
             raise Invalid(_("Say at which window the member served you: window_id."), field="window_id")
-        member = db.session.execute(select(Staff.id, Staff.window_id).where(Staff.id == staff_id)).first()
+        member = db.session.execute(select(Staff.window_id).where(Staff.id == staff_id)).first()
         if member is not None and member.window_id != window_id:
             raise Invalid(_("This member does not serve at window %(id)s.", id=window_id), field="staff_id")
     return staff_id, window_id
@@ -416,7 +434,7 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
             check_burst(f"address:{src.address_hash}", "address")
         now = utcnow()
         rated_at = _rated_at(body.rated_at, now)
-        staff_id, window_id = _who(body, src)
+        staff_id, window_id = who_is_rated(body.staff_id, body.window_id, src)
         flagged = _flag(src, staff_id, rated_at, now)
     except DomainError:
         db.session.rollback()

@@ -13,7 +13,7 @@ from admin.services import pairing
 
 from . import bp, qrtokens
 from .intake import REASONS, SCORES, set_rater_cookie
-from .state import floor_windows, member_card, on_duty_member, window_card
+from .state import floor_windows, member_card, on_duty_members, window_card
 
 
 def ui_strings() -> dict:
@@ -46,6 +46,7 @@ def ui_strings() -> dict:
         "too_many": _("Please wait a moment and try again."),
         "prompt_started": _("Rating request started"),
         "no_member_on_duty": _("No member is on duty here."),
+        "tap_your_name": _("Tap your name first."),
         "party_member": _("Party member"),
         "window_n": _("Window %(n)s"),
         "kiosk": _("Rating kiosk"),
@@ -125,16 +126,23 @@ def phone(token: str):
     except DomainError as exc:
         return _token_error(exc)
     staff = db.session.get(Staff, src.staff_id) if src.staff_id else None
-    if staff is None and src.token.kind == "kiosk":
-        staff = on_duty_member(src.window_id)
     window = db.session.get(Window, src.window_id) if src.window_id else None
-    # A kiosk on the floor stands at no window: the citizen picks the window, then the member.
-    floor = src.token.kind == "kiosk" and src.window_id is None
+    windows = None
+    if src.token.kind == "kiosk" and window is None:
+        # A kiosk on the floor stands at no window: the citizen picks the window, then the member.
+        windows = phone_windows()
+    elif staff is None and src.token.kind == "kiosk":
+        # A kiosk at a window: its member on duty, or with two on duty the citizen picks theirs.
+        members = on_duty_members(window.id)
+        if len(members) == 1:
+            staff = members[0]
+        elif members:
+            windows = [dict(window_card(window), members=[member_card(m) for m in members])]
     context = {
         "token": token,
         "member": member_card(staff, with_pledge=True) if staff else None,
         "window": window_card(window),
-        "windows": phone_windows() if floor else None,
+        "windows": windows,
         "case_no": src.prompt.case_no if src.prompt else "",
         "prompted": src.prompt is not None,
         "strings": ui_strings(),

@@ -1,4 +1,4 @@
-"""What a kiosk shows, as one dict: its window, the member on duty, an open prompt, its phone QR code.
+"""What a kiosk shows, as one dict: its window, the members on duty, an open prompt, its phone QR code.
 
 ``kiosk_state(kiosk)`` is emitted as ``state`` on connect, when a prompt starts or ends, and by
 the push hub whenever the data behind it changes (a member going on duty, a new photo).
@@ -75,11 +75,21 @@ def window_card(window: Window | None) -> dict | None:
             "department": window.department.name if window.department else ""}
 
 
-def on_duty_member(window_id: int | None) -> Staff | None:
+def on_duty_members(window_id: int | None) -> list[Staff]:
+    """Everyone on duty at a window, in the hall's order (a busy window has two)."""
     if window_id is None:
-        return None
-    return db.session.scalar(select(Staff).where(Staff.window_id == window_id, Staff.on_duty.is_(True))
-                             .order_by(Staff.sort_order, Staff.id).limit(1))
+        return []
+    return list(db.session.scalars(select(Staff).where(Staff.window_id == window_id, Staff.on_duty.is_(True))
+                                   .order_by(Staff.sort_order, Staff.id)))
+
+
+def on_duty_member(window_id: int | None, staff_id: int | None = None) -> Staff | None:
+    """The member on duty at a window who is meant: ``staff_id`` when that one is on duty there,
+    else the only one on duty; None when nobody is, or when several are and none was named."""
+    members = on_duty_members(window_id)
+    if staff_id is not None:
+        return next((m for m in members if m.id == staff_id), None)
+    return members[0] if len(members) == 1 else None
 
 
 def open_prompt(kiosk: Kiosk) -> RatingPrompt | None:
@@ -138,7 +148,7 @@ def kiosk_state(kiosk: Kiosk) -> dict:
     from admin.services.settings import get_setting
 
     window = kiosk.window
-    member = on_duty_member(kiosk.window_id)
+    members = on_duty_members(kiosk.window_id)
     prompt = open_prompt(kiosk)
     return {
         "version": next_version(),
@@ -146,7 +156,10 @@ def kiosk_state(kiosk: Kiosk) -> dict:
         "hall_name": get_setting("hall_name") or "",
         "mode": "window" if window is not None else "floor",
         "window": window_card(window),
-        "member": member_card(member) if member else None,
+        # With two members on duty the citizen picks the one who served them (``members``);
+        # ``member`` is set only when there is no choice to make.
+        "member": member_card(members[0]) if len(members) == 1 else None,
+        "members": [member_card(m) for m in members],
         "windows": floor_windows() if window is None else [],
         "prompt": prompt_card(prompt) if prompt else None,
         "phone": phone_code(kiosk),

@@ -14,7 +14,7 @@ from admin.models import Staff, Suggestion, Window
 from admin.models.types import utcnow
 from admin.services.audit import record
 
-from .intake import check_burst, resolve_source
+from .intake import check_burst, resolve_source, who_is_rated
 from .schemas import SuggestionIn
 
 # No 0/O, 1/I/L: a receipt code is read off a screen and typed on a phone.
@@ -30,8 +30,7 @@ def submit(body: SuggestionIn) -> Suggestion:
     """Store a citizen's suggestion, complaint or praise; committed before it returns."""
     src = resolve_source(body.kiosk_token, body.qr_token, for_rating=False)
     check_burst(f"suggestion:{src.kiosk_id or src.address_hash}", "address")
-    staff_id = body.staff_id if body.staff_id is not None else src.staff_id
-    window_id = body.window_id if body.window_id is not None else src.window_id
+    staff_id, window_id = who_is_rated(body.staff_id, body.window_id, src, required=False)
     if staff_id is not None and db.session.get(Staff, staff_id) is None:
         raise Invalid(_("staff_id: %(id)s does not exist.", id=staff_id), field="staff_id")
     if window_id is not None and db.session.get(Window, window_id) is None:

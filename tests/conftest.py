@@ -133,3 +133,68 @@ def csrf_token(client, path: str = "/admin/") -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', page)
     assert match, "page has no csrf token"
     return match.group(1)
+
+
+# --- the demo hall ---------------------------------------------------------------------------------
+# Many members, windows with two members on duty (A01: 刘晓燕 and 王磊), several screens and kiosks:
+# what a real hall looks like, seeded once per session and copied into each test that asks for it.
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    from admin.demo import seed_if_empty
+
+    root = tmp_path_factory.mktemp("demo-template")
+    application = create_app(TestingConfig.from_env(root))
+    with application.test_request_context("/"):
+        assert seed_if_empty() is True
+        db.session.remove()
+        db.engine.dispose()
+    return root
+
+
+@pytest.fixture
+def demo(tmp_path, _demo_template):
+    """The demo hall in a fresh copy: ``demo.app`` and what tests look up by name
+    (``demo.window("A01")``, ``demo.member("王磊")``, ``demo.kiosk_token("A01")``, ``demo.screen_token(...)``)."""
+    import json
+    import sqlite3
+    from types import SimpleNamespace
+
+    from admin.models import Kiosk, Screen, Staff, Window
+
+    data_dir = tmp_path / "demo"
+    shutil.copytree(_demo_template, data_dir, ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm", "*.db"))
+    with sqlite3.connect(_demo_template / "liangbiping.db") as src, sqlite3.connect(data_dir / "liangbiping.db") as dst:
+        src.backup(dst)
+    application = create_app(TestingConfig.from_env(data_dir, SKIP_MIGRATIONS=True))
+    tokens = json.loads((data_dir / "demo-devices.json").read_text())
+
+    def one(model, *where):
+        with application.app_context():
+            found = db.session.scalars(db.select(model).where(*where)).first()
+            assert found is not None, where
+            return found.id
+
+    def window(number: str) -> int:
+        return one(Window, Window.number == number)
+
+    def member(name: str) -> int:
+        return one(Staff, Staff.name == name)
+
+    def kiosk(number: str | None) -> int:
+        where = Kiosk.window_id.is_(None) if number is None else Kiosk.window_id == window(number)
+        return one(Kiosk, where)
+
+    def screen(number: str | None) -> int:
+        where = Screen.kind == "hall" if number is None else Screen.window_id == window(number)
+        return one(Screen, where)
+
+    hall = SimpleNamespace(
+        app=application, data_dir=data_dir, window=window, member=member, kiosk=kiosk, screen=screen,
+        kiosk_token=lambda number: tokens["kiosks"][str(kiosk(number))],
+        screen_token=lambda number: tokens["screens"][str(screen(number))],
+    )
+    yield hall
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -26,5 +28,23 @@ def dashboard():
     recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
     from .campaign_dashboard import panels
 
+    me = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None
     return render_template("console/dashboard.html", counts=counts, notices=notices, recent=recent,
-                           campaign=panels())
+                           campaign=panels(), me=me)
+
+
+@bp.post("/my-duty")
+@roles_required("admin", "leader", "staff")
+def my_duty():
+    """A member marks themselves on duty or away; their window's screen and kiosk follow at once
+    (the commit wakes the push hub)."""
+    from ..catalog import STAFF
+    from ..services import records
+
+    member = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None
+    if member is None:
+        abort(404)
+    on_duty = request.form.get("on_duty") == "1"
+    records.update(STAFF, member, {"on_duty": on_duty}, g.actor)
+    flash(_("You are on duty.") if on_duty else _("You are marked away."), "success")
+    return redirect(url_for("console.dashboard"))

@@ -627,6 +627,9 @@
       add(el("div", "win-clock"), el("span", "clock-time", hhmm(new Date()))));
     var members = el("div", "win-members");
     var on = list(s.members);
+    var codes = {};
+    list(s.rating_codes).forEach(function (c) { if (c && c.staff_id) codes[c.staff_id] = c; });
+    var perMember = on.length > 1 && on.slice(0, 2).every(function (m) { return codes[m.id]; });
     if (!on.length) add(members, el("div", "win-closed", L.window_closed));
     on.slice(0, 2).forEach(function (m) {
       var card = el("article", "win-member" + (m.is_party_member ? " party" : ""));
@@ -634,7 +637,7 @@
       add(text, el("div", "win-serving", L.at_your_service),
         add(el("div", "name-row"), el("span", "member-name", m.name), m.is_party_member ? partyMark(false) : null),
         el("div", "member-post", m.title), m.party_post ? el("div", "member-party-post", m.party_post) : null, badges(m));
-      add(card, photo(m, "win"), text);
+      add(card, photo(m, "win"), text, perMember ? memberCode(codes[m.id]) : null);
       card.setAttribute("data-member", String(m.id));
       add(members, card);
     });
@@ -648,20 +651,20 @@
         item.time_limit ? el("span", "item-limit", item.time_limit) : null));
     });
     add(items, ol);
-    add(side, items, ratingBox(s));
+    add(side, items, perMember ? null : ratingBox(s));
     add(box, head, add(el("div", "win-body"), members, side),
       add(el("footer", "win-foot"), el("span", "", hall.name), el("span", "", hall.banner || L.campaign)));
     return box;
   }
 
-  function ratingBox(s) {
-    var box = el("div", "win-rate");
-    var target = s.rating_url;
+  // A QR code drawn on a canvas, for a path or address the server sent; "" when there is none.
+  function qrSlot(target, cls) {
     var url = typeof target === "string" ? target : (target && typeof target.url === "string" ? target.url : "");
     // The server sends a path; a phone needs the whole address of this server.
     if (url) { try { url = new URL(url, location.href).href; } catch (e) { url = ""; } }
-    var slot = el("div", "qr-slot" + (url ? "" : " empty"));
+    var slot = el("div", cls + (url ? "" : " empty"));
     slot.setAttribute("data-qr", url ? "drawn" : "empty");
+    if (url) slot.setAttribute("data-url", url);
     if (url && typeof window.qrcode === "function") {
       try {
         var qr = window.qrcode(0, "M");
@@ -686,7 +689,21 @@
         slot.classList.add("empty");
       }
     }
-    add(box, slot, el("div", "rate-label", L.rate_us), el("div", "rate-hint", L.rate_hint));
+    return slot;
+  }
+
+  function ratingBox(s) {
+    var box = el("div", "win-rate");
+    add(box, qrSlot(s.rating_url, "qr-slot"), el("div", "rate-label", L.rate_us), el("div", "rate-hint", L.rate_hint));
+    return box;
+  }
+
+  // Two members on duty: each card carries its own member's code, so a citizen's rating lands on
+  // the one who served them.
+  function memberCode(code) {
+    var box = el("div", "win-member-rate");
+    add(box, qrSlot(code.url, "qr-slot"), el("div", "rate-label", L.rate_me));
+    box.setAttribute("data-staff", String(code.staff_id));
     return box;
   }
 

@@ -156,7 +156,14 @@
     if (state.window) label.textContent = T.window_n.replace("%(n)s", state.window.number) + " " + state.window.name;
     setSvg($("floor-phone-qr"), state.phone ? state.phone.qr_svg : "");  // the floor kiosk's pick screen
     if (current === "wait") home();
-    else if (current === "start") renderStart();
+    else if (current === "start") {
+      var members = state.mode === "window" ? (state.members || []) : null;
+      // The member picked here went off duty meanwhile, or a second member came on duty while
+      // the start screen showed the only one: start again from who is serving now.
+      if (members && chosen && !members.some(function (m) { return m.id === chosen.staff_id; })) home();
+      else if (members && !chosen && !state.prompt && members.length > 1) home();
+      else renderStart();
+    } else if (current === "floor" && state.mode === "window" && !chosen) home();
     if (state.prompt && !fromCache) say(T.speak_rate);
   }
 
@@ -165,15 +172,39 @@
     pending = null;
     if (!state) { show("wait"); return; }
     if (state.mode === "floor" && !state.prompt) { renderWindows(); return; }
+    if (state.mode === "window" && !state.prompt && (state.members || []).length > 1) { renderServed(); return; }
     renderStart();
     show("start");
+  }
+
+  // A window with two members on duty: the citizen first taps the one who served them, so the
+  // rating lands on that member and not on a colleague.
+  function renderServed() {
+    $("floor-title").textContent = T.pick_member;
+    $("floor-back").hidden = true;
+    $("floor-staff-btn").hidden = false;  // the members ask for a rating from here too
+    var tiles = $("tiles");
+    tiles.className = "tiles served";
+    tiles.textContent = "";
+    state.members.forEach(function (m) {
+      var b = el("button", "tile member");
+      b.dataset.staffId = m.id;
+      b.appendChild(photo(m));
+      b.appendChild(el("strong", "", m.name));
+      if (m.title) b.appendChild(el("span", "", m.title));
+      b.addEventListener("click", function () { pickTarget({ staff_id: m.id, window_id: state.window.id, card: m, window: state.window }); });
+      tiles.appendChild(b);
+    });
+    show("floor");
   }
 
   // ---- the floor kiosk: window, then member ------------------------------------------------------
   function renderWindows() {
     $("floor-title").textContent = T.pick_window;
     $("floor-back").hidden = true;
+    $("floor-staff-btn").hidden = true;
     var tiles = $("tiles");
+    tiles.className = "tiles";
     tiles.textContent = "";
     state.windows.forEach(function (w) {
       var b = el("button", "tile");
@@ -188,6 +219,7 @@
     $("floor-title").textContent = T.pick_member;
     $("floor-back").hidden = false;
     var tiles = $("tiles");
+    tiles.className = "tiles";
     tiles.textContent = "";
     w.members.forEach(function (m) {
       var b = el("button", "tile");
@@ -368,11 +400,35 @@
   countQueue();
 
   // ---- staff: ask for one rating -----------------------------------------------------------------------
-  var dialog = $("staff-dialog");
-  $("staff-btn").addEventListener("click", function () { $("case-no").value = ""; dialog.showModal(); });
+  var dialog = $("staff-dialog"), asking = null;
+  function renderAskers() {
+    // Two members on duty: the one asking taps their own name, so the prompt shows them.
+    var box = $("staff-members");
+    box.textContent = "";
+    var members = (state && state.members) || [];
+    asking = members.length === 1 ? members[0].id : null;
+    box.hidden = members.length < 2;
+    members.forEach(function (m) {
+      var c = el("button", "chip", m.name);
+      c.setAttribute("aria-pressed", "false");
+      c.dataset.staffId = m.id;
+      c.addEventListener("click", function () {
+        asking = m.id;
+        box.querySelectorAll(".chip").forEach(function (o) { o.setAttribute("aria-pressed", o === c ? "true" : "false"); });
+      });
+      box.appendChild(c);
+    });
+  }
+  function openStaff() { $("case-no").value = ""; renderAskers(); dialog.showModal(); }
+  $("staff-btn").addEventListener("click", openStaff);
+  $("floor-staff-btn").addEventListener("click", openStaff);
   $("staff-cancel").addEventListener("click", function () { dialog.close(); });
   $("prompt-start").addEventListener("click", function () {
-    socket.emit("start_prompt", { case_no: $("case-no").value.trim().slice(0, 64) }, function (ack) {
+    var members = (state && state.members) || [];
+    if (members.length > 1 && !asking) { alert(T.tap_your_name); return; }
+    var data = { case_no: $("case-no").value.trim().slice(0, 64) };
+    if (asking) data.staff_id = asking;
+    socket.emit("start_prompt", data, function (ack) {
       dialog.close();
       if (!ack || !ack.ok) alert(T.no_member_on_duty);
     });

@@ -1,6 +1,7 @@
 /* The phone page (/q/<token>): five levels, reasons for 1–2, a comment, an optional call-back number,
  * and the suggestion box. One UUID per page view, so a double tap or a retry stores one rating.
- * A floor kiosk's code (data.windows set) first asks for the window, then the member on duty there. */
+ * A floor kiosk's code (data.windows set) first asks for the window, then the member on duty there;
+ * a window kiosk's code with two members on duty asks which of them served. */
 (function () {
   "use strict";
 
@@ -41,6 +42,7 @@
   }
   function showWindowLabel(w) {  // in the top bar, once a window is picked
     var label = $("window-label");
+    if (!label) return;  // a window kiosk's code: the header names the window already
     label.textContent = w ? windowName(w.number) : "";
     label.hidden = !w;
   }
@@ -63,11 +65,13 @@
       list.appendChild(b);
     });
   }
+  // A window kiosk's code with two members on duty offers that one window: straight to its members.
+  var single = !!(data.windows && data.windows.length === 1 && data.windows[0].members.length > 1);
   function pickWindow(w) {
     if (w.members.length <= 1) { choose(w, w.members[0] || null); return; }  // one on duty, or the window alone
     showWindowLabel(w);
     $("pick-title").textContent = T.pick_member;
-    $("pick-back").hidden = false;
+    $("pick-back").hidden = single;
     var list = $("pick-list");
     list.textContent = "";
     list.className = "p-tiles members";
@@ -117,9 +121,9 @@
       $("chosen").hidden = true;
       $("rate").hidden = true;
       $("pick").hidden = false;
-      showWindows();
+      if (single) pickWindow(data.windows[0]); else showWindows();
     });
-    showWindows();
+    if (single) pickWindow(data.windows[0]); else showWindows();
   }
   // Who is rated: the floor citizen's pick, else what the code itself says.
   function who(body) {

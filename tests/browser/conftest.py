@@ -83,3 +83,24 @@ def sign_in(page, server, username: str = "admin", password: str = ADMIN_PASSWOR
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(server.url + "/admin/")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, _demo_template):
+    """A real server on a copy of the demo hall (its screens, kiosks and logins), with an admin API
+    token in ``server.token`` and the demo's device tokens in ``server.devices``."""
+    import json
+    import shutil
+    import sqlite3
+
+    _need_browser()
+    data = tmp_path_factory.mktemp("demo-browser") / "data"
+    shutil.copytree(_demo_template, data, ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm", "*.db"))
+    with sqlite3.connect(_demo_template / "liangbiping.db") as src, sqlite3.connect(data / "liangbiping.db") as dst:
+        src.backup(dst)
+    server = LiveServer(data)
+    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
+    server.devices = json.loads((data / "demo-devices.json").read_text())
+    server.start()
+    yield server
+    server.stop()
