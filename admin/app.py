@@ -82,9 +82,12 @@ def configure_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
     )
-    from .push import PushHub
+    from .push import PushHub, revocation
 
     PushHub(app)
+    from kiosk.intake import forget_kiosks
+
+    revocation.on_revoke(forget_kiosks)  # a revoked kiosk's token stops rating at once
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -29,6 +29,10 @@ def register_jobs(app, scheduler) -> None:
 
     scheduler.add_job(_in_app(app, purge_login_attempts), "interval", hours=1, id="purge_login_attempts",
                       coalesce=True, max_instances=1)
+    from .services.sessions import purge_idle
+
+    scheduler.add_job(_in_app(app, purge_idle), "interval", hours=6, id="purge_idle_sessions",
+                      coalesce=True, max_instances=1)
     from .push import boundaries
 
     boundaries.register(app, scheduler, _in_app)

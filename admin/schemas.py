@@ -296,6 +296,7 @@ class ScreenIn(In):
     window_id: Id | None = None
     group_id: Id | None = None
     playlist_id: Id | None = Field(None, description="shown when no schedule applies; empty for the default")
+    enabled: bool = Field(True, description="false cuts the screen off at once (its token refused) and keeps its settings")
 
     @model_validator(mode="after")
     def _window(self):
@@ -311,6 +312,7 @@ class ScreenOut(Out):
     window_id: int | None
     group_id: int | None
     playlist_id: int | None
+    enabled: bool
     status: str
     last_seen_at: datetime | None
     applied_version: int
@@ -322,12 +324,14 @@ class ScreenOut(Out):
 class KioskIn(In):
     name: Name
     window_id: Id | None = Field(None, description="empty for a kiosk on the floor (the citizen picks the window)")
+    enabled: bool = Field(True, description="false cuts the kiosk off at once (its token refused) and keeps its settings")
 
 
 class KioskOut(Out):
     id: int
     name: str
     window_id: int | None
+    enabled: bool
     status: str
     last_seen_at: datetime | None
 

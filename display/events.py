@@ -14,6 +14,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, 
 
 from admin.extensions import db, socketio
 from admin.models import Screen
+from admin.push import revocation
 from admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
 from admin.services.devices import device_for_token
 
@@ -65,6 +66,7 @@ def connect(auth=None):
         log.info("refused a screen connection with a bad token from %s", request.remote_addr)
         raise ConnectionRefusedError("unauthorized")
     _screens[request.sid] = screen.id
+    revocation.register(NAMESPACE, request.sid, ("screen", screen.id))
     join_room(room_for_screen(screen.id))
     _join_content(screen)
     resolution = _text(auth.get("resolution"), 16)
@@ -76,6 +78,7 @@ def connect(auth=None):
 @socketio.on("disconnect", namespace=NAMESPACE)
 def disconnect(*_args):
     screen_id = _screens.pop(request.sid, None)
+    revocation.forget(NAMESPACE, request.sid)
     _budget.pop(request.sid, None)
     _sent.pop(request.sid, None)
     if screen_id is not None:

@@ -15,6 +15,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
+from admin.push import revocation
 from admin.push.content import WINDOW_SECTIONS
 from admin.push.hub import CHANGE_LISTENERS
 from admin.extensions import db, socketio
@@ -87,6 +88,7 @@ def kiosk_connect(auth=None):
         raise ConnectionRefusedError("invalid kiosk token")
     with _lock:
         _sessions[request.sid] = kiosk.id
+    revocation.register(KIOSK_NS, request.sid, ("kiosk", kiosk.id))
     join_room(room(kiosk.id))
     kiosk.connected = True
     kiosk.last_seen_at = utcnow()
@@ -98,6 +100,7 @@ def kiosk_connect(auth=None):
 
 @socketio.on("disconnect", namespace=KIOSK_NS)
 def kiosk_disconnect(*_args):
+    revocation.forget(KIOSK_NS, request.sid)
     with _lock:
         kiosk_id = _sessions.pop(request.sid, None)
         still = kiosk_id in _sessions.values()
@@ -181,8 +184,12 @@ def kiosk_cancel_prompt(*_args):
 
 @socketio.on("connect", namespace=RATINGS_NS)
 def ratings_connect(auth=None):
+    from admin.services.sessions import current_id
+
     if not current_user.is_authenticated or current_user.role not in ("admin", "leader"):
         raise ConnectionRefusedError("sign in as an administrator or leader")
+    # Signing out, a deactivation or a password change closes this socket (admin.push.revocation).
+    revocation.register(RATINGS_NS, request.sid, ("user", current_user.id), ("session", current_id()))
     join_room("console")
     with _lock:
         _console_listeners.add(request.sid)
@@ -190,6 +197,7 @@ def ratings_connect(auth=None):
 
 @socketio.on("disconnect", namespace=RATINGS_NS)
 def ratings_disconnect(*_args):
+    revocation.forget(RATINGS_NS, request.sid)
     with _lock:
         _console_listeners.discard(request.sid)
 

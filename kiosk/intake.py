@@ -172,7 +172,8 @@ KIOSK_CACHE_SECONDS = 10.0
 def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
     """(kiosk id, window id) for a kiosk token, remembered briefly: the intake's hottest lookup.
 
-    A removed kiosk or a changed window is seen within ``KIOSK_CACHE_SECONDS``.
+    A changed window is seen within ``KIOSK_CACHE_SECONDS``; a deleted or disabled kiosk at once,
+    in every process (``forget_kiosks``, run on revocation).
     """
     from admin.services.accounts import hash_secret
 
@@ -183,7 +184,8 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
     now = time.monotonic()
     if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
         return hit[0], hit[1]
-    row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.token_hash == digest)).first()
+    row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.token_hash == digest,
+                                                                     Kiosk.enabled.is_(True))).first()
     if row is None:
         _kiosk_cache.pop(digest, None)
         return None
@@ -191,6 +193,15 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
         _kiosk_cache.clear()
     _kiosk_cache[digest] = (row.id, row.window_id, now)
     return row.id, row.window_id
+
+
+def forget_kiosks(principals: set) -> None:
+    """Revoked kiosks' tokens are looked up again (and refused) from the next rating on."""
+    gone = {pid for kind, pid in principals if kind == "kiosk"}
+    if gone:
+        for digest, hit in list(_kiosk_cache.items()):
+            if hit[0] in gone:
+                _kiosk_cache.pop(digest, None)
 
 
 class Source:

@@ -47,6 +47,7 @@ def ui_strings() -> dict:
         "prompt_started": _("Rating request started"),
         "no_member_on_duty": _("No member is on duty here."),
         "tap_your_name": _("Tap your name first."),
+        "pair_waiting": _("%(n)s ratings taken on this kiosk wait here; they are uploaded as soon as it is paired again."),
         "party_member": _("Party member"),
         "window_n": _("Window %(n)s"),
         "kiosk": _("Rating kiosk"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..catalog import ADMIN, Resource
@@ -13,7 +13,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import ApiToken, User
 from ..schemas import TokenIn, TokenOut, UserIn, UserOut
-from ..services import accounts
+from ..services import accounts, sessions
 from ..validation import parse
 from .forms import ROLE_CHOICES, Field
 from .hall import staff_options
@@ -98,7 +98,7 @@ class UsersPage(RecordPage):
         user = accounts.save_user(values, g.actor, obj)
         if own and values.get("password"):
             # A new password ends the user's other sessions; this one continues.
-            login_user(user)
+            sessions.begin(user)
         return user
 
     def may_delete(self, obj) -> bool:

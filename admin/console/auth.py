@@ -6,13 +6,12 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from ..errors import TooManyRequests
 from ..extensions import db, login_manager
 from ..models import User
-from ..services import accounts
+from ..services import accounts, sessions
 from . import bp
 
 
@@ -22,8 +21,9 @@ def load_user(session_id: str):
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    # A password change bumps session_version, which ends every other session of the user.
-    if user is None or user.session_version != int(version) or not user.active:
+    # A password change bumps session_version, which ends every other session of the user; and a
+    # cookie counts only while the server still holds its session (signing out deletes it).
+    if user is None or user.session_version != int(version) or not user.active or not sessions.valid_for(user):
         return None
     return user
 
@@ -48,7 +48,7 @@ def login():
             if user is None:
                 error, status = _("Wrong username or password."), 401
         if user is not None:
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html", error=error,
                            username=request.form.get("username", "")), status
@@ -56,6 +56,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("console.login"))

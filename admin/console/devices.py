@@ -114,6 +114,8 @@ screens = register(ScreenPage(
         Field("group_id", _l("Screen group"), "select", options=group_options(), empty=_l("(no group)")),
         Field("playlist_id", _l("Playlist"), "select", options=playlist_options(), empty=_l("(the default)"),
               help=_l("Shown when no schedule applies.")),
+        Field("enabled", _l("Enabled"), "checkbox",
+              help=_l("A disabled screen goes back to its pairing page at once; pair it again to use it.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),
@@ -135,6 +137,9 @@ kiosks = register(KioskPage(
     fields=[
         Field("name", _l("Name"), required=True, maxlength=64),
         Field("window_id", _l("Window"), "select", options=window_options(), empty=_l("(on the floor: the citizen picks)")),
+        Field("enabled", _l("Enabled"), "checkbox",
+              help=_l("A disabled kiosk takes no more ratings and goes back to its pairing page at once; "
+                      "ratings it holds wait there until it is paired again.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),

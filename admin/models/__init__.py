@@ -1,7 +1,7 @@
 """The data model. Every table is imported here so Alembic and ``db.create_all`` see it."""
 
 from .audit import AuditEntry
-from .auth import ApiToken, LoginAttempt, User
+from .auth import ApiToken, ConsoleSession, LoginAttempt, User
 from .devices import Kiosk, PairingCode, Screen
 from .feedback import RatingPrompt, Suggestion
 from .display import Playlist, PushCounter, PushGroup, Schedule, ScreenGroup
@@ -16,7 +16,7 @@ from .reviews import Review, ReviewRound
 from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, leader_departments
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
+    "ApiToken", "AuditEntry", "ConsoleSession", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
     "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
     "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingReasonDaily",
     "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",

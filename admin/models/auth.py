@@ -54,6 +54,20 @@ class ApiToken(Timestamps, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ConsoleSession(db.Model):
+    """A signed-in console session, known to the server: signing out, a deactivation or a password
+    change deletes the row, and a copy of the cookie made before stops working at once."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the secret in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
 class LoginAttempt(db.Model):
     """Failed console logins, counted per username and per address to throttle guessing."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,6 +18,8 @@ class Device:
 
     @property
     def status(self) -> str:
+        if not self.enabled:
+            return "disabled"
         if self.last_seen_at is None:
             return "never_seen"
         return "online" if utcnow() - self.last_seen_at <= ONLINE_WITHIN else "offline"
@@ -35,6 +38,8 @@ class Screen(Device, Timestamps, db.Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("screen_groups.id", ondelete="SET NULL"), index=True)
     playlist_id: Mapped[int | None] = mapped_column(ForeignKey("playlists.id", ondelete="SET NULL"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A disabled screen is cut off like a deleted one (its token refused) but keeps its settings.
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the screen last reported: monitoring only, never trusted for content.
     connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -59,7 +64,9 @@ class Screen(Device, Timestamps, db.Model):
 
     @property
     def status(self) -> str:
-        """online, disconnected (lost within 10 minutes), offline, or never_seen."""
+        """online, disconnected (lost within 10 minutes), offline, never_seen, or disabled."""
+        if not self.enabled:
+            return "disabled"
         if self.last_seen_at is None:
             return "never_seen"
         age = utcnow() - self.last_seen_at
@@ -75,6 +82,8 @@ class Kiosk(Device, Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(64))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A disabled kiosk is cut off like a deleted one (its token refused) but keeps its settings.
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Ratings waiting in the kiosk's offline queue, as its last heartbeat said.

@@ -33,26 +33,30 @@ TIMEOUT = 2.0  # seconds for any one Redis call: a Redis that stops answering mu
 class ChangeBus:
     """One per app when a message queue (Redis) is configured."""
 
-    def __init__(self, url: str, heard):
+    def __init__(self, url: str, heard, revoke=None):
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT,
                                            health_check_interval=30)
         self._heard = heard  # callable(set of table names | None), for other processes' commits
+        self._revoke = revoke  # callable(set of principals), for what other processes revoked
         # Made here, not at import: processes forked after importing must not share it.
         self.origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pubsub = None
         self._outbox: set[str] = set()
+        self._revoked: set[tuple] = set()
         self._lock = threading.Lock()
         self._due = threading.Event()
         self._closed = threading.Event()
 
     # -- publishing -----------------------------------------------------------------------------
 
-    def publish(self, tables: set[str], slow_only: bool = False) -> None:
-        """Note changed tables; the sender sends them (at once unless ``slow_only``)."""
+    def publish(self, tables: set[str], slow_only: bool = False, revoked: set | None = None) -> None:
+        """Note changed tables and revoked principals (admin.push.revocation); the sender sends
+        them (at once unless ``slow_only``)."""
         with self._lock:
             self._outbox |= tables
+            self._revoked |= revoked or set()
         if not slow_only:
             self._due.set()
 
@@ -68,14 +72,18 @@ class ChangeBus:
             self._due.clear()
             with self._lock:
                 tables, self._outbox = self._outbox, set()
-            if tables:
-                self._send(tables)
+                revoked, self._revoked = self._revoked, set()
+            if tables or revoked:
+                self._send(tables, revoked)
 
-    def _send(self, tables: set[str]) -> None:
+    def _send(self, tables: set[str], revoked: set | None = None) -> None:
         import redis
 
+        message = {"origin": self.origin, "tables": sorted(tables)}
+        if revoked:
+            message["revoked"] = sorted([list(p) for p in revoked], key=str)
         try:
-            self._redis.publish(CHANNEL, json.dumps({"origin": self.origin, "tables": sorted(tables)}))
+            self._redis.publish(CHANNEL, json.dumps(message))
         except (redis.RedisError, OSError) as exc:
             # The commit stands; the others catch up within a minute (the caches' max age), and
             # in full when we are heard again (the listener's reconnect forgets everything).
@@ -103,7 +111,11 @@ class ChangeBus:
                     continue
                 data = json.loads(message["data"])
                 if data.get("origin") != self.origin:
-                    self._heard(set(data.get("tables") or ()))
+                    revoked = {tuple(p) for p in data.get("revoked") or () if isinstance(p, list) and len(p) == 2}
+                    if revoked and self._revoke is not None:
+                        self._revoke(revoked)
+                    if data.get("tables"):
+                        self._heard(set(data["tables"]))
             except (redis.RedisError, OSError) as exc:
                 log.warning("listening for other processes' changes failed, retrying: %s", exc)
                 self._pubsub = None

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db, socketio
 from ..models import Notice, PushCounter, PushGroup, Screen
 from ..models.types import utcnow
-from . import content
+from . import content, revocation
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class PushHub:
         if url and str(url).startswith(("redis://", "rediss://", "unix://")) and app.config.get("PUSH_WORKER", True):
             from .changes import ChangeBus
 
-            self.bus = ChangeBus(url, self.heard)
+            self.bus = ChangeBus(url, self.heard, revocation.revoke)
 
     # -- triggering ---------------------------------------------------------------------------
 
@@ -385,17 +385,18 @@ def _note_tables(session, flush_context):
         table = getattr(obj, "__tablename__", None)
         if table:
             touched.add(table)
-    for obj in session.deleted:
-        if isinstance(obj, Screen):
-            session.info.setdefault("push_revoked", set()).add(obj.id)
+    revocation.noticed(session)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
     touched = session.info.pop("push_tables", set())
-    revoked = session.info.pop("push_revoked", set())
+    revoked = session.info.pop("revoked", set())
     if session.info.pop("push_internal", False):
         return  # the round's own bookkeeping
+    if revoked:
+        # Before anything else: a revoked device or user must not get one more push.
+        revocation.revoke(revoked)
     if not has_app_context() or "push_hub" not in current_app.extensions:
         return
     hub = current_app.extensions["push_hub"]
@@ -404,16 +405,13 @@ def _after_commit(session):
 
         shared = touched & (CONTENT_TABLES | CAMPAIGN_TABLES | SATISFACTION_TABLES | SCREEN_TABLES | SLOW_TABLES
                             | DEFAULTS_TABLES)
-        if shared:
-            hub.bus.publish(shared, slow_only=shared <= SLOW_TABLES)
-    for screen_id in revoked:
-        socketio.emit("revoked", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
-        socketio.close_room(room_for_screen(screen_id), namespace=NAMESPACE)
+        if shared or revoked:
+            hub.bus.publish(shared, slow_only=bool(shared) and shared <= SLOW_TABLES and not revoked, revoked=revoked)
     hub.changed(touched)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session):
     session.info.pop("push_tables", None)
-    session.info.pop("push_revoked", None)
+    session.info.pop("revoked", None)
     session.info.pop("push_internal", None)

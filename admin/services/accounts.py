@@ -52,6 +52,9 @@ def create_or_reset_admin(username: str, password: str, actor: str = "cli") -> U
         user.role = "admin"
         user.active = True
         user.session_version = (user.session_version or 1) + 1
+        from .sessions import end_all
+
+        end_all(user.id)
         action = "reset"
     user.password_hash = generate_password_hash(password)
     db.session.flush()
@@ -136,6 +139,10 @@ def save_user(data: dict, actor: str, user: User | None = None) -> User:
         user.password_hash = generate_password_hash(data["password"])
         user.session_version = (user.session_version or 0) + 1
         changes["password"] = ["***", "***"]
+    if not creating and ("password" in changes or not user.active):
+        from .sessions import end_all
+
+        end_all(user.id)  # signed out everywhere, at once
     try:
         db.session.flush()
     except IntegrityError:  # a concurrent request took the username after the check above

@@ -22,4 +22,4 @@ def create_device(res: Resource, data: dict, actor: str, commit: bool = True) ->
 def device_for_token(model: type, secret: str):
     if not isinstance(secret, str) or not secret or len(secret) > 200:
         return None
-    return db.session.scalar(select(model).where(model.token_hash == hash_secret(secret)))
+    return db.session.scalar(select(model).where(model.token_hash == hash_secret(secret), model.enabled.is_(True)))

@@ -344,9 +344,19 @@
     }).catch(function () {}).then(function () { flushing = false; return countQueue(); });
   }
   function send(item) {
+    // Sent with the token this kiosk holds now: ratings taken before it was revoked and paired
+    // again are uploaded under its new pairing rather than lost.
+    var body = Object.assign({}, item, { kiosk_token: token });
     return fetch("/api/v1/ratings", { method: "POST", headers: { "Content-Type": "application/json" },
-                                      body: JSON.stringify(item), credentials: "omit", cache: "no-store" })
+                                      body: JSON.stringify(body), credentials: "omit", cache: "no-store" })
       .then(function (r) {
+        if (r.status === 401) {
+          // The kiosk was deleted or disabled: keep the rating, stop taking new ones, go and pair.
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            if (d && d.error && d.error.code === "invalid_kiosk_token") revoked();
+            return false;
+          });
+        }
         if (r.ok || (r.status >= 400 && r.status < 500 && [401, 403, 408, 429].indexOf(r.status) < 0)) {
           // Stored (2xx), or refused for good (a used prompt, an invalid field): done with it.
           return store("readwrite", function (s) { return s.delete(item.id); }).then(function () { setOnline(true); return true; });
@@ -368,27 +378,30 @@
   }
   function setOnline(value) { if (online !== value) { online = value; paintNet(); } }
 
+  // Deleted or disabled in the console: forget the token and the content, keep the outbox, and
+  // go back to the pairing page (it says how many ratings wait).
+  var socket = null;
+  function revoked() {
+    if (socket) socket.disconnect();
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(STATE_KEY);
+    if (localStorage.getItem("lbp_kiosk_paired") === String(KIOSK_ID)) localStorage.removeItem("lbp_kiosk_paired");
+    location.replace("/kiosk/");
+  }
+
+  if (!token) { revoked(); return; }
+
   var cached = localStorage.getItem(STATE_KEY);
   if (cached) { try { applyState(JSON.parse(cached), true); } catch (e) { /* ignore */ } }
 
-  if (!token) {
-    $("wait-message").textContent = T.not_paired;
-    show("wait");
-    return;
-  }
-
-  var socket = io("/kiosk", { auth: { token: token }, reconnectionDelayMax: 10000 });
+  socket = io("/kiosk", { auth: { token: token }, reconnectionDelayMax: 10000 });
   socket.on("connect", function () { setOnline(true); heartbeat(); flush(); });
   socket.on("disconnect", function () { setOnline(false); });
   socket.on("connect_error", function (err) {
     setOnline(false);
-    if (err && /invalid kiosk token/.test(err.message || "")) {
-      socket.disconnect();
-      localStorage.removeItem(TOKEN_KEY);
-      $("wait-message").textContent = T.not_paired;
-      show("wait");
-    }
+    if (err && /invalid kiosk token/.test(err.message || "")) revoked();
   });
+  socket.on("revoked", revoked);
   socket.on("state", function (s) { applyState(s, false); });
 
   function heartbeat() {

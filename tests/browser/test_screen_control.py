@@ -89,6 +89,7 @@ def test_a_patch_on_another_base_asks_for_the_whole_state(page, server):
 
 
 def test_a_window_screen_draws_the_rating_qr_code_of_its_member(browser, server):
+    """Window A01 of the small hall has two members on duty: each card carries its own code."""
     import base64
     import io
 
@@ -99,13 +100,19 @@ def test_a_window_screen_draws_the_rating_qr_code_of_its_member(browser, server)
     context = screen_context(browser, 1280, 720)
     page = context.new_page()
     open_screen(page, server, screen)
-    assert page.locator(".qr-slot").get_attribute("data-qr") == "drawn"
-    png = page.evaluate("() => document.querySelector('.qr-slot canvas').toDataURL('image/png')")
-    image = Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1])))
-    decoded = [b.text for b in zxingcpp.read_barcodes(image)]
-    assert len(decoded) == 1 and decoded[0].startswith(server.url + "/q/"), decoded
-    member_page = page.context.request.get(decoded[0])
-    assert member_page.ok and server.hall["members"][0]["name"] in member_page.text()
+    cards = page.locator(".win-member")
+    on_duty = [m["name"] for m in server.hall["members"] if m["window_id"] == server.hall["windows"][0]["id"]
+               and m["on_duty"]]
+    assert cards.count() == len(on_duty) == 2
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert card.locator(".qr-slot").get_attribute("data-qr") == "drawn"
+        png = card.locator(".qr-slot canvas").evaluate("c => c.toDataURL('image/png')")
+        image = Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1])))
+        decoded = [b.text for b in zxingcpp.read_barcodes(image)]
+        assert len(decoded) == 1 and decoded[0].startswith(server.url + "/q/"), decoded
+        member_page = page.context.request.get(decoded[0])
+        assert member_page.ok and card.locator(".member-name").inner_text() in member_page.text()
     context.close()
 
 

@@ -94,9 +94,12 @@ def test_a_window_screen_shows_its_member_items_and_a_rating_code(browser, serve
     text = page.locator("#stage").inner_text()
     assert "社保综合窗口" in text and "陈建国" in text and "城乡居民养老保险参保登记" in text
     assert "李明" not in text  # on duty, but at another window
-    slot = page.locator(".qr-slot")
-    assert slot.get_attribute("data-qr") == "drawn"
-    assert "扫码评价" in page.locator(".win-rate").inner_text()
+    # Two members on duty at this window: a code on each card, none shared.
+    slots = page.locator(".win-member .qr-slot")
+    assert slots.count() == 2 and all(slots.nth(i).get_attribute("data-qr") == "drawn" for i in range(2))
+    assert page.locator(".win-member-rate").all_inner_texts() == ["扫码评价我", "扫码评价我"]
+    assert page.locator(".win-rate").count() == 0
+    page.screenshot(path=str(server.data_dir / "window-800x480.png"))
     # Nothing spills out of an 800x480 screen.
     assert page.evaluate("document.documentElement.scrollWidth <= 800 && document.documentElement.scrollHeight <= 480")
     context.close()

@@ -86,3 +86,44 @@ def test_changes_through_either_process_reach_a_screen_on_the_other(two_servers)
         assert later["version"] > patch["version"]
     finally:
         client.close()
+
+
+def test_a_device_revoked_through_one_process_is_cut_off_on_the_other_within_a_second(two_servers):
+    import time
+
+    import requests
+    import socketio as sio_module
+
+    api_a, _api_b, server_b = two_servers
+    screen = api_a("POST", "/screens", json={"name": "大厅二号屏"})
+    window = api_a("POST", "/windows", json={"number": "Z01", "name": "综合窗口"})
+    kiosk = api_a("POST", "/kiosks", json={"name": "Z01 评价器", "window_id": window["id"]})
+    client = ScreenClient(server_b.url, screen["token"])  # on the second process
+    kiosk_events = []
+    kiosk_client = sio_module.Client(reconnection=False)
+    kiosk_client.on("revoked", lambda *_: kiosk_events.append(("revoked", time.monotonic())), namespace="/kiosk")
+    kiosk_client.on("disconnect", lambda *_: kiosk_events.append(("disconnect", time.monotonic())), namespace="/kiosk")
+    kiosk_client.connect(server_b.url, namespaces=["/kiosk"], auth={"token": kiosk["token"]}, transports=["websocket"],
+                         wait_timeout=10)
+    try:
+        client.wait_for("state")
+        # A rating through the second process warms its cache of kiosk tokens.
+        body = {"id": "6f1c2d1e-8a64-4c55-9d64-9a0e2f6c7a01", "score": 5, "channel": "kiosk", "kiosk_token": kiosk["token"]}
+        assert requests.post(server_b.url + "/api/v1/ratings", json=body, timeout=10).status_code == 201
+        started = time.monotonic()
+        api_a("DELETE", f"/screens/{screen['id']}")
+        api_a("PATCH", f"/kiosks/{kiosk['id']}", json={"enabled": False})
+        client.wait_for("revoked", timeout=5)
+        deadline = time.monotonic() + 5
+        while kiosk_client.connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        elapsed = time.monotonic() - started
+        assert not kiosk_client.connected and any(name == "revoked" for name, _ in kiosk_events)
+        assert elapsed < 1.0, f"revocation took {elapsed:.2f} s to reach the other process"
+        late = {"id": "6f1c2d1e-8a64-4c55-9d64-9a0e2f6c7a02", "score": 5, "channel": "kiosk", "kiosk_token": kiosk["token"]}
+        refused = requests.post(server_b.url + "/api/v1/ratings", json=late, timeout=10)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_kiosk_token"
+    finally:
+        client.close()
+        if kiosk_client.connected:
+            kiosk_client.disconnect()
