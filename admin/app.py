@@ -165,6 +165,12 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     from flask_babel import get_locale
 
+    from .services import audit_labels
+    from .services.settings import public_base_url, public_url_problem
+
     app.jinja_env.globals["console_nav"] = nav_items
+    app.jinja_env.globals["public_url_problem"] = public_url_problem
+    app.jinja_env.globals["public_base_url"] = public_base_url
+    app.jinja_env.globals["audit"] = audit_labels
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -35,6 +35,9 @@ class Resource:
     unique: dict = field(default_factory=dict)       # field -> column that must not repeat
     prepare: Callable[[dict], dict] | None = None    # last say on input before it is stored
     title: Callable[[Any], str] = lambda obj: str(getattr(obj, "name", obj.id))
+    # What a record belongs to, for leaders' writes (admin.services.records): values -> (window id,
+    # member id). None: no department owns it, the write roles alone decide.
+    owner: Callable[[dict], tuple] | None = None
 
 
 def _notice_times(data: dict) -> dict:
@@ -58,6 +61,26 @@ def _notice_times(data: dict) -> dict:
         from flask_babel import gettext as _
 
         raise Invalid(_("The end must be after the start."), field="ends_at")
+    return data
+
+
+def _hall_screens_only(data: dict) -> dict:
+    """Schedules and playlists choose slides for hall screens; a window screen always shows its
+    window (member on duty, service items, rating codes). Refuse rather than ignore them."""
+    from flask_babel import gettext as _
+
+    from .errors import Invalid
+    from .extensions import db
+
+    screen_id = data.get("screen_id")
+    if screen_id is not None:
+        screen = db.session.get(m.Screen, screen_id)
+        if screen is not None and screen.kind == "window":
+            raise Invalid(_("A window screen always shows its window: schedules apply to hall screens only."),
+                          field="screen_id")
+    if data.get("kind") == "window" and data.get("playlist_id") is not None:
+        raise Invalid(_("A window screen always shows its window: a playlist applies to hall screens only."),
+                      field="playlist_id")
     return data
 
 
@@ -111,6 +134,7 @@ STANDARDS = Resource(
 PLEDGES = Resource(
     "pledges", "pledge", _l("Pledges"), m.Pledge, s.PledgeIn, s.PledgeOut,
     write_roles=MANAGERS,
+    owner=lambda values: (None, values.get("staff_id")),  # the organisation's own pledges: administrators
     references={"staff_id": m.Staff},
     filters={"staff_id": (int, m.Pledge.staff_id), "published": (bool, m.Pledge.published)},
     search=(m.Pledge.text,),
@@ -121,6 +145,7 @@ PLEDGES = Resource(
 HONORS = Resource(
     "honors", "honor", _l("Honors"), m.Honor, s.HonorIn, s.HonorOut,
     write_roles=MANAGERS,
+    owner=lambda values: (values.get("window_id"), values.get("staff_id")),
     references={"staff_id": m.Staff, "window_id": m.Window},
     filters={"staff_id": (int, m.Honor.staff_id), "window_id": (int, m.Honor.window_id)},
     search=(m.Honor.title, m.Honor.issuer),
@@ -160,6 +185,7 @@ SCREEN_GROUPS = Resource(
 SCHEDULES = Resource(
     "schedules", "schedule", _l("Schedules"), m.Schedule, s.ScheduleIn, s.ScheduleOut,
     read_roles=MANAGERS,
+    prepare=_hall_screens_only,
     references={"playlist_id": m.Playlist, "screen_id": m.Screen, "group_id": m.ScreenGroup},
     filters={"screen_id": (int, m.Schedule.screen_id), "group_id": (int, m.Schedule.group_id),
              "playlist_id": (int, m.Schedule.playlist_id)},
@@ -172,6 +198,7 @@ SCHEDULES = Resource(
 SCREENS = Resource(
     "screens", "screen", _l("Screens"), m.Screen, s.ScreenIn, s.ScreenOut,
     read_roles=MANAGERS,
+    prepare=_hall_screens_only,
     references={"window_id": m.Window, "group_id": m.ScreenGroup, "playlist_id": m.Playlist},
     filters={"kind": (str, m.Screen.kind), "window_id": (int, m.Screen.window_id),
              "group_id": (int, m.Screen.group_id)},

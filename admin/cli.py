@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     create = token_sub.add_parser("create", help="print a new API token on the last line")
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=["admin", "leader", "staff"])
+    create.add_argument("--user", default=None, help="the user a leader or staff token acts for (their scope)")
     create.add_argument("--data-dir", default=None)
 
     sched = sub.add_parser("scheduler", help="run only the scheduled jobs (when several servers share a database)")
@@ -44,6 +45,27 @@ def _settings(args, **overrides) -> dict:
 
     data_dir = args.data_dir or os.environ.get("LIANGBIPING_DATA_DIR")
     return Config.from_env(data_dir, **overrides)
+
+
+def missing_data_dir(args) -> str | None:
+    """Why ``create-admin`` or ``token create`` must not run here, or None.
+
+    Run in some folder without naming a data dir, they would otherwise make an empty
+    ./liangbiping-data and put an administrator or a token into a hall nobody serves. A data dir
+    named with --data-dir or LIANGBIPING_DATA_DIR is meant: it is created when new.
+    """
+    from pathlib import Path
+
+    if args.data_dir or os.environ.get("LIANGBIPING_DATA_DIR") or os.environ.get("DATABASE_URL"):
+        return None
+    root = Path("./liangbiping-data").resolve()
+    if (root / "liangbiping.db").exists():
+        return None
+    if terminal_language() == "en":
+        return (f"error: there is no Liangbiping data dir here (looked for {root}). Run this in the folder that "
+                f"holds liangbiping-data, or name it with --data-dir or LIANGBIPING_DATA_DIR.")
+    return (f"错误：此处没有亮比评数据目录（查找的是 {root}）。请在存放 liangbiping-data 的目录下运行，"
+            f"或用 --data-dir 或 LIANGBIPING_DATA_DIR 指明数据目录。")
 
 
 def terminal_language() -> str:
@@ -71,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_forever(_settings(args))
 
+    problem = missing_data_dir(args)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     from .app import create_app
     from .errors import DomainError
 
@@ -91,9 +117,19 @@ def main(argv: list[str] | None = None) -> int:
                 user = create_or_reset_admin(args.username, password)
                 print(f"administrator {user.username} is ready")
             elif args.command == "token":
+                from sqlalchemy import select
+
+                from .extensions import db
+                from .models import User
                 from .services.accounts import create_token
 
-                token, secret = create_token(args.name, args.role, actor="cli")
+                user = None
+                if args.user:
+                    user = db.session.scalar(select(User).where(User.username == args.user))
+                    if user is None:
+                        print(f"error: no user named {args.user}", file=sys.stderr)
+                        return 2
+                token, secret = create_token(args.name, args.role, actor="cli", user=user)
                 print(f"token {token.id} ({token.name}, {token.role}); it is shown only now:")
                 print(secret)
         except DomainError as exc:

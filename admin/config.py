@@ -49,6 +49,7 @@ class Config:
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # same origin only
     RUN_SCHEDULER = False
     PUSH_WORKER = True  # rounds after commits run in a background worker
+    PUBLIC_URL: str | None = None  # the hall's address in QR codes (LIANGBIPING_PUBLIC_URL; a console setting wins)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -65,6 +66,7 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'liangbiping.db'}"
         settings["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("REDIS_URL") or None
         settings["HALL_TIMEZONE"] = os.environ.get("LIANGBIPING_TIMEZONE") or cls.HALL_TIMEZONE
+        settings["PUBLIC_URL"] = os.environ.get("LIANGBIPING_PUBLIC_URL") or None
         settings.update(overrides)
         return settings
 

@@ -33,6 +33,13 @@ def register_jobs(app, scheduler) -> None:
 
     scheduler.add_job(_in_app(app, purge_idle), "interval", hours=6, id="purge_idle_sessions",
                       coalesce=True, max_instances=1)
+    from .services import opening_hours
+
+    with app.app_context():
+        closing = opening_hours.closing_time()
+    # At closing time everyone still on duty is marked away (they went home; the screens follow).
+    scheduler.add_job(_in_app(app, opening_hours.close_the_day), "cron", hour=closing.hour, minute=closing.minute,
+                      id="close_the_day", coalesce=True, max_instances=1, misfire_grace_time=3600)
     from .push import boundaries
 
     boundaries.register(app, scheduler, _in_app)

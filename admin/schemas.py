@@ -401,12 +401,15 @@ class UserOut(Out):
 class TokenIn(In):
     name: Name
     role: Literal["admin", "leader", "staff"]
+    user_id: Id | None = Field(None, description="the user the token acts for, with their scope; "
+                                                 "required for leader and staff tokens")
 
 
 class TokenOut(Out):
     id: int
     name: str
     role: str
+    user_id: int | None
     prefix: str
     created_at: datetime
     last_used_at: datetime | None

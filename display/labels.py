@@ -62,6 +62,10 @@ LABELS = {
     "satisfaction_rate": (_p("screen", "Satisfaction this month"), "本月满意率"),
     "ratings_count": (_p("screen", "ratings"), "条评价"),
     "by_window": (_p("screen", "By window"), "各窗口满意率"),
+    "no_ratings": (_p("screen", "No ratings yet"), "暂无评价"),
+    # the campaign phase
+    "phase": (_p("screen", "Campaign phase"), "活动阶段"),
+    "days_left": (_p("screen", "{n} days left"), "剩余 {n} 天"),
     # window screen
     "service_items": (_p("screen", "Service items"), "办理事项"),
     "rate_us": (_p("screen", "Scan to rate"), "扫码评价"),

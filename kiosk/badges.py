@@ -183,6 +183,13 @@ def render_badge(staff, url: str, hall_name: str, data_dir: str | None = None) -
     tx = qx + qr.size[0] + 20
     draw.text((tx, qy + 18), _("Scan to rate"), font=font(34), fill=RED_DARK)
     draw.text((tx, qy + 66), _("my service"), font=font(26, "Regular"), fill=INK)
+    # The address the code encodes, so whoever checks a printed badge sees where it leads.
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).netloc
+    if host:
+        f, text = _fit(draw, host, 22, W - tx - 24, "Regular")
+        draw.text((tx, qy + 112), text, font=f, fill=MUTED)
     if staff.employee_no:
         draw.text((tx, qy + qr.size[1] - 34), _("No. %(no)s", no=staff.employee_no), font=font(22, "Regular"), fill=MUTED)
     draw.rectangle((0, H - 12, W, H), fill=RED)
@@ -263,3 +270,30 @@ def badges_pdf(staff_list, footer: str, data_dir: str | None) -> bytes:
         path = Path(tmp) / "badges.pdf"
         write_pdf(staff_list, footer, data_dir, path)
         return path.read_bytes()
+
+
+def members_to_print(viewer, department_id: int | None) -> tuple[list, str]:
+    """(members, sheet footer) for a print run: one department or all, within what ``viewer``
+    manages (a leader prints their departments' badges only). NotFound for a department out of
+    reach or a run with nobody in it."""
+    from sqlalchemy import select
+
+    from admin.errors import NotFound
+    from admin.extensions import db
+    from admin.models import Department, Staff
+
+    query = select(Staff).order_by(Staff.department_id, Staff.sort_order, Staff.id)
+    scope = viewer.member_condition()
+    if scope is not None:
+        query = query.where(scope)
+    footer = _("All departments")
+    if department_id is not None:
+        department = db.session.get(Department, department_id) if 0 < department_id < 2**31 else None
+        if department is None or not viewer.sees_department(department.id):
+            raise NotFound(_("Department %(id)s does not exist.", id=department_id))
+        query = query.where(Staff.department_id == department_id)
+        footer = department.name
+    people = list(db.session.scalars(query))
+    if not people:
+        raise NotFound(_("No staff members to print."))
+    return people, footer

@@ -28,7 +28,7 @@ KIOSK_NS = "/kiosk"
 RATINGS_NS = "/ratings"
 
 _sessions: dict[str, int] = {}       # socket id -> kiosk id
-_console_listeners: set[str] = set()  # socket ids on /ratings
+_console_listeners: dict = {}  # socket id on /ratings -> its user's Viewer (admin.services.scope)
 _lock = threading.Lock()
 
 
@@ -184,22 +184,22 @@ def kiosk_cancel_prompt(*_args):
 
 @socketio.on("connect", namespace=RATINGS_NS)
 def ratings_connect(auth=None):
+    from admin.services.scope import viewer_for_user
     from admin.services.sessions import current_id
 
     if not current_user.is_authenticated or current_user.role not in ("admin", "leader"):
         raise ConnectionRefusedError("sign in as an administrator or leader")
     # Signing out, a deactivation or a password change closes this socket (admin.push.revocation).
     revocation.register(RATINGS_NS, request.sid, ("user", current_user.id), ("session", current_id()))
-    join_room("console")
     with _lock:
-        _console_listeners.add(request.sid)
+        _console_listeners[request.sid] = viewer_for_user(current_user)
 
 
 @socketio.on("disconnect", namespace=RATINGS_NS)
 def ratings_disconnect(*_args):
     revocation.forget(RATINGS_NS, request.sid)
     with _lock:
-        _console_listeners.discard(request.sid)
+        _console_listeners.pop(request.sid, None)
 
 
 def rating_payload(rating) -> dict:
@@ -228,7 +228,20 @@ def rating_payload(rating) -> dict:
 def rating_added(rating, prompt=None) -> None:
     """After a rating is committed: the console lists it live; a used prompt leaves its kiosk."""
     if _console_listeners:
-        socketio.emit("rating", rating_payload(rating), namespace=RATINGS_NS, to="console")
+        # Each listener hears of the ratings in their own scope only: a leader of another
+        # department never gets this rating's comment.
+        from admin.services.scope import subject_department
+
+        get = rating.get if isinstance(rating, dict) else (lambda key: getattr(rating, key))
+        window_id, staff_id = get("window_id"), get("staff_id")
+        department = subject_department(window_id, staff_id)
+        with _lock:
+            listeners = [sid for sid, viewer in _console_listeners.items()
+                         if viewer.sees_subject(window_id, staff_id, department)]
+        if listeners:
+            payload = rating_payload(rating)
+            for sid in listeners:
+                socketio.emit("rating", payload, namespace=RATINGS_NS, to=sid)
     if prompt is not None:
         from .prompts import push_prompt
 
@@ -254,13 +267,17 @@ def _window_rating_url(window: dict | None, members: list[dict]) -> dict:
     first one, for screens that draw a single code."""
     from sqlalchemy import select
 
+    from admin.services.settings import public_base_url
+
     from . import qrtokens
 
     if not window or not members:
         return {"rating_url": None, "rating_codes": []}
     ids = [m["id"] for m in members]
     staff = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
-    codes = [{"staff_id": i, "name": staff[i].name, "url": f"/q/{qrtokens.badge_token(staff[i])}"}
+    # A path when the hall has no public address: the screen completes it with its own.
+    base = public_base_url() or ""
+    codes = [{"staff_id": i, "name": staff[i].name, "url": f"{base}/q/{qrtokens.badge_token(staff[i])}"}
              for i in ids if i in staff]
     return {"rating_url": codes[0]["url"] if codes else None, "rating_codes": codes}
 

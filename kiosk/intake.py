@@ -57,7 +57,6 @@ FLAGS = {
     "repeat_press": _l("Pressed again at the same kiosk within 3 seconds"),
     "repeat_address": _l("Same address rated this member within 24 hours"),
 }
-SATISFIED_MIN = 3  # 基本满意 and better count as satisfied
 
 REPEAT_PRESS = timedelta(seconds=3)
 PHONE_WINDOW = timedelta(hours=24)

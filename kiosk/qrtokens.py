@@ -60,8 +60,13 @@ def kiosk_token(kiosk) -> str:
 
 
 def phone_url(token: str) -> str:
-    """The absolute /q/ URL a QR code carries."""
-    return url_for("kiosk.phone", token=token, _external=True)
+    """The absolute /q/ URL a QR code carries: on the hall's public address when one is set
+    (admin.services.settings.public_base_url), else on the address this request came to."""
+    from admin.services.settings import public_base_url
+
+    path = url_for("kiosk.phone", token=token)
+    base = public_base_url()
+    return base + path if base else url_for("kiosk.phone", token=token, _external=True)
 
 
 def parse(token: str) -> QrToken:

@@ -133,8 +133,10 @@ def phone_code(kiosk: Kiosk) -> dict:
     drawing a QR code costs milliseconds, and a push reaches every kiosk at once."""
     from flask import has_request_context, request
 
+    from admin.services.settings import public_base_url
+
     now = time.monotonic()
-    base = request.host_url if has_request_context() else ""
+    base = public_base_url() or (request.host_url if has_request_context() else "")
     hit = _phone_codes.get(kiosk.id)
     if hit and now - hit[0] < PHONE_CODE_REUSE and hit[1].startswith(base):
         return {"url": hit[1], "qr_svg": hit[2]}
@@ -146,6 +148,7 @@ def phone_code(kiosk: Kiosk) -> dict:
 def kiosk_state(kiosk: Kiosk) -> dict:
     """The kiosk's whole content, with a fresh ``version``."""
     from admin.services.settings import get_setting
+    from admin.timefmt import hall_zone
 
     window = kiosk.window
     members = on_duty_members(kiosk.window_id)
@@ -154,6 +157,9 @@ def kiosk_state(kiosk: Kiosk) -> dict:
         "version": next_version(),
         "kiosk": {"id": kiosk.id, "name": kiosk.name, "window_id": kiosk.window_id},
         "hall_name": get_setting("hall_name") or "",
+        # The kiosk's clock shows the hall's time, whatever the tablet's own clock and zone say.
+        "timezone": hall_zone().key,
+        "server_time": utcnow().isoformat(),
         "mode": "window" if window is not None else "floor",
         "window": window_card(window),
         # With two members on duty the citizen picks the one who served them (``members``);

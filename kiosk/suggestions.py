@@ -93,3 +93,11 @@ def by_receipt(code: str) -> Suggestion | None:
     if not code or len(code) > 12:
         return None
     return db.session.scalar(select(Suggestion).where(Suggestion.receipt == code))
+
+
+def scoped_filters(query, viewer) -> list:
+    """SQL conditions for a list of suggestions: the query's filters, within what ``viewer`` may read."""
+    where = [getattr(Suggestion, k) == getattr(query, k) for k in ("status", "kind", "staff_id", "window_id")
+             if getattr(query, k, None) is not None]
+    scope = viewer.subject_condition(Suggestion)
+    return where if scope is None else [*where, scope]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import text
@@ -73,12 +74,35 @@ def client(app):
 
 @pytest.fixture
 def make_token(app):
-    """make_token(role) -> bearer headers for a new token of that role."""
-    from admin.services.accounts import create_token
+    """make_token(role, departments=None) -> bearer headers for a new token of that role.
 
-    def make(role: str = "admin") -> dict:
+    A leader or staff token acts for a user (admin.services.scope): a new leader who looks after
+    ``departments`` (none given: every department there is when the token is made), or a new
+    staff user with a member of their own."""
+    from admin.models import Department, Staff
+    from admin.services.accounts import create_token, save_user
+    from admin.services.scope import set_leader_departments
+
+    made = iter(range(1, 10_000))
+
+    def make(role: str = "admin", departments: list[int] | None = None) -> dict:
         with app.app_context():
-            _token, secret = create_token(f"test-{role}", role, actor="test")
+            user = None
+            if role != "admin":
+                n = next(made)
+                staff_id = None
+                if role == "staff":
+                    member = Staff(name="令牌员", employee_no=f"TK{n:04d}-{role}")
+                    db.session.add(member)
+                    db.session.commit()
+                    staff_id = member.id
+                user = save_user({"username": f"token-{role}-{n}", "password": "correct-horse-1", "role": role,
+                                  "staff_id": staff_id}, actor="test")
+                if role == "leader":
+                    if departments is None:
+                        departments = list(db.session.scalars(db.select(Department.id)))
+                    set_leader_departments(user, departments, "test")
+            _token, secret = create_token(f"test-{role}", role, actor="test", user=user)
         return {"Authorization": f"Bearer {secret}"}
 
     return make
@@ -91,9 +115,11 @@ def admin_headers(make_token):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role, username=..., password=...) -> the new user's id. Staff users get a member."""
-    from admin.models import Staff
+    """make_user(role, username=..., password=...) -> the new user's id. Staff users get a member;
+    a leader looks after every department there is when the user is made."""
+    from admin.models import Department, Staff
     from admin.services.accounts import save_user
+    from admin.services.scope import set_leader_departments
 
     def make(role: str = "admin", username: str | None = None, password: str = "correct-horse-1") -> int:
         with app.app_context():
@@ -105,6 +131,8 @@ def make_user(app):
                 staff_id = member.id
             user = save_user({"username": username or f"{role}1", "password": password, "role": role,
                               "staff_id": staff_id}, actor="test")
+            if role == "leader":
+                set_leader_departments(user, list(db.session.scalars(db.select(Department.id))), "test")
             return user.id
 
     return make
@@ -139,14 +167,20 @@ def csrf_token(client, path: str = "/admin/") -> str:
 # Many members, windows with two members on duty (A01: 刘晓燕 and 王磊), several screens and kiosks:
 # what a real hall looks like, seeded once per session and copied into each test that asks for it.
 
+# A Monday morning in 2026, when the hall is open: the demo seeded at night has nobody on duty.
+OPEN_MOMENT = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
+
+
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
     from admin.demo import seed_if_empty
+    from admin.demo.seed import staff_the_windows
 
     root = tmp_path_factory.mktemp("demo-template")
     application = create_app(TestingConfig.from_env(root))
     with application.test_request_context("/"):
         assert seed_if_empty() is True
+        staff_the_windows(OPEN_MOMENT)  # whatever the hour of the test run: the members at their windows
         db.session.remove()
         db.engine.dispose()
     return root

@@ -230,7 +230,7 @@ def test_data_dir_from_the_environment(tmp_path, servers):
     work.mkdir()
     assert cli("create-admin", "boss", "--password-stdin", stdin=PASSWORD, env=env, cwd=work).returncode == 0
     assert user_row(data, "boss") is not None
-    token = cli("token", "create", "--name", "t", "--role", "leader", env=env, cwd=work).stdout.strip().splitlines()[-1]
+    token = cli("token", "create", "--name", "t", "--role", "admin", env=env, cwd=work).stdout.strip().splitlines()[-1]
     server = Server("serve", data, env=env, data_dir_flag=False, cwd=work)
     servers.append(server)
     server.wait_ready()
@@ -343,3 +343,34 @@ def test_installed_console_script():
     assert result.returncode == 0
     for command in ("serve", "demo", "create-admin", "token"):
         assert command in result.stdout
+
+
+def test_create_admin_and_token_refuse_a_folder_without_a_data_dir(tmp_path):
+    """Run by mistake in some folder, they say where they looked instead of making an empty hall there."""
+    work = tmp_path / "somewhere"
+    work.mkdir()
+    env = {"LIANGBIPING_DATA_DIR": "", "DATABASE_URL": "", "LANG": "en_US.UTF-8"}
+    for args, stdin in ((("create-admin", "boss", "--password-stdin"), PASSWORD),
+                        (("token", "create", "--name", "t", "--role", "admin"), None)):
+        result = cli(*args, stdin=stdin, env=env, cwd=work)
+        assert result.returncode == 2, result.stdout
+        assert str(work / "liangbiping-data") in result.stderr and "--data-dir" in result.stderr
+    assert list(work.iterdir()) == []
+    chinese = cli("token", "create", "--name", "t", "--role", "admin", env={**env, "LANG": "zh_CN.UTF-8"}, cwd=work)
+    assert chinese.returncode == 2 and "数据目录" in chinese.stderr
+    # Where a hall lives, they work.
+    data = work / "liangbiping-data"
+    assert cli("create-admin", "boss", "--password-stdin", "--data-dir", str(data), stdin=PASSWORD,
+               env=env).returncode == 0
+    assert cli("token", "create", "--name", "t", "--role", "admin", env=env, cwd=work).returncode == 0
+
+
+def test_a_leader_token_from_the_command_line_acts_for_a_leader(tmp_path):
+    data = tmp_path / "d"
+    assert cli("create-admin", "boss", "--password-stdin", "--data-dir", str(data), stdin=PASSWORD).returncode == 0
+    without = cli("token", "create", "--name", "t", "--role", "leader", "--data-dir", str(data))
+    assert without.returncode == 2 and without.stderr
+    wrong = cli("token", "create", "--name", "t", "--role", "leader", "--user", "nobody", "--data-dir", str(data))
+    assert wrong.returncode == 2 and "nobody" in wrong.stderr
+    mismatched = cli("token", "create", "--name", "t", "--role", "leader", "--user", "boss", "--data-dir", str(data))
+    assert mismatched.returncode == 2  # boss is an administrator

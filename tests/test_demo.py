@@ -42,6 +42,10 @@ def seeded(tmp_path_factory):
     app = _new_app(data_dir)
     with app.test_request_context("/"):
         assert seed_if_empty() is True
+        from admin.demo.seed import staff_the_windows
+        from tests.conftest import OPEN_MOMENT
+
+        staff_the_windows(OPEN_MOMENT)
     yield app
     with app.app_context():
         db.session.remove()
@@ -298,3 +302,58 @@ def test_portraits_are_deterministic_and_distinct():
     # The face sits in the middle: skin-coloured, not background.
     r, g, b = img.getpixel((300, 420))
     assert r > b + 30
+
+
+def test_members_are_on_duty_during_opening_hours_only(tmp_path):
+    """Seeded at night, nobody is at the windows; the demo started again in the morning puts its
+    rostered members back; at closing time everyone still on duty is marked away."""
+    from admin.demo.seed import staff_the_windows
+    from admin.services import opening_hours
+
+    night = datetime(2026, 12, 7, 14, 0, tzinfo=timezone.utc)  # 22:00 in the hall
+    morning = datetime(2026, 12, 8, 1, 30, tzinfo=timezone.utc)  # 09:30 the next day
+    app = _new_app(tmp_path / "d")
+    with app.test_request_context("/"):
+        assert not opening_hours.is_open(night) and opening_hours.is_open(morning)
+        assert not opening_hours.is_open(datetime(2026, 10, 2, 2, 0, tzinfo=timezone.utc))  # National Day
+        assert opening_hours.is_open(datetime(2026, 10, 10, 2, 0, tzinfo=timezone.utc))  # its make-up Saturday
+        from admin.demo import seed as seeding
+
+        real = seeding.datetime
+
+        class AtNight(real):
+            @classmethod
+            def now(cls, tz=None):
+                return night if tz else night.replace(tzinfo=None)
+
+        seeding.datetime = AtNight
+        try:
+            seeding.seed()
+        finally:
+            seeding.datetime = real
+        assert db.session.scalar(select(func.count()).select_from(Staff).where(Staff.on_duty.is_(True))) == 0
+        assert staff_the_windows(night) == 0
+        put = staff_the_windows(morning)
+        assert put >= 12
+        a01 = db.session.scalar(select(Window).where(Window.number == "A01"))
+        assert {m.name for m in db.session.scalars(select(Staff).where(Staff.window_id == a01.id,
+                                                                        Staff.on_duty.is_(True)))} == {"刘晓燕", "王磊"}
+        assert staff_the_windows(morning) == 0  # somebody is there already: nothing to do
+        assert opening_hours.close_the_day() == put
+        assert db.session.scalar(select(func.count()).select_from(Staff).where(Staff.on_duty.is_(True))) == 0
+
+
+def test_ledger_fixes_answer_their_own_complaints(ctx):
+    """Each ledger entry's measure and evidence speak of the problem it was opened for."""
+    from admin.demo.campaign import FIXES
+    from admin.models import Rectification
+
+    entries = db.session.scalars(select(Rectification).where(Rectification.problem.in_(list(FIXES)))).all()
+    assert len(entries) >= 3
+    for entry in entries:
+        measure, evidence = FIXES[entry.problem]
+        assert entry.measure == measure
+        if entry.evidence:
+            assert entry.evidence == evidence
+    copier = [e for e in entries if e.problem == "复印机坏了"]
+    assert all("复印" in e.measure for e in copier)

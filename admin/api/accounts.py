@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy import func, select
 
-from ..errors import NotFound
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import ApiToken, AuditEntry, User
 from ..schemas import AuditOut, TokenCreated, TokenIn, TokenOut, UserIn, UserOut
@@ -91,7 +91,10 @@ def tokens_list(query):
           response=TokenCreated, status=201)
 def tokens_create(body):
     """The secret is in the answer this once; only its hash is stored."""
-    token, secret = accounts.create_token(body.name, body.role, g.actor)
+    user = db.session.get(User, body.user_id) if body.user_id else None
+    if body.user_id and user is None:
+        raise Invalid(_("No such user."), field="user_id")
+    token, secret = accounts.create_token(body.name, body.role, g.actor, user=user)
     token.token = secret
     return token
 

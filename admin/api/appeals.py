@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..campaign.schemas import AppealDecision, AppealIn, AppealListQuery, AppealOut
-from ..campaign.scope import viewer_for_token
+from ..services.scope import viewer_for_token
 from ..ledger import appeals
 from .framework import endpoint
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Response, current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import select
-
 from kiosk import badges
 from kiosk.schemas import BadgesQuery
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..models import Department, Staff
+from ..models import Staff
 from ..schemas import StaffOut
 from ..services.audit import record
+from ..services.scope import current_viewer
 from .framework import endpoint
 
 PRINTERS = ("admin", "leader")
@@ -21,7 +20,7 @@ PRINTERS = ("admin", "leader")
 
 def _staff(staff_id: int) -> Staff:
     staff = db.session.get(Staff, staff_id) if 0 < staff_id < 2**31 else None
-    if staff is None:
+    if staff is None or not current_viewer().manages_member(staff):
         raise NotFound(_("Staff member %(id)s does not exist.", id=staff_id))
     return staff
 
@@ -45,25 +44,12 @@ def badge_png(staff_id):
     return response, 200
 
 
-def staff_for_department(department_id: int | None) -> list[Staff]:
-    query = select(Staff).order_by(Staff.department_id, Staff.sort_order, Staff.id)
-    if department_id is not None:
-        if db.session.get(Department, department_id) is None:
-            raise NotFound(_("Department %(id)s does not exist.", id=department_id))
-        query = query.where(Staff.department_id == department_id)
-    return list(db.session.scalars(query))
-
-
 @endpoint("/badges.pdf", "GET", summary="Print-ready A4 sheets of badges (PDF)", tag="badges", roles=PRINTERS,
           query=BadgesQuery, name="badges_pdf",
           description="Nine badges a page with cut marks, for one department (`department_id`) or everyone.")
 def badges_pdf(query):
-    people = staff_for_department(query.department_id)
-    if not people:
-        raise NotFound(_("No staff members to print."))
+    people, footer = badges.members_to_print(current_viewer(), query.department_id)
     _font_check()
-    department = db.session.get(Department, query.department_id) if query.department_id else None
-    footer = department.name if department else _("All departments")
     pdf = badges.badges_pdf(people, footer, current_app.config["DATA_DIR"])
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="badges.pdf"'

@@ -11,7 +11,7 @@ from pydantic import Field
 from ..campaign import boards, phases
 from ..campaign.schemas import (BoardOut, BoardsOut, CalendarDayIn, CalendarDayOut, CalendarOut, PhaseIn,
                                 PhaseOut, Query)
-from ..campaign.scope import viewer_for_token
+from ..services.scope import viewer_for_token
 from ..errors import Invalid, NotFound
 from ..ledger import workdays
 from ..stats import periods

@@ -14,6 +14,7 @@ from kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
 from ..errors import NotFound, TooManyRequests
 from ..extensions import db
 from ..models import Rating
+from ..services.scope import current_viewer
 from .framework import endpoint
 
 MANAGERS = ("admin", "leader")
@@ -61,8 +62,10 @@ def day_bounds(day: str | None, end: bool = False) -> datetime | None:
 
 
 def filtered(query) -> list:
-    """SQL conditions for the ratings list's filters (the API's and the console's)."""
-    where = []
+    """SQL conditions for the ratings list's filters (the API's and the console's), within what the
+    viewer may read (admin.services.scope)."""
+    scope = current_viewer().subject_condition(Rating)
+    where = [] if scope is None else [scope]
     for key in ("staff_id", "window_id", "kiosk_id", "score", "channel"):
         value = getattr(query, key, None)
         if value is not None:
@@ -97,6 +100,6 @@ def list_ratings(query):
           response=RatingDetail, name="ratings_read")
 def read_rating(rating_id):
     rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
-    if rating is None:
+    if rating is None or not current_viewer().sees_subject(rating.window_id, rating.staff_id):
         raise NotFound(_("Rating %(id)s does not exist.", id=rating_id[:36]))
     return rating

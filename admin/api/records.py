@@ -9,7 +9,8 @@ from pydantic import Field, create_model
 
 from ..catalog import RESOURCES, Resource
 from ..schemas import Id
-from ..services import devices, records
+from ..services import records
+from ..services.scope import current_viewer
 from .framework import Query, endpoint
 
 
@@ -43,7 +44,7 @@ def register(res: Resource) -> None:
         @endpoint(base, "POST", summary=f"Create a {res.entity}", tag=tag, roles=res.write_roles,
                   body=res.schema_in, response=res.schema_out, status=201, name=f"{res.name}_create")
         def create(body):
-            return records.create(res, body.model_dump(exclude_unset=True), g.actor)
+            return records.create(res, body.model_dump(exclude_unset=True), g.actor, viewer=current_viewer())
 
     @endpoint(item, "GET", summary=f"Read a {res.entity}", tag=tag, roles=res.read_roles,
               response=res.schema_out, name=f"{res.name}_read")
@@ -57,12 +58,12 @@ def register(res: Resource) -> None:
     def update(record_id):
         from .framework import json_body
 
-        return records.update(res, records.get(res, record_id), json_body(), g.actor)
+        return records.update(res, records.get(res, record_id), json_body(), g.actor, viewer=current_viewer())
 
     @endpoint(item, "DELETE", summary=f"Remove a {res.entity}", tag=tag, roles=res.write_roles,
               status=204, name=f"{res.name}_delete")
     def remove(record_id):
-        records.delete(res, records.get(res, record_id), g.actor)
+        records.delete(res, records.get(res, record_id), g.actor, viewer=current_viewer())
         return None
 
 

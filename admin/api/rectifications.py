@@ -6,7 +6,7 @@ from flask import Response
 
 from ..campaign.schemas import (ExportQuery, RectificationIn, RectificationListQuery, RectificationOut,
                                 RectificationPatch, TransitionIn)
-from ..campaign.scope import viewer_for_token
+from ..services.scope import viewer_for_token
 from ..ledger import service
 from .framework import endpoint, json_body
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..campaign.schemas import (RankingOut, RankingQuery, SatisfactionOut, SatisfactionQuery, TrendOut,
                                 TrendQuery)
-from ..campaign.scope import viewer_for_token
+from ..services.scope import viewer_for_token
 from ..errors import Forbidden, Invalid
 from ..stats import periods, queries
 from ..stats.queries import Scope

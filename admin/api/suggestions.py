@@ -14,6 +14,7 @@ from ..errors import NotFound, TooManyRequests
 from ..extensions import db
 from ..models import Suggestion
 from ..services.audit import record
+from ..services.scope import current_viewer
 from .framework import endpoint
 
 MANAGERS = ("admin", "leader")
@@ -21,7 +22,7 @@ MANAGERS = ("admin", "leader")
 
 def _get(suggestion_id: int) -> Suggestion:
     item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
-    if item is None:
+    if item is None or not current_viewer().sees_subject(item.window_id, item.staff_id):
         raise NotFound(_("Suggestion %(id)s does not exist.", id=suggestion_id))
     return item
 
@@ -39,8 +40,7 @@ def create_suggestion(body):
 @endpoint("/suggestions", "GET", summary="List suggestions", tag="suggestions", roles=MANAGERS,
           query=SuggestionListQuery, response=SuggestionOut, paged=True, name="suggestions_list")
 def list_suggestions(query):
-    where = [getattr(Suggestion, k) == getattr(query, k) for k in ("status", "kind", "staff_id", "window_id")
-             if getattr(query, k) is not None]
+    where = box.scoped_filters(query, current_viewer())
     total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
     items = db.session.scalars(select(Suggestion).where(*where).order_by(Suggestion.id.desc())
                                .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()

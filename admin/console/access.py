@@ -58,7 +58,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.schedules_list", _("Schedules"), "managers"),
         ("console.screen-groups_list", _("Screen groups"), "managers"),
         ("console.kiosks_list", _("Kiosks"), "managers"),
-        ("console.pairing", _("Pair a device"), "managers"),
+        ("console.pairing", _("Pair a device"), "admin"),
         ("console.users_list", _("Users"), "admin"),
         ("console.tokens_list", _("API tokens"), "admin"),
         ("console.audit_list", _("Audit log"), "admin"),

@@ -15,7 +15,7 @@ from ..models import ApiToken, User
 from ..schemas import TokenIn, TokenOut, UserIn, UserOut
 from ..services import accounts, sessions
 from ..validation import parse
-from .forms import ROLE_CHOICES, Field
+from .forms import ROLE_CHOICES, Field, rows
 from .hall import staff_options
 from .pages import Column, RecordPage, attr, register, related
 
@@ -143,7 +143,9 @@ class TokensPage(RecordPage):
 
     def create(self, data, raw):
         values = _validated(TokenIn, data, password_required=False)
-        token, secret = accounts.create_token(values["name"], values["role"], g.actor, created_by=current_user)
+        user = db.session.get(User, values["user_id"]) if values.get("user_id") else None
+        token, secret = accounts.create_token(values["name"], values["role"], g.actor, created_by=current_user,
+                                              user=user)
         token.secret = secret
         return token
 
@@ -168,6 +170,11 @@ class TokensPage(RecordPage):
         flash(_("Revoked: %(name)s", name=title), "success")
 
 
+def user_options():
+    return rows(User, lambda u: f"{u.display_name or u.username} ({u.username}, {u.role})", User.username,
+                where=User.active.is_(True))
+
+
 tokens = register(TokensPage(
     TOKENS,
     new_title=_l("New API token"), edit_title=_l("API token"),
@@ -175,10 +182,13 @@ tokens = register(TokensPage(
     fields=[
         Field("name", _l("Name"), required=True, maxlength=64, help=_l("What or who uses it, e.g. the sync job.")),
         Field("role", _l("Role"), "select", options=ROLE_CHOICES, empty=_l("(choose a role)"), required=True),
+        Field("user_id", _l("Acts for"), "select", options=user_options(), empty=_l("(nobody: a system; admin tokens only)"),
+              help=_l("A leader or staff token acts for a user of that role and sees what they see.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name"),
         Column(_l("Role"), attr("role"), "choice", choices=ROLE_CHOICES),
+        Column(_l("Acts for"), related("user", "username")),
         Column(_l("Starts with"), attr("prefix"), "code"),
         Column(_l("Created"), attr("created_at"), "datetime", sort="created_at"),
         Column(_l("Last used"), attr("last_used_at"), "datetime", sort="last_used_at"),

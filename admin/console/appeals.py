@@ -7,7 +7,7 @@ import math
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..ledger import appeals, labels
 from ..stats.labels import reason_label, score_label
@@ -42,6 +42,8 @@ def appeals_new():
     try:
         appeals.file(request.form.get("rating_id", "")[:36], request.form.get("kind", ""),
                      request.form.get("reason", ""), viewer())
+    except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+        raise
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -64,6 +66,8 @@ def appeals_decide(appeal_id: int):
         return redirect(url_for("console.appeals_list")), 303
     try:
         appeals.decide(appeal, upheld, request.form.get("note", ""), v)
+    except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+        raise
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -9,6 +9,7 @@ from ..catalog import ADMIN, Resource
 from ..extensions import db
 from ..models import AuditEntry
 from ..schemas import AuditOut
+from ..services.audit_labels import action_label, actor_label, entity_label
 from .forms import Field
 from .pages import Column, RecordPage, attr, register
 
@@ -23,11 +24,11 @@ AUDIT = Resource(
 )
 
 
-def _distinct(column):
-    """The values a column holds, for a filter box."""
+def _distinct(column, label):
+    """The values a column holds, for a filter box, by their names."""
 
     def options():
-        return [(v, v) for v in db.session.scalars(select(column).distinct().order_by(column)) if v]
+        return [(v, label(v)) for v in db.session.scalars(select(column).distinct().order_by(column)) if v]
 
     return options
 
@@ -45,14 +46,14 @@ audit = register(AuditPage(
     new_title=_l("Audit log"), edit_title=_l("Audit log"),
     fields=[],
     filter_fields={
-        "entity": Field("entity", _l("Record type"), "select", options=_distinct(AuditEntry.entity)),
-        "action": Field("action", _l("Action"), "select", options=_distinct(AuditEntry.action)),
+        "entity": Field("entity", _l("Record type"), "select", options=_distinct(AuditEntry.entity, entity_label)),
+        "action": Field("action", _l("Action"), "select", options=_distinct(AuditEntry.action, action_label)),
     },
     columns=[
         Column(_l("Time"), attr("at"), "datetime", sort="id"),
-        Column(_l("Who"), attr("actor")),
-        Column(_l("Action"), attr("action")),
-        Column(_l("Record type"), attr("entity")),
+        Column(_l("Who"), lambda e: actor_label(e.actor)),
+        Column(_l("Action"), lambda e: action_label(e.action)),
+        Column(_l("Record type"), lambda e: entity_label(e.entity)),
         Column(_l("Record"), attr("entity_id")),
         Column(_l("Summary"), attr("summary"), "long"),
         Column(_l("Changes"), attr("changes"), "changes"),

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from flask import abort, current_app, g, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from kiosk import badges
 
+from ..errors import DomainError
 from ..extensions import db, socketio
 from ..models import Department, Staff
 from ..services.audit import record
+from ..services.scope import current_viewer
 from . import bp
 from .access import roles_required
 
@@ -32,8 +35,12 @@ def _job_dir() -> Path:
 @bp.get("/badges/")
 @roles_required(*PRINTERS)
 def badges_print():
-    departments = db.session.scalars(select(Department).order_by(Department.sort_order, Department.name)).all()
-    staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.name)).all()
+    viewer = current_viewer()
+    departments = [d for d in db.session.scalars(select(Department).order_by(Department.sort_order, Department.name))
+                   if viewer.sees_department(d.id)]
+    scope = viewer.member_condition()
+    staff = db.session.scalars(select(Staff).where(*([] if scope is None else [scope]))
+                               .order_by(Staff.sort_order, Staff.name)).all()
     font_error = None
     try:
         badges.font_file()
@@ -72,21 +79,16 @@ def badges_start():
         badges.font_file()
     except badges.FontMissing as exc:
         return jsonify({"error": {"code": "font_missing", "message": str(exc)}}), 503
-    department_id = request.form.get("department_id", type=int)
-    query = select(Staff.id).order_by(Staff.department_id, Staff.sort_order, Staff.id)
-    footer = _("All departments")
-    if department_id:
-        department = db.session.get(Department, department_id)
-        if department is None:
-            return jsonify({"error": {"code": "not_found", "message": _("Not found.")}}), 404
-        query = query.where(Staff.department_id == department_id)
-        footer = department.name
-    staff_ids = list(db.session.scalars(query))
-    if not staff_ids:
-        return jsonify({"error": {"code": "not_found", "message": _("No staff members to print.")}}), 404
+    try:
+        people, footer = badges.members_to_print(current_viewer(), request.form.get("department_id", type=int) or None)
+    except DomainError as exc:
+        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
+    staff_ids = [p.id for p in people]
     job_id = secrets.token_urlsafe(12)
     with _lock:
-        _jobs[job_id] = {"done": 0, "total": len(staff_ids), "state": "rendering", "error": None}
+        # A job is its starter's: nobody else follows or downloads it.
+        _jobs[job_id] = {"done": 0, "total": len(staff_ids), "state": "rendering", "error": None,
+                         "user_id": current_user.id}
     record(g.actor, "print", "badges", None, summary=f"{footer}: {len(staff_ids)}")
     db.session.commit()
     out = _job_dir() / f"{job_id}.pdf"
@@ -101,16 +103,16 @@ def badges_start():
 @roles_required(*PRINTERS)
 def badges_progress(job_id: str):
     job = _jobs.get(job_id)
-    if job is None:
+    if job is None or job["user_id"] != current_user.id:
         abort(404)
-    return jsonify(job)
+    return jsonify({k: v for k, v in job.items() if k != "user_id"})
 
 
 @bp.get("/badges/jobs/<job_id>/badges.pdf")
 @roles_required(*PRINTERS)
 def badges_download(job_id: str):
     job = _jobs.get(job_id)
-    if job is None or job["state"] != "done":
+    if job is None or job["state"] != "done" or job["user_id"] != current_user.id:
         abort(404)
     return send_file(_job_dir() / f"{job_id}.pdf", mimetype="application/pdf", as_attachment=True,
                      download_name="badges.pdf")
@@ -120,7 +122,7 @@ def badges_download(job_id: str):
 @roles_required(*PRINTERS)
 def badges_one(staff_id: int):
     member = db.session.get(Staff, staff_id) if 0 < staff_id < 2**31 else None
-    if member is None:
+    if member is None or not current_viewer().manages_member(member):
         abort(404)
     try:
         png = badges.badge_png(member, badges.badge_url(member), badges.hall_name(), current_app.config["DATA_DIR"])

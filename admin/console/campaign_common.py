@@ -7,7 +7,7 @@ from datetime import date
 from flask import abort, request
 from sqlalchemy import select
 
-from ..campaign.scope import Viewer, current_viewer
+from ..services.scope import Viewer, current_viewer
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Department, Staff, User, Window

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..campaign import phases as campaign_phases
 from ..campaign import settings_form
 from ..campaign.schemas import PhaseIn
-from ..campaign.scope import leader_department_ids, set_leader_departments
+from ..services.scope import leader_department_ids, set_leader_departments
 from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import User, leader_departments

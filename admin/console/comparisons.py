@@ -11,10 +11,15 @@ from sqlalchemy import select
 from ..campaign import inputs
 from ..errors import DomainError, Invalid
 from ..extensions import db
-from ..models import PerformanceEntry, SkillResult
+from ..models import PerformanceEntry, SkillResult, Staff
 from . import bp
 from .access import roles_required
 from .campaign_common import members, viewer
+
+
+def _of_members(model, scope) -> list:
+    """Rows of ``model`` about the members a viewer manages (a leader: their departments')."""
+    return [] if scope is None else [model.staff_id.in_(select(Staff.id).where(scope))]
 
 
 def _int(name: str):
@@ -50,8 +55,9 @@ def skills():
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("console.skills")), 303
-    results = db.session.scalars(select(SkillResult).order_by(SkillResult.held_on.desc(), SkillResult.id.desc())
-                                 .limit(200)).all()
+    scope = v.member_condition()
+    results = db.session.scalars(select(SkillResult).where(*_of_members(SkillResult, scope))
+                                 .order_by(SkillResult.held_on.desc(), SkillResult.id.desc()).limit(200)).all()
     return render_template("console/campaign/skills.html", results=results, members=members(v), viewer=v,
                            error=error, form=request.form), 422 if error else 200
 
@@ -89,7 +95,7 @@ def performance():
             error, details = exc.message, exc.details
         else:
             return redirect(url_for("console.performance")), 303
-    entries = db.session.scalars(select(PerformanceEntry).order_by(PerformanceEntry.month.desc(),
-                                                                   PerformanceEntry.staff_id).limit(300)).all()
+    entries = db.session.scalars(select(PerformanceEntry).where(*_of_members(PerformanceEntry, v.member_condition()))
+                                 .order_by(PerformanceEntry.month.desc(), PerformanceEntry.staff_id).limit(300)).all()
     return render_template("console/campaign/performance.html", entries=entries, members=members(v), viewer=v,
                            error=error, details=details, form=request.form), 422 if error else 200

@@ -25,7 +25,9 @@ def dashboard():
         "standards": count(Standard), "screens": count(Screen), "kiosks": count(Kiosk),
     }
     notices = [n for n in db.session.scalars(select(Notice).order_by(Notice.id.desc()).limit(20)) if n.active][:5]
-    recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
+    # The audit log is the administrators': who changed what, across every department.
+    recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all() \
+        if current_user.role == "admin" else []
     from .campaign_dashboard import panels
 
     me = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None

@@ -31,7 +31,10 @@ class DevicePage(RecordPage):
     path = "display"     # where the device's page lives: /display/<id> or /kiosk/<id>
 
     def form_fields(self, obj):
-        return self.fields + [PAIRING_CODE] if obj is None else self.fields
+        """A new device is enabled; disabling is a change to an existing one."""
+        if obj is None:
+            return [f for f in self.fields if f.name != "enabled"] + [PAIRING_CODE]
+        return self.fields
 
     def create(self, data, raw):
         code = (data.pop("code", "") or "").strip()

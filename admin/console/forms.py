@@ -86,6 +86,8 @@ def from_record(fields: list[Field], obj) -> dict:
             raw[f.name] = "\n".join(value or [])
         elif f.widget == "tags":
             raw[f.name] = list(value or [])
+        elif f.widget == "slides":
+            raw[f.name] = slide_rows(value or [])
         elif f.widget == "date":
             raw[f.name] = value.isoformat() if isinstance(value, date) else ""
         elif f.widget == "datetime":
@@ -120,6 +122,12 @@ def read_form(fields: list[Field], form) -> dict:
     for f in fields:
         if f.widget == "checkbox":
             raw[f.name] = form.get(f.name) in ("1", "on", "true", "y")
+        elif f.widget == "slides":
+            kinds, seconds = form.getlist(f.name + "__kind"), form.getlist(f.name + "__seconds")
+            options = form.getlist(f.name + "__options")
+            options += [""] * (len(kinds) - len(options))
+            raw[f.name] = slide_rows([{"kind": k, "duration": d, "options": _options(o)}
+                                      for k, d, o in zip(kinds, seconds, options)], keep_blank=True)
         elif f.widget == "multi":
             raw[f.name] = set(form.getlist(f.name))
         elif f.widget == "tags":
@@ -153,6 +161,10 @@ def to_input(fields: list[Field], raw: dict) -> dict:
             data[f.name] = [line.strip() for line in (value or "").splitlines() if line.strip()]
         elif f.widget == "tags":
             data[f.name] = list(value or [])
+        elif f.widget == "slides":
+            data[f.name] = [{"kind": row["kind"], "duration": _number(row["duration"]) if str(row["duration"]).strip()
+                             else 15, **({"options": row["options"]} if row.get("options") else {})}
+                            for row in value or [] if row["kind"]]
         elif f.widget in ("date", "datetime"):
             data[f.name] = (value or "").strip() or None
         elif f.widget in ("number", "password"):
@@ -161,6 +173,31 @@ def to_input(fields: list[Field], raw: dict) -> dict:
         else:
             data[f.name] = value or ""
     return data
+
+
+SLIDE_ROWS = 10  # rows the playlist form offers at least (empty ones are dropped)
+
+
+def slide_rows(slides: list[dict], keep_blank: bool = False) -> list[dict]:
+    """A playlist's slides as form rows, padded with empty rows to fill the form. A slide's
+    options (which department's standards it shows) ride along unseen, so an edit keeps them."""
+    rows = [{"kind": str(s.get("kind") or ""), "duration": s.get("duration", ""),
+             "options": {k: v for k, v in (s.get("options") or {}).items() if v is not None}}
+            for s in slides if keep_blank or s.get("kind")]
+    if not keep_blank:
+        rows += [{"kind": "", "duration": "", "options": {}}] * max(SLIDE_ROWS - len(rows), 3)
+    return rows
+
+
+def _options(text: str) -> dict:
+    """A slide's options from its hidden form input (JSON); anything unreadable is no options."""
+    import json
+
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _is_id_choice(f: Field) -> bool:

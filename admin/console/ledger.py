@@ -9,7 +9,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError, Invalid
+from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..ledger import evidence, labels, service
 from ..ledger.export import ledger_xlsx
@@ -128,6 +128,8 @@ def ledger_save(entry_id: int):
     try:
         raw, values = _read_form(fields)
         service.update(entry, values, viewer())
+    except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+        raise
     except DomainError as exc:
         db.session.rollback()
         return _detail(db.session.get(Rectification, entry_id), values=dict(_form_values(entry), **raw),
@@ -149,6 +151,8 @@ def ledger_action(entry_id: int, action: str):
         service.transition(entry, action, viewer(), reason=request.form.get("reason"),
                            evidence=request.form.get("evidence"), photo=photo, verdict=request.form.get("verdict"),
                            note=request.form.get("note"))
+    except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+        raise
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -169,6 +173,8 @@ def ledger_new():
         try:
             values, data = _read_form(fields)
             entry = service.create(data, v)
+        except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+            raise
         except DomainError as exc:
             db.session.rollback()
             errors, status = {exc.field or "general": exc.message}, 422 if exc.status == 422 else exc.status

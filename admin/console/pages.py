@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..catalog import Resource
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Forbidden, Invalid
 from ..extensions import db
 from ..services import records
+from ..services.scope import current_viewer
 from . import bp
 from .access import roles_required
 from .forms import Field, defaults, from_record, read_form, split_errors, static, to_input
@@ -107,9 +108,18 @@ class RecordPage:
 
     # --- what subclasses may change --------------------------------------------------------
 
-    def can_write(self) -> bool:
-        """Whether the signed-in user may change records of this type."""
-        return getattr(current_user, "role", None) in self.write_roles
+    def can_write(self, obj=None) -> bool:
+        """Whether the signed-in user may change records of this type (and ``obj`` in particular:
+        a leader, only the records of their own departments)."""
+        if getattr(current_user, "role", None) not in self.write_roles:
+            return False
+        if obj is None or self.res.owner is None:
+            return True
+        try:
+            records.check_scope(self.res, records.current_values(self.res, obj), current_viewer())
+        except Forbidden:
+            return False
+        return True
 
     def listing(self, filters: dict, q: str | None, sort: str | None, page: int, per_page: int):
         return records.listing(self.res, filters=filters, q=q, sort=sort, page=page, per_page=per_page)
@@ -129,15 +139,15 @@ class RecordPage:
 
     def create(self, data: dict, raw: dict):
         """Store a new record from the form's ``data``; DomainErrors go back to the form."""
-        return records.create(self.res, data, g.actor)
+        return records.create(self.res, data, g.actor, viewer=current_viewer())
 
     def update(self, obj, data: dict, raw: dict):
         """Store the form's ``data`` into ``obj``, validated as a whole."""
-        return records.update(self.res, obj, data, g.actor)
+        return records.update(self.res, obj, data, g.actor, viewer=current_viewer())
 
     def remove(self, obj) -> None:
         """Remove ``obj``; Conflict when it is still in use."""
-        records.delete(self.res, obj, g.actor)
+        records.delete(self.res, obj, g.actor, viewer=current_viewer())
 
     def title(self, obj) -> str:
         return self.res.title(obj)
@@ -260,7 +270,7 @@ def new_view(spec: RecordPage):
 def edit_view(spec: RecordPage, record_id: int):
     """A record's form (read-only for those who may not change it), and storing changes."""
     obj = spec.get(record_id)
-    writable = spec.editable and spec.can_write()
+    writable = spec.editable and spec.can_write(obj)
     if request.method == "POST":
         if not writable:
             abort(403)

@@ -13,12 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
 from kiosk import suggestions as box
-from kiosk.intake import FLAGS, REASONS, SCORES, SATISFIED_MIN
+from kiosk.intake import FLAGS, REASONS, SCORES
 from kiosk.schemas import RatingListQuery, SuggestionListQuery
 
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Kiosk, Rating, RatingPrompt, Staff, Suggestion, Window
+from ..services.scope import current_viewer
 from ..timefmt import hall_zone
 from . import bp
 from .access import roles_required
@@ -47,23 +48,26 @@ def _query(model, args) -> SimpleNamespace:
 
 
 def today_counters() -> dict:
-    """Today's ratings in the hall's day: count, per level, satisfied share, flagged, kiosk queues."""
+    """Today's ratings in the hall's day, within the viewer's scope: count and satisfied share as the
+    statistics count them (the hall's satisfied levels, flagged and appealed-away ratings left out),
+    flagged, prompted, and the kiosks' offline queues."""
+    from ..stats import queries
+
+    viewer = current_viewer()
     zone = hall_zone()
-    start = datetime.combine(datetime.now(zone).date(), time.min, tzinfo=zone)
+    day = datetime.now(zone).date()
+    start = datetime.combine(day, time.min, tzinfo=zone)
     end = start + timedelta(days=1)
-    in_day = (Rating.rated_at >= start, Rating.rated_at < end)
-    rows = db.session.execute(select(Rating.score, func.count()).where(*in_day, Rating.flagged.is_(None))
-                              .group_by(Rating.score)).all()
-    by_score = {score: 0 for score in range(1, 6)}
-    by_score.update({score: n for score, n in rows})
-    count = sum(by_score.values())
-    satisfied = sum(n for s, n in by_score.items() if s >= SATISFIED_MIN)
+    figures = queries.summary(queries.Scope("hall"), day, day, departments=viewer.department_filter(), reasons=False)
+    by_score = {int(k): v for k, v in figures["distribution"].items()}
+    scope = viewer.subject_condition(Rating)
+    in_day = [Rating.rated_at >= start, Rating.rated_at < end, *([] if scope is None else [scope])]
     flagged = db.session.scalar(select(func.count()).select_from(Rating).where(*in_day, Rating.flagged.is_not(None)))
     prompted = db.session.scalar(select(func.count()).select_from(Rating).where(*in_day, Rating.prompted.is_(True),
                                                                                  Rating.flagged.is_(None)))
     queued = db.session.scalar(select(func.coalesce(func.sum(Kiosk.queue_length), 0)))
-    return {"count": count, "by_score": by_score, "satisfied": satisfied,
-            "rate": (satisfied / count) if count else None, "flagged": flagged, "prompted": prompted,
+    return {"count": figures["count"], "by_score": by_score, "satisfied": figures["satisfied"],
+            "rate": figures["rate"], "flagged": flagged, "prompted": prompted,
             "bad": by_score[1] + by_score[2], "queued": queued}
 
 
@@ -94,7 +98,7 @@ def ratings_counters():
 
 def _rating_or_404(rating_id: str) -> Rating:
     rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None
-    if rating is None:
+    if rating is None or not current_viewer().sees_subject(rating.window_id, rating.staff_id):
         abort(404)
     return rating
 
@@ -129,19 +133,21 @@ def ratings_contact(rating_id: str):
 @roles_required(*MANAGERS)
 def suggestions_list():
     query = _query(SuggestionListQuery, request.args)
-    where = [getattr(Suggestion, k) == getattr(query, k) for k in ("status", "kind", "staff_id", "window_id")
-             if getattr(query, k) is not None]
+    viewer = current_viewer()
+    where = box.scoped_filters(query, viewer)
     total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
     items = db.session.scalars(select(Suggestion).where(*where)
                                .order_by(case((Suggestion.status == "new", 0), else_=1), Suggestion.id.desc())
                                .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
-    waiting = db.session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "new"))
+    mine = viewer.subject_condition(Suggestion)
+    waiting = db.session.scalar(select(func.count()).select_from(Suggestion).where(
+        Suggestion.status == "new", *([] if mine is None else [mine])))
     return render_template("console/feedback/suggestions.html", items=items, total=total, query=query, waiting=waiting)
 
 
 def _suggestion(suggestion_id: int) -> Suggestion:
     item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
-    if item is None:
+    if item is None or not current_viewer().sees_subject(item.window_id, item.staff_id):
         abort(404)
     return item
 
@@ -164,6 +170,8 @@ def suggestions_detail(suggestion_id: int):
                 contact = box.reveal_contact("suggestion", item, g.actor)
             else:
                 abort(400)
+        except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+            raise
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -182,11 +190,15 @@ def prompt():
     from kiosk.prompts import cancel_prompt, latest_prompt, start_prompt
     from kiosk.state import prompt_card
 
+    viewer = current_viewer()
     own = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None
-    members = [] if current_user.role == "staff" else db.session.scalars(
-        select(Staff).order_by(Staff.sort_order, Staff.name)).all()
+    scope = viewer.member_condition()
+    members = [] if viewer.is_staff else db.session.scalars(
+        select(Staff).where(*([] if scope is None else [scope])).order_by(Staff.sort_order, Staff.name)).all()
     chosen_id = request.values.get("staff_id", type=int)
-    member = own if current_user.role == "staff" else (db.session.get(Staff, chosen_id) if chosen_id else own)
+    member = own if viewer.is_staff else (db.session.get(Staff, chosen_id) if chosen_id else own)
+    if member is not None and member is not own and not viewer.manages_member(member):
+        abort(404)  # a leader asks ratings for the members of their departments only
     if request.method == "POST":
         if member is None:
             flash(_("Choose a member first."), "error")
@@ -198,6 +210,8 @@ def prompt():
                     cancel_prompt(current, g.actor)
             else:
                 start_prompt(member, g.actor, request.form.get("case_no", ""))
+        except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+            raise
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

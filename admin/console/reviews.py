@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import DomainError, Invalid
+from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Pledge, Review
 from ..reviews import criteria, rounds
@@ -114,6 +114,8 @@ def reviews_write(round_id: int, kind: str, subject_id: int):
         try:
             rounds.submit(rnd, kind, subject.id, v, scores=scores if (kind != "leader" or any(scores.values())) else None,
                           comment=form.get("comment", ""), pledges=given, grade=form.get("grade") or None)
+        except (Forbidden, NotFound):  # out of the viewer's scope: a 403/404 page, not a message
+            raise
         except DomainError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status

@@ -77,7 +77,8 @@ def roster_confirm(import_id: str):
         return redirect(url_for("console.roster_import"))
     try:
         result = roster.apply(upload, g.actor, skip_invalid=request.form.get("skip_invalid") == "1",
-                              expected_digest=request.form.get("digest", ""))
+                              expected_digest=request.form.get("digest", ""),
+                              create_departments=request.form.get("create_departments") == "1")
     except (Invalid, Conflict) as exc:
         # Nothing was written; the upload is kept so the user can look again and retry.
         flash(exc.message, "error")

@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import catalog
 from .. import models as m
-from ..errors import Invalid
+from ..services.audit_labels import SLIDES
 from .forms import Field, rows, static
 from .pages import Column, RecordPage, attr, register
 
-SLIDE_LABELS = static(
-    ("identity_wall", _l("Identity wall")), ("member_spotlight", _l("Member spotlight")),
-    ("standards", _l("Service standards")), ("pledges", _l("Pledges")), ("honor_board", _l("Honor board")),
-    ("notices", _l("Notices")), ("banner", _l("Campaign banner")), ("satisfaction", _l("Satisfaction board")),
-    ("boards", _l("Comparison boards")),
-    ("window", _l("Window screen")),
-)
+SLIDE_LABELS = static(*SLIDES.items())
+# What a hall screen's playlist can hold (a window screen always shows its window).
+HALL_SLIDES = static(*[(key, label) for key, label in SLIDE_LABELS() if key != "window"])
 WEEKDAYS = static(("0", _l("Mon")), ("1", _l("Tue")), ("2", _l("Wed")), ("3", _l("Thu")), ("4", _l("Fri")),
                   ("5", _l("Sat")), ("6", _l("Sun")))
 
 
 class PlaylistPage(RecordPage):
-    """Slides are edited as lines of "kind seconds", e.g. ``identity_wall 20``."""
-
-    def raw(self, obj) -> dict:
-        return {"name": obj.name,
-                "slides": "\n".join(f"{s['kind']} {s.get('duration', 15)}" for s in obj.slides or [])}
+    """Slides are chosen by name, one row each, in the order they show."""
 
     def blank(self) -> dict:
-        return {"name": "", "slides": "identity_wall 20\nstandards 20\npledges 15\nhonor_board 15\nsatisfaction 15"}
+        from .forms import slide_rows
 
-    @staticmethod
-    def _slides(lines: list[str]) -> list[dict]:
-        known = {key for key, _label in SLIDE_LABELS()}
-        slides = []
-        for number, line in enumerate(lines, start=1):
-            parts = line.replace("，", " ").replace(",", " ").split()
-            if parts[0] not in known or len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
-                raise Invalid(_("Line %(n)d: write a slide kind and its seconds, e.g. identity_wall 20.", n=number),
-                              field="slides")
-            slides.append({"kind": parts[0], "duration": int(parts[1]) if len(parts) == 2 else 15})
-        return slides
-
-    def create(self, data, raw):
-        return super().create(dict(data, slides=self._slides(data["slides"])), raw)
-
-    def update(self, obj, data, raw):
-        return super().update(obj, dict(data, slides=self._slides(data["slides"])), raw)
+        return {"name": "", "slides": slide_rows([{"kind": k, "duration": d} for k, d in (
+            ("identity_wall", 20), ("standards", 20), ("pledges", 15), ("honor_board", 15), ("satisfaction", 15))])}
 
 
 playlists = register(PlaylistPage(
@@ -56,10 +32,8 @@ playlists = register(PlaylistPage(
     new_title=_l("New playlist"), edit_title=_l("Edit playlist"), view_title=_l("Playlist"),
     fields=[
         Field("name", _l("Name"), required=True, maxlength=64),
-        Field("slides", _l("Slides"), "lines", help=_l("One slide per line: its kind and how many seconds it "
-                                                       "shows, e.g. identity_wall 20. Kinds: identity_wall, "
-                                                       "member_spotlight, standards, pledges, honor_board, notices, "
-                                                       "banner, satisfaction, boards, window.")),
+        Field("slides", _l("Slides"), "slides", options=HALL_SLIDES,
+              help=_l("The slides in the order they show, each with its seconds; leave a row empty to drop it.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),

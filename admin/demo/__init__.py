@@ -25,8 +25,10 @@ __all__ = ["DEMO_PASSWORD", "DEVICES_FILE", "describe", "device_urls", "seed_if_
 
 
 def seed_if_empty() -> bool:
-    """Seed the demo hall when the database has no departments; True when it did."""
+    """Seed the demo hall when the database has no departments; True when it did. A demo started
+    again during opening hours puts its members back at their windows if nobody is there."""
     if not seeding.is_empty():
+        seeding.staff_the_windows()
         return False
     seeding.seed()
     return True

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..campaign import phases
 from ..campaign.inputs import save_performance, save_skill
-from ..campaign.scope import Viewer, set_leader_departments
+from ..services.scope import Viewer, set_leader_departments
 from ..extensions import db
 from ..ledger import appeals, service
 from ..models import Department, Rating, Rectification, Staff, Suggestion, User
@@ -46,6 +46,44 @@ LEADER_COMMENTS = {
     "good": "服务意识强，能按承诺办事；希望进一步提高业务熟练程度，缩短群众等候时间。",
     "fair": "能完成本职工作，但群众评价中反映等候时间偏长，需加强业务学习、改进工作作风。",
 }
+# What was done about a problem, for the problems the demo's citizens write about: a ledger entry's
+# measure and evidence answer its own complaint, not just its reason. Keyed by the text written.
+FIXES = {
+    "说话很不耐烦": ("当事人服务礼仪谈话提醒，窗口负责人每日巡查服务态度。",
+                 "已与当事人谈话并组织文明用语培训，当事人向群众电话致歉。"),
+    "问了两遍就不高兴了": ("开展首问负责和耐心解答专题培训，复盘本次接待过程。",
+                   "已组织首问负责制培训，当事人作书面检查并向群众致歉。"),
+    "一直在看手机": ("重申工作时间手机统一存放规定，纳入作风督查。",
+                 "窗口手机统一存放柜已启用，本月作风督查未再发现。"),
+    "排了一个多小时": ("高峰时段增开弹性窗口，优化取号分流。",
+                 "上午 9–11 时增开 1 个弹性窗口，平均等候时间由 38 分钟降至 15 分钟。"),
+    "前面就两个人等了很久": ("梳理单件办理时长，材料预审前移到导服台。",
+                     "导服台预审上线，单件平均办理时长缩短 6 分钟。"),
+    "系统老是卡": ("报请信息中心排查业务系统，窗口电脑升级内存。",
+               "业务系统已扩容，窗口电脑完成升级，卡顿问题消除。"),
+    "问了几个问题都答不上来": ("组织业务知识测试，编制常见问题答复口径。",
+                     "完成业务测试并补考，常见问题口径已印发各窗口。"),
+    "要去问别人才知道": ("新进人员跟班学习，窗口配备业务手册。",
+                  "新进人员完成两周跟班学习，业务手册已放置各窗口。"),
+    "第一次没说清楚还缺什么材料，又跑了一趟": ("更新一次性告知单，材料清单上墙并在公众号发布。",
+                               "一次性告知单已更新 12 项，窗口和公众号同步公布。"),
+    "让我回去开证明": ("梳理可免于提交的证明材料，能部门间核验的不再让群众开证明。",
+                "取消 5 项证明材料，改为部门间数据核验。"),
+    "叫号屏坏了听不到叫号": ("维修叫号屏，叫号同时语音播报。",
+                    "叫号屏已更换，语音叫号已开通。"),
+    "大厅空调太冷": ("调整大厅空调温度，出风口加装导风板。", "空调设定 26℃，出风口导风板已安装。"),
+    "复印机坏了": ("维修自助复印机，导服台备用复印服务。", "复印机已修复，导服台提供免费复印。"),
+    "停车位太少": ("协调周边单位开放停车位，增设停车引导。", "协调周边停车位 40 个，入口设置引导牌。"),
+    "希望中午也能办": ("推出午间不打烊服务，开通预约办理。", "工作日 12:00–14:00 综合窗口不打烊，预约办理已上线。"),
+    "不动产登记窗口让我回去开证明，第二次来又说还缺一份材料，跑了三趟。": (
+        "不动产登记材料清单一次性告知，可部门间核验的证明不再让群众开具。",
+        "不动产登记告知单已更新，取消 3 项证明材料，当事群众已办结。"),
+    "大厅叫号屏坏了，听不清叫号，错过了号又要重新排队。": (
+        "维修叫号屏，叫号同时语音播报，过号群众可优先补办。", "叫号屏已更换，语音叫号已开通，过号补办规则已公示。"),
+    "巡查发现：大厅自助填表台的表格和签字笔未及时补充，部分样表已过期。": (
+        "专人每日两次巡查填表台，样表按新版本全部更换。", "填表台样表已全部更换为新版，巡查记录表已上墙。"),
+}
+
 COMPLAINTS = [
     ("不动产登记窗口让我回去开证明，第二次来又说还缺一份材料，跑了三趟。", "C01", 11),
     ("大厅叫号屏坏了，听不清叫号，错过了号又要重新排队。", None, 4),
@@ -118,8 +156,7 @@ def _ledger(rng, now, zone, today, leader, admin_v, leader_v) -> None:
     for n, entry in enumerate(entries):
         opened = entry.opened_at
         age = (now - opened).days
-        reason = _reason_of(entry)
-        measure, evidence = MEASURES[reason]
+        measure, evidence = FIXES.get((entry.problem or "").strip()) or MEASURES[_reason_of(entry)]
         responsible = entry.responsible_id or entry.staff_id or leader.staff_id
         step = later(1, 9, 10 + n % 40)
         service.update(entry, {"measure": entry.measure or measure, "leader_id": leader.id,

@@ -12,13 +12,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from .. import catalog
 from ..extensions import db
 from ..ledger.workdays import library_says
 from ..models import Department, Rating
-from ..services import accounts, devices, photos, records
+from ..services import accounts, devices, opening_hours, photos, records
 from ..services.audit import record
 from ..services.settings import set_setting
 from ..timefmt import hall_zone
@@ -94,6 +95,8 @@ def seed() -> None:
     today = now.astimezone(zone).date()
     with one_transaction():
         set_setting("hall_name", hall.HALL_NAME, ACTOR)
+        # Members are at their windows during opening hours only (admin/services/opening_hours.py).
+        open_now = opening_hours.is_open(now)
 
         departments = {}
         for order, (name, description) in enumerate(hall.DEPARTMENTS, start=1):
@@ -125,7 +128,7 @@ def seed() -> None:
                 "window_id": windows[person["window"]].id if person["window"] else None,
                 "is_party_member": person["party"], "party_post": person["party_post"],
                 "designations": person["designations"], "duties": person["duties"],
-                "on_duty": person["on_duty"], "sort_order": order * 10}, ACTOR)
+                "on_duty": person["on_duty"] and open_now, "sort_order": order * 10}, ACTOR)
             photos.set_photo(member, portrait_jpeg(
                 person["no"], person["sex"], person["age"], person["bg"], party_badge=person["party"],
                 outfit=person.get("outfit")), ACTOR)
@@ -164,7 +167,7 @@ def seed() -> None:
                                 "staff_id": staff[member].id, "password": DEMO_PASSWORD}, ACTOR)
 
         count = _ratings(now, zone, today, windows, staff, kiosks)
-        record(ACTOR, "create", "rating", None, summary=f"{count} demo ratings over {RATING_WEEKS} weeks")
+        record(ACTOR, "create", "rating", None, summary=_("%(n)s demo ratings over %(weeks)s weeks", n=count, weeks=RATING_WEEKS))
         from . import campaign
 
         campaign.seed(now, zone, today)  # phases, ledger, appeals, skills, performance, reviews (三比三评)
@@ -270,3 +273,20 @@ def _ratings(now, zone, today, windows, staff, kiosks) -> int:
     if rows:
         db.session.execute(insert(Rating), rows)
     return len(rows)
+
+
+def staff_the_windows(now: datetime | None = None) -> int:
+    """When the demo starts again during opening hours with nobody at the windows (they were marked
+    away at closing), its rostered members come on duty; returns how many."""
+    from ..models import Staff
+
+    now = now or datetime.now(timezone.utc)
+    if not opening_hours.is_open(now) or db.session.scalar(select(Staff.id).where(Staff.on_duty.is_(True)).limit(1)):
+        return 0
+    rostered = {person["name"] for person in hall.STAFF if person["on_duty"]}
+    members = [m for m in db.session.scalars(select(Staff).where(Staff.name.in_(rostered))) if m.window_id]
+    for member in members:
+        member.on_duty = True
+        record(ACTOR, "update", "staff", member.id, summary=member.name, changes={"on_duty": [False, True]})
+    db.session.commit()
+    return len(members)

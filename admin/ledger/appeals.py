@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..campaign.scope import Viewer
+from ..services.scope import Viewer
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Rating, RatingAppeal, Rectification, RectificationEvent
@@ -66,7 +66,7 @@ def file(rating_id: str, kind: str, reason: str, viewer: Viewer) -> RatingAppeal
                           submitted_by=viewer.actor[:96], submitted_at=utcnow(), decided_by="", decision_note="")
     db.session.add(appeal)
     db.session.flush()
-    record(viewer.actor, "create", "appeal", appeal.id, summary=f"rating {rating.id}",
+    record(viewer.actor, "create", "appeal", appeal.id, summary=_("Rating %(id)s", id=rating.id),
            changes={"kind": [None, kind], "reason": [None, reason]})
     db.session.commit()
     return appeal
@@ -81,7 +81,7 @@ def decide(appeal: RatingAppeal, upheld: bool, note: str, viewer: Viewer) -> Rat
     now = utcnow()
     appeal.status = "upheld" if upheld else "rejected"
     appeal.decided_by, appeal.decided_at, appeal.decision_note = viewer.actor[:96], now, note
-    record(viewer.actor, "decide", "appeal", appeal.id, summary=f"rating {appeal.rating_id}",
+    record(viewer.actor, "decide", "appeal", appeal.id, summary=_("Rating %(id)s", id=appeal.rating_id),
            changes={"status": ["pending", appeal.status], "note": [None, note]})
     if upheld:
         reason = _("Appeal upheld: %(note)s", note=note) if note else _("Appeal upheld.")

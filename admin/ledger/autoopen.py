@@ -13,6 +13,7 @@ import weakref
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
@@ -186,6 +187,13 @@ _INSERT_EVENT = insert(RectificationEvent.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 
 
+def _summary(message, key: str) -> str:
+    """An audit summary in the hall's language; the bare key where no app is there to translate."""
+    from flask import has_app_context
+
+    return str(message) if has_app_context() else str(key)
+
+
 def for_ratings(conn: Connection, rows) -> int:
     """Open an entry for each new rating row (mapping) that calls for one; returns how many."""
     opened = 0
@@ -194,7 +202,7 @@ def for_ratings(conn: Connection, rows) -> int:
         if row["flagged"] is not None or not isinstance(score, int) or score > BAD_SCORE_MAX:
             continue
         open_entry(conn, source="rating", staff_id=row["staff_id"], window_id=row["window_id"],
-                   problem=row["comment"] or "", rating_id=row["id"], summary=f"rating {row['id']}",
+                   problem=row["comment"] or "", rating_id=row["id"], summary=_summary(_l("Rating %(id)s", id=row["id"]), row["id"]),
                    opened_at=row.get("received_at"))
         opened += 1
     return opened
@@ -212,7 +220,7 @@ def for_complaints(conn: Connection, rows) -> int:
         if row["kind"] != "complaint" or has_entry_for_suggestion(conn, row["id"]):
             continue
         open_entry(conn, source="suggestion", staff_id=row["staff_id"], window_id=row["window_id"],
-                   problem=row["text"] or "", suggestion_id=row["id"], summary=f"complaint {row['receipt']}",
+                   problem=row["text"] or "", suggestion_id=row["id"], summary=_summary(_l("Complaint %(receipt)s", receipt=row["receipt"]), row["receipt"]),
                    opened_at=row.get("created_at"))
         opened += 1
     return opened

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..campaign.scope import Viewer
+from ..services.scope import Viewer
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Rating, Rectification, RectificationEvent, Staff, Suggestion, User, Window

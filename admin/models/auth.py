@@ -50,8 +50,12 @@ class ApiToken(Timestamps, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The user the token acts for, with their scope (admin.services.scope); empty for a system's admin token.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped["User | None"] = relationship(foreign_keys=[user_id])
 
 
 class ConsoleSession(db.Model):

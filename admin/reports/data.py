@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..campaign import boards
-from ..campaign.scope import Viewer
+from ..services.scope import Viewer
 from ..extensions import db
 from ..ledger import service as ledger
 from ..models import Department, RatingAppeal, Rectification, ReviewRound, Staff, Window

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..campaign.scope import Viewer
+from ..services.scope import Viewer
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Pledge, Review, ReviewRound, Staff, User
@@ -111,9 +111,13 @@ def expected(rnd: ReviewRound) -> dict[int, list[tuple[str, str, int]]]:
                 if colleague.id != p.id and p.department_id is not None:
                     out[p.id].append(("peer", f"s:{colleague.id}", colleague.id))
     else:
+        # A leader never grades their own record: their own member is left out of their list
+        # (and graded by the other leaders of the department, when there are any).
+        own = dict(db.session.execute(select(User.id, User.staff_id).where(User.role == "leader")).all())
         for p in people:
             for uid in _leaders_for(p):
-                out[p.id].append(("leader", f"u:{uid}", uid))
+                if own.get(uid) != p.id:
+                    out[p.id].append(("leader", f"u:{uid}", uid))
     return out
 
 

@@ -167,18 +167,29 @@ def delete_user(user: User, actor: str) -> None:
     db.session.commit()
 
 
-def create_token(name: str, role: str, actor: str, created_by: User | None = None) -> tuple[ApiToken, str]:
-    """A new token and its secret; the secret is returned this once and never stored."""
+def create_token(name: str, role: str, actor: str, created_by: User | None = None,
+                 user: User | None = None) -> tuple[ApiToken, str]:
+    """A new token and its secret; the secret is returned this once and never stored.
+
+    A leader or staff token acts for ``user`` (in that user's role), with their scope: without a
+    user it could only see everything or nothing, and a leader's program must see their departments.
+    """
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise Invalid(_("A token needs a name of at most 64 characters."), field="name")
     check_role(role)
+    if role != "admin" and user is None:
+        raise Invalid(_("A leader or staff token acts for a user: say which."), field="user_id")
+    if user is not None and (user.role != role or not user.active):
+        raise Invalid(_("The token's role must be the role of the active user it acts for (%(role)s).",
+                        role=user.role), field="role")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, role=role, token_hash=hash_secret(secret), prefix=secret[:10],
-                     created_by_id=created_by.id if created_by else None)
+                     created_by_id=created_by.id if created_by else None, user_id=user.id if user else None)
     db.session.add(token)
     db.session.flush()
-    record(actor, "create", "api_token", token.id, summary=f"{name} ({role})")
+    record(actor, "create", "api_token", token.id,
+           summary=f"{name} ({role}{', ' + user.username if user is not None else ''})")
     db.session.commit()
     return token, secret
 
@@ -200,6 +211,11 @@ def token_for_secret(secret: str) -> ApiToken | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None:
         return None
+    if token.user_id is not None:
+        # A token acting for a user who was deactivated stops working with them.
+        active = db.session.scalar(select(User.active).where(User.id == token.user_id))
+        if not active:
+            return None
     now = utcnow()
     # Once a minute is plenty for "last used" and avoids a write on every API call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog import Resource
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..validation import parse
 from .audit import record
@@ -66,6 +66,24 @@ def _assign(res: Resource, obj, data: dict) -> dict:
     return changes
 
 
+def check_scope(res: Resource, values: dict, viewer) -> None:
+    """Forbidden unless ``viewer`` may write a record with these values (admin.services.scope):
+    a leader writes the pledges and honors of their own departments' members and windows only."""
+    if viewer is None or viewer.is_admin or res.owner is None:
+        return
+    from ..models import Staff, Window
+
+    window_id, staff_id = res.owner(values)
+    allowed = viewer.is_leader and (window_id is not None or staff_id is not None)
+    if allowed and staff_id is not None:
+        allowed = viewer.manages_member(db.session.get(Staff, staff_id))
+    if allowed and window_id is not None:
+        window = db.session.get(Window, window_id)
+        allowed = window is not None and viewer.sees_department(window.department_id)
+    if not allowed:
+        raise Forbidden(_("This belongs to a department you do not look after."))
+
+
 def _validated(res: Resource, data: dict) -> dict:
     values = parse(res.schema_in, data).model_dump()
     if res.prepare:
@@ -92,12 +110,15 @@ def _commit(res: Resource) -> None:
         db.session.commit()
 
 
-def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, commit: bool = True):
+def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, commit: bool = True,
+           viewer=None):
     """Validate ``data``, store the new record and audit it; returns the record.
 
-    ``commit=False`` leaves the transaction open for a caller that writes more with it.
+    ``commit=False`` leaves the transaction open for a caller that writes more with it; ``viewer``
+    (a person's or a token's, admin.services.scope) limits what they may write.
     """
     values = _validated(res, data)
+    check_scope(res, values, viewer)
     _check_unique(res, values)
     obj = res.model(**(extra or {}))
     db.session.add(obj)
@@ -110,13 +131,16 @@ def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, 
     return obj
 
 
-def update(res: Resource, obj, patch: dict, actor: str):
-    """Merge ``patch`` into the record, validate the result as a whole, store what changed."""
+def update(res: Resource, obj, patch: dict, actor: str, viewer=None):
+    """Merge ``patch`` into the record, validate the result as a whole, store what changed.
+    With a ``viewer``, both the record as it is and as it would be must be theirs to write."""
+    check_scope(res, current_values(res, obj), viewer)
     if not isinstance(patch, dict):
         raise Invalid(_("A JSON object is expected."))
     merged = current_values(res, obj)
     merged.update(patch)
     values = _validated(res, merged)
+    check_scope(res, values, viewer)
     values = {k: v for k, v in values.items() if k in patch}
     _check_unique(res, values, obj)
     with _conflicts():
@@ -127,7 +151,8 @@ def update(res: Resource, obj, patch: dict, actor: str):
     return obj
 
 
-def delete(res: Resource, obj, actor: str) -> None:
+def delete(res: Resource, obj, actor: str, viewer=None) -> None:
+    check_scope(res, current_values(res, obj), viewer)
     title = res.title(obj)
     record(actor, "delete", res.entity, obj.id, summary=title)
     db.session.delete(obj)

@@ -559,13 +559,27 @@ class PlanChanged(Conflict):
     code = "plan_changed"
 
 
-def apply(upload: Upload, actor: str, *, skip_invalid: bool = False, expected_digest: str | None = None) -> Result:
-    """Write every valid row in one transaction, or nothing at all."""
+def apply(upload: Upload, actor: str, *, skip_invalid: bool = False, expected_digest: str | None = None,
+          create_departments: bool = False) -> Result:
+    """Write every valid row in one transaction, or nothing at all.
+
+    A row naming a department that does not exist is an error unless ``create_departments`` was
+    chosen in the preview: a misspelt department must not quietly become a new one."""
     current = plan(upload)
     if expected_digest is not None and expected_digest != current.digest:
         raise PlanChanged(_("The staff records changed since the preview. Check the new preview and confirm again."))
+    if current.new_departments and not create_departments:
+        for row in current.rows:
+            if row.department_new and row.action in ("create", "update"):
+                row.action = "error"
+                row.errors.append(_("Department %(name)s does not exist.", name=row.department))
+        current.new_departments = []
     errors = current.count("error")
     if errors and not skip_invalid:
+        unknown = sorted({row.department for row in current.rows if row.department_new})
+        if unknown and not create_departments:
+            raise Invalid(_("Rows name departments that do not exist: %(names)s. Choose to create them, or fix the "
+                            "file and upload it again.", names="、".join(unknown)), code="unknown_departments")
         raise Invalid(_("%(n)s rows have errors. Fix them in the file and upload it again, "
                         "or choose to import only the valid rows.", n=errors), code="rows_invalid")
     result = Result(skipped=errors, unchanged=current.count("unchanged"))

@@ -241,6 +241,7 @@
     add(head, brand, el("h1", "slide-title", kind === "banner" ? "" : (L[kind] || kind)), clock);
     var foot = el("footer", "slide-foot");
     if (kind !== "banner") add(foot, el("span", "foot-banner", hall.banner || L.campaign));
+    if (kind !== "banner" && s.phase) add(foot, phaseChip(s.phase));
     if (pageCount > 1 && pageCount <= 8) {
       var dots = el("span", "dots");
       for (var i = 0; i < pageCount; i++) add(dots, el("i", i === pageIndex ? "on" : ""));
@@ -250,6 +251,16 @@
     }
     add(frame, head, add(el("div", "slide-body"), body), foot);
     return frame;
+  }
+
+  // The campaign phase the hall is in: its stage, name and the days left.
+  function phaseChip(phase) {
+    var chip = el("span", "phase-chip");
+    chip.setAttribute("data-phase", String(phase.id));
+    add(chip, el("span", "phase-label", L.phase), el("span", "phase-stage", phase.stage_label || ""),
+      el("span", "phase-name", phase.name),
+      el("span", "phase-left", str(L.days_left).replace("{n}", String(phase.days_left))));
+    return chip;
   }
 
   function identityGrid(count, portrait) {
@@ -481,25 +492,40 @@
           str(L[pair[1]]).split("·").forEach(function (word) { add(col, el("div", "campaign-word", word.trim())); });
           add(cols, col);
         });
-        add(box, cols, el("div", "campaign-hall", ((s.hall || {}).name) || ""));
+        add(box, cols);
+        if (s.phase) {
+          var phase = el("div", "campaign-phase");
+          var bar = el("div", "phase-bar");
+          var done = el("i", "");
+          done.style.width = Math.round(Math.max(0, Math.min(1, s.phase.progress || 0)) * 100) + "%";
+          add(bar, done);
+          add(phase, phaseChip(s.phase), bar);
+          add(box, phase);
+        }
+        add(box, el("div", "campaign-hall", ((s.hall || {}).name) || ""));
         return box;
       }
     },
 
     boards: {
-      // One page per published 三比 board: its title and period, then the ranking.
-      pages: function (s) { return list(s.boards).filter(function (b) { return list(b.rows).length > 0; })
-        .map(function (b) { return [b]; }); },
+      // Each published 三比 board, its ranking over as many pages as it needs.
+      pages: function (s) {
+        var per = isPortrait() ? 10 : 8;
+        var pages = [];
+        list(s.boards).forEach(function (b) {
+          chunk(list(b.rows), per).forEach(function (rows) { if (rows.length) pages.push([{board: b, rows: rows}]); });
+        });
+        return pages.length ? pages : [[]];
+      },
       has: function (s) { return list(s.boards).some(function (b) { return list(b.rows).length > 0; }); },
       render: function (s, page) {
-        var board = page[0];
+        var board = page[0].board, shown = page[0].rows;
         var byId = membersById();
         var box = el("div", "board");
         add(box, add(el("div", "board-head"), el("h2", "board-title", board.title),
           el("span", "board-period", [board.period, board.note].filter(Boolean).join(" · "))));
         var rows = el("ol", "board-rows");
-        // Eight rows stay legible across a hall; portrait screens have room for ten.
-        list(board.rows).slice(0, isPortrait() ? 10 : 8).forEach(function (r) {
+        shown.forEach(function (r) {
           var m = byId[r.staff_id] || {name: r.name};
           var row = el("li", "board-row" + (r.rank <= 3 ? " top top-" + r.rank : ""));
           add(row, el("span", "board-rank", String(r.rank)),
@@ -513,9 +539,20 @@
     },
 
     satisfaction: {
-      pages: function () { return [[]]; },
+      // Every window, best first: rated ones by their share, then those with no rating this month.
+      // Those that do not fit go on further pages, so the weakest are shown too.
+      rows: function (s) {
+        var sat = s.satisfaction || {};
+        var seen = {};
+        var rows = list(sat.windows).map(function (w) { seen[w.window_id] = true; return w; });
+        list(s.windows).forEach(function (w) {
+          if (!seen[w.id]) rows.push({window_id: w.id, count: 0, rate: null});
+        });
+        return rows;
+      },
+      pages: function (s) { return chunk(this.rows(s), isPortrait() ? 10 : 8); },
       has: function (s) { return !!(s.satisfaction && s.satisfaction.count > 0); },
-      render: function (s) {
+      render: function (s, page) {
         var sat = s.satisfaction || {};
         var box = el("div", "satisfaction");
         var rate = typeof sat.rate === "number" ? sat.rate : 0;
@@ -530,15 +567,17 @@
         list(s.windows).forEach(function (w) { windows[w.id] = w; });
         var bars = el("div", "sat-bars");
         add(bars, el("div", "sat-bars-head", L.by_window));
-        list(sat.windows).slice(0, isPortrait() ? 10 : 8).forEach(function (w) {
+        list(page).forEach(function (w) {
           var win = windows[w.window_id] || {};
-          var row = el("div", "sat-row");
+          var rated = typeof w.rate === "number";
+          var row = el("div", "sat-row" + (rated ? "" : " unrated"));
+          row.setAttribute("data-window", String(w.window_id));
           var track = el("div", "sat-track");
           var fill = el("div", "sat-fill");
-          fill.style.width = Math.max(0, Math.min(100, (w.rate || 0) * 100)) + "%";
+          fill.style.width = rated ? Math.max(0, Math.min(100, w.rate * 100)) + "%" : "0";
           add(track, fill);
           add(row, el("div", "sat-win", [win.number, win.name].filter(Boolean).join(" ") || ("#" + w.window_id)),
-            track, el("div", "sat-val", ((w.rate || 0) * 100).toFixed(1) + "%"));
+            track, el("div", "sat-val", rated ? (w.rate * 100).toFixed(1) + "%" : L.no_ratings));
           add(bars, row);
         });
         add(box, big, bars);

@@ -58,9 +58,21 @@
   }
 
   // ---- clock -------------------------------------------------------------------------------
+  // The hall's time: the server's clock (the tablet's may be wrong) in the hall's zone (the
+  // tablet's may be another); the offset is learnt from each state and heartbeat answer.
+  var skew = 0, zone = null;
+  function learnTime(iso) {
+    var t = Date.parse(iso || "");
+    if (!isNaN(t)) skew = t - Date.now();
+  }
   function tick() {
-    var d = new Date();
-    $("clock").textContent = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    var d = new Date(Date.now() + skew);
+    try {
+      $("clock").textContent = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false,
+                                                                  timeZone: zone || undefined }).format(d);
+    } catch (e) {  // an unknown zone name: the tablet's own
+      $("clock").textContent = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    }
   }
   tick(); setInterval(tick, 10000);
 
@@ -149,6 +161,9 @@
     if (!next || (next.version <= version && !fromCache)) return;
     version = next.version;
     state = next;
+    if (state.timezone) zone = state.timezone;
+    if (!fromCache) learnTime(state.server_time);
+    tick();
     if (!fromCache) { try { localStorage.setItem(STATE_KEY, JSON.stringify(next)); } catch (e) { /* full */ } }
     $("hall-name").textContent = state.hall_name || T.kiosk;
     var label = $("window-label");
@@ -405,7 +420,9 @@
   socket.on("state", function (s) { applyState(s, false); });
 
   function heartbeat() {
-    if (socket && socket.connected) socket.emit("heartbeat", { queue_length: queueLength });
+    if (socket && socket.connected) socket.emit("heartbeat", { queue_length: queueLength }, function (ack) {
+      if (ack && ack.server_time) { learnTime(ack.server_time); tick(); }
+    });
   }
   setInterval(heartbeat, 20000);
   // A fresh standing phone code now and then (each is valid for 20 minutes).

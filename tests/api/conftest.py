@@ -13,6 +13,6 @@ def hall(app):
 
 
 @pytest.fixture
-def role_headers(make_token):
-    """{"admin": headers, "leader": headers, "staff": headers}."""
+def role_headers(make_token, hall):
+    """{"admin": headers, "leader": headers, "staff": headers}; the leader looks after the hall's departments."""
     return {role: make_token(role) for role in ROLES}

@@ -103,7 +103,7 @@ class Caller:
         if collection == "users":
             return self.make_user("leader", f"spare{n}")
         if collection == "tokens":
-            body = {"name": f"spare {n}", "role": "staff"}
+            body = {"name": f"spare {n}", "role": "admin"}
         else:
             body = sample(collection, self.hall, n)
         response = self.client.post(f"{API}/{collection}", json=body, headers=self.admin)
@@ -136,7 +136,7 @@ class Caller:
             "users_list": ({}, {}, 200), "tokens_list": ({}, {}, 200), "audit_list": ({}, {}, 200),
             "users_create": ({}, {"json": {"username": f"new{n}", "role": "leader", "password": "long-enough-1"}},
                              201),
-            "tokens_create": ({}, {"json": {"name": f"new {n}", "role": "staff"}}, 201),
+            "tokens_create": ({}, {"json": {"name": f"new {n}", "role": "admin"}}, 201),
             "users_read": ({"user_id": "users"}, {}, 200),
             "users_update": ({"user_id": "users"}, {"json": {"display_name": "Changed"}}, 200),
             "users_delete": ({"user_id": "users"}, {}, 204),

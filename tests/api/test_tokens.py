@@ -1,15 +1,17 @@
 """API tokens: the secret is shown once and stored hashed; a revoked token is refused."""
 
+from admin.extensions import db
+
 from .support import API, assert_error, listing, sample
 
 
 def test_secret_shown_once_and_stored_hashed(app, client, admin_headers):
-    created = client.post(f"{API}/tokens", json={"name": "  sync job ", "role": "leader"}, headers=admin_headers)
+    created = client.post(f"{API}/tokens", json={"name": "  sync job ", "role": "admin"}, headers=admin_headers)
     assert created.status_code == 201
     token = created.get_json()
     secret = token["token"]
     assert secret.startswith("lbp_") and len(secret) >= 40
-    assert token["name"] == "sync job" and token["role"] == "leader"
+    assert token["name"] == "sync job" and token["role"] == "admin"
     assert token["prefix"] == secret[:10] and token["revoked_at"] is None and token["last_used_at"] is None
 
     page = client.get(f"{API}/tokens", headers=admin_headers)
@@ -28,7 +30,16 @@ def test_secret_shown_once_and_stored_hashed(app, client, admin_headers):
 
 
 def test_a_new_token_works_with_its_role(client, admin_headers, hall):
-    secret = client.post(f"{API}/tokens", json={"name": "leader app", "role": "leader"},
+    leader = client.post(f"{API}/users", json={"username": "leader-app", "password": "long-enough-1",
+                                               "role": "leader"}, headers=admin_headers).get_json()
+    assert_error(client.post(f"{API}/tokens", json={"name": "leader app", "role": "leader"}, headers=admin_headers),
+                 422)  # a leader's token acts for a leader
+    from admin.models import User
+    from admin.services.scope import set_leader_departments
+
+    with client.application.app_context():
+        set_leader_departments(db.session.get(User, leader["id"]), [hall.d1], "test")  # where member 1 works
+    secret = client.post(f"{API}/tokens", json={"name": "leader app", "role": "leader", "user_id": leader["id"]},
                          headers=admin_headers).get_json()
     headers = {"Authorization": f"Bearer {secret['token']}"}
     assert client.post(f"{API}/pledges", json=sample("pledges", hall, 1), headers=headers).status_code == 201
@@ -60,7 +71,7 @@ def test_a_token_may_revoke_itself_and_is_refused_afterwards(client, make_token)
 
 def test_tokens_list_pages(client, admin_headers):
     for i in range(4):
-        client.post(f"{API}/tokens", json={"name": f"t{i}", "role": "staff"}, headers=admin_headers)
+        client.post(f"{API}/tokens", json={"name": f"t{i}", "role": "admin"}, headers=admin_headers)
     first = listing(client, admin_headers, "tokens", per_page=2)
     third = listing(client, admin_headers, "tokens", per_page=2, page=3)
     assert first["total"] == third["total"] == 5  # and the admin's own

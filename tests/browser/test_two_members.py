@@ -52,6 +52,7 @@ def _shot(page, name):
 
 def test_the_kiosk_asks_which_member_served_and_rates_that_one(browser, demo_server):
     wang = _id(demo_server, "staff", name="王磊")
+    before = _api(demo_server, "/ratings", staff_id=wang, per_page=1)["total"]
     tablet = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", has_touch=True)
     try:
         page = tablet.new_page()
@@ -68,8 +69,9 @@ def test_the_kiosk_asks_which_member_served_and_rates_that_one(browser, demo_ser
         assert page.inner_text("#member .name") == "王磊"
         page.tap('.level[data-score="4"]')
         page.wait_for_selector("#screen-thanks.active")
-        stored = wait_for(lambda: _api(demo_server, "/ratings", staff_id=wang, channel="kiosk", per_page=5)["items"])
-        assert stored and stored[0]["score"] == 4 and stored[0]["window_id"] == _id(demo_server, "windows", number="A01")
+        assert wait_for(lambda: _api(demo_server, "/ratings", staff_id=wang, per_page=1)["total"] == before + 1)
+        stored = _api(demo_server, "/ratings", staff_id=wang, per_page=1)["items"][0]
+        assert stored["score"] == 4 and stored["window_id"] == _id(demo_server, "windows", number="A01")
     finally:
         tablet.close()
 

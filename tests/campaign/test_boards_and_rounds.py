@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from openpyxl import Workbook
 
 from admin.campaign import boards, inputs, phases
-from admin.campaign.scope import Viewer
+from admin.services.scope import Viewer
 from admin.extensions import db
 from admin.models import PerformanceEntry, ReviewRound
 from admin.reviews import rounds

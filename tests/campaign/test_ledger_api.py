@@ -68,9 +68,12 @@ def leader(app, api_hall, make_token):
     """A leader account for the department (the responsible leader) and a leader token."""
     from tests.campaign.conftest import make_user
 
+    from admin.services.accounts import create_token
+
     with app.test_request_context("/"):
         user = make_user("leader", departments=[api_hall["dept"]], username="leader-dept")
-        return {"id": user.id, "headers": make_token("leader")}
+        _token, secret = create_token("leader-dept", "leader", "test", user=user)  # acts for this leader
+        return {"id": user.id, "headers": {"Authorization": f"Bearer {secret}"}}
 
 
 def test_a_bad_rating_through_the_intake_opens_an_entry_found_by_rating_id(client, admin_headers, api_hall, app):
@@ -237,11 +240,12 @@ def test_an_upheld_appeal_leaves_the_statistics_and_dismisses_the_entry(client, 
     assert client.get(f"{API}/ratings/{bad['id']}", headers=admin_headers).status_code == 200
 
 
-def test_a_leader_token_of_another_department_still_reads_everything_but_cannot_decide_others(app):
-    """Tokens are systems, not people (admin.campaign.scope): a leader token reads every department."""
-    from admin.campaign.scope import Viewer
+def test_a_leader_sees_the_departments_listed_for_them_only(app):
+    """admin.services.scope: a leader (in the console, or through a token made for them) reads the
+    departments they look after; a leader for whom none is listed reads none."""
+    from admin.services.scope import Viewer
 
-    token_viewer = Viewer(role="leader", departments=None)
-    assert token_viewer.sees_department(1) and token_viewer.department_filter() is None
     person = Viewer(role="leader", user_id=3, departments=frozenset({2}))
-    assert not person.sees_department(1) and person.sees_department(2)
+    assert not person.sees_department(1) and person.sees_department(2) and person.department_filter() == {2}
+    nobody = Viewer(role="leader", user_id=4, departments=frozenset())
+    assert not nobody.sees_department(2) and nobody.department_filter() == set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from admin import models as m
+from admin.extensions import db
 
 HALL_LISTS = ["departments", "windows", "staff", "standards", "pledges", "honors", "notices"]
 ADMIN_ONLY_PAGES = ["/admin/users/", "/admin/users/new", "/admin/tokens/", "/admin/tokens/new", "/admin/audit/",
@@ -14,14 +15,15 @@ ADMIN_ONLY_PAGES = ["/admin/users/", "/admin/users/new", "/admin/tokens/", "/adm
 @pytest.fixture
 def records(make):
     dept = make("departments", name="政务科")
+    li = make("staff", name="李四", employee_no="L4", department_id=dept)
     return {
         "departments": dept,
         "windows": make("windows", number="A01", name="综合"),
         "staff": make("staff", name="张三", employee_no="Z3"),
         "standards": make("standards", item_name="户籍迁入"),
-        "pledges": make("pledges", text="承诺一"),
-        "honors": make("honors", title="岗位能手", awarded_on="2026-01-01", window_id=None,
-                       staff_id=make("staff", name="李四", employee_no="L4")),
+        "pledges": make("pledges", text="承诺一", staff_id=li),
+        "org_pledge": make("pledges", text="党支部承诺"),
+        "honors": make("honors", title="岗位能手", awarded_on="2026-01-01", window_id=None, staff_id=li),
         "notices": make("notices", title="通知一"),
     }
 
@@ -43,14 +45,23 @@ def test_staff_members_read_the_hall_lists_without_changing_them(console, record
         assert staff.get(path).status_code == 403, path
 
 
-def test_leaders_edit_pledges_honors_notices_only(console, records, fetch):
+def test_leaders_edit_pledges_honors_notices_only(console, records, fetch, app):
     leader = console("leader")
+    from admin.models import User
+    from admin.services.scope import set_leader_departments
+
+    with app.app_context():  # the leader looks after 政务科, where 李四 works
+        set_leader_departments(db.session.scalar(db.select(User).where(User.role == "leader")), [records["departments"]],
+                               "test")
     for name in ("pledges", "honors", "notices"):
         assert leader.get(f"/admin/{name}/new").status_code == 200
         assert f"/admin/{name}/{records[name]}/delete" in leader.text(f"/admin/{name}/")
     changed = leader.post(f"/admin/notices/{records['notices']}", {"title": "通知二", "priority": "normal"})
     assert changed.status_code == 302 and fetch("notices", records["notices"])["title"] == "通知二"
     assert leader.post(f"/admin/pledges/{records['pledges']}/delete").status_code == 302
+    # The party organisation's own pledge is the administrators' to change.
+    assert leader.post(f"/admin/pledges/{records['org_pledge']}/delete").status_code == 403
+    assert fetch("pledges", records["org_pledge"]) is not None
 
     for name in ("departments", "windows", "staff", "standards"):
         assert "/delete" not in leader.text(f"/admin/{name}/")

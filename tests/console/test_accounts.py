@@ -74,9 +74,12 @@ def test_admins_cannot_lock_themselves_out(admin, app):
     assert admin.get("/admin/users/").status_code == 200
 
 
-def test_tokens_create_and_revoke(admin, client):
+def test_tokens_create_and_revoke(admin, client, make_user):
     admin.english()  # recognises the page by its English message
-    created = admin.post("/admin/tokens/new", {"name": "同步任务", "role": "leader"})
+    # A leader's token acts for a leader user: without one it is refused.
+    assert admin.post("/admin/tokens/new", {"name": "同步任务", "role": "leader"}).status_code == 422
+    leader_id = make_user("leader", "sync-leader")
+    created = admin.post("/admin/tokens/new", {"name": "同步任务", "role": "leader", "user_id": str(leader_id)})
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     page = created.get_data(as_text=True)
     assert "will not be shown again" in page

@@ -73,11 +73,13 @@ def preview(client, data: bytes, filename: str = "花名册.xlsx"):
     return path, page.get_data(as_text=True)
 
 
-def confirm(client, path: str, page: str, skip_invalid: bool = False):
+def confirm(client, path: str, page: str, skip_invalid: bool = False, create_departments: bool = True):
     digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
     form = {"csrf_token": csrf_token(client, "/admin/roster/"), "digest": digest}
     if skip_invalid:
         form["skip_invalid"] = "1"
+    if create_departments and 'name="create_departments"' in page:
+        form["create_departments"] = "1"
     return client.post(path + "/confirm", data=form)
 
 
@@ -103,6 +105,22 @@ def test_upload_preview_confirm_creates_members(app, admin):
     assert [row_action(page, n) for n in (2, 3, 4)] == ["create", "create", "create"]
     assert "will be created" in row_html(page, 3)          # 综合服务科 is new
     assert count(app, Staff) == 0                           # a preview writes nothing
+    assert 'name="create_departments"' in page
+
+    # A department the file names but the hall lacks is never made without being asked for.
+    refused = confirm(admin, path, page, create_departments=False)
+    assert refused.status_code == 302
+    shown = admin.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "综合服务科" in shown and "do not exist" in shown
+    assert count(app, Staff) == 0 and count(app, Department, Department.name == "综合服务科") == 0
+    skipped = confirm(admin, path, page, skip_invalid=True, create_departments=False)
+    assert "2 created, 0 updated, 0 unchanged, 1 skipped" in admin.get(skipped.headers["Location"]).get_data(as_text=True)
+    assert count(app, Department, Department.name == "综合服务科") == 0
+    with app.app_context():
+        for member in db.session.scalars(select(Staff)):
+            db.session.delete(member)
+        db.session.commit()
+    path, page = preview(admin, xlsx(GOOD))
 
     done = confirm(admin, path, page)
     assert done.status_code == 302
@@ -119,7 +137,8 @@ def test_upload_preview_confirm_creates_members(app, admin):
         wang = db.session.scalar(select(Staff).where(Staff.employee_no == "A1003"))
         assert wang.is_party_member and wang.window.number == "1"   # "1号" and 中共党员 understood
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "staff")).all()
-        assert sorted(e.action for e in entries) == ["create", "create", "create", "import"]
+        # two members from the import that skipped the unknown department, then all three
+        assert sorted(e.action for e in entries) == ["create"] * 5 + ["import"] * 2
         assert count(app, AuditEntry, AuditEntry.entity == "department") == 1
 
 

@@ -69,25 +69,41 @@ def test_staff_may_not_send_commands(app, login):
     assert response.status_code == 403
 
 
-def test_a_playlist_is_written_as_lines_and_checked(app, login):
+def test_a_playlist_is_chosen_slide_by_slide_and_checked(app, login):
+    """Slides are picked by name in rows (kind and seconds), never typed as keys; empty rows drop."""
     client = login("admin")
+    form = client.get("/admin/playlists/new").get_data(as_text=True)
+    assert 'name="slides__kind"' in form and "身份墙" in form and ">identity_wall<" not in form
     token = csrf_token(client, "/admin/playlists/new")
     bad = client.post("/admin/playlists/new", data={"csrf_token": token, "name": "午间",
-                                                    "slides": "identity_wall 20\nfireworks 5"})
+                                                    "slides__kind": ["identity_wall", "fireworks"],
+                                                    "slides__seconds": ["20", "5"]})
     assert bad.status_code == 422
-    assert "fireworks" in bad.get_data(as_text=True)  # the form keeps what was typed
     with app.app_context():
         assert db.session.query(Playlist).count() == 0
     good = client.post("/admin/playlists/new", data={"csrf_token": token, "name": "午间",
-                                                     "slides": "banner 10\npledges, 25\nsatisfaction"})
+                                                     "slides__kind": ["banner", "", "pledges", "satisfaction"],
+                                                     "slides__seconds": ["10", "30", "25", ""]})
     assert good.status_code == 302
     with app.app_context():
         playlist = db.session.query(Playlist).one()
-        assert playlist.slides == [{"kind": "banner", "duration": 10, "options": {"department_id": None, "window_id": None}},
-                                   {"kind": "pledges", "duration": 25, "options": {"department_id": None, "window_id": None}},
-                                   {"kind": "satisfaction", "duration": 15, "options": {"department_id": None, "window_id": None}}]
-    edit = client.get(f"/admin/playlists/{playlist.id}").get_data(as_text=True)
-    assert "pledges 25" in edit
+        assert [(s["kind"], s["duration"]) for s in playlist.slides] == [("banner", 10), ("pledges", 25),
+                                                                         ("satisfaction", 15)]
+        playlist.slides = [dict(playlist.slides[0]), dict(playlist.slides[1], options={"department_id": 1,
+                                                                                      "window_id": None})]
+        db.session.commit()
+        playlist_id = playlist.id
+    edit = client.get(f"/admin/playlists/{playlist_id}").get_data(as_text=True)
+    assert '<option value="pledges" selected>' in edit and 'value="25"' in edit
+    # A change from the form keeps what the form does not show (a slide's department filter).
+    client.post(f"/admin/playlists/{playlist_id}", data={"csrf_token": token, "name": "午间二",
+                                                         "slides__kind": ["banner", "pledges"],
+                                                         "slides__seconds": ["12", "25"],
+                                                         "slides__options": ["{}", '{"department_id": 1}']})
+    with app.app_context():
+        slides = db.session.get(Playlist, playlist_id).slides
+        assert [(s["kind"], s["duration"]) for s in slides] == [("banner", 12), ("pledges", 25)]
+        assert slides[1]["options"]["department_id"] == 1
 
 
 def test_a_schedule_from_the_console(app, login):

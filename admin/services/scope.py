@@ -1,4 +1,4 @@
-"""Who sees what of the campaign's data.
+"""Who sees and acts on what: the one scope rule every console page and API operation goes through.
 
 * Administrators: everything.
 * Leaders: the departments they look after. An administrator lists them per leader
@@ -6,9 +6,13 @@
   the department of the member their account is linked to; with neither, none.
 * Staff: their own data, through the member their account is linked to.
 
-Hall-wide figures (what the lobby screens show anyway) are open to everyone signed in.
-API tokens belong to systems, not people: admin and leader tokens read every department,
-staff tokens only the hall-wide figures.
+What belongs to a department: a member (their department); a rating, a suggestion or a ledger
+entry (its window's department, else its member's, as the ledger files it). Hall-wide figures
+and what the lobby screens show anyway (names, photos, standards, notices) are open to everyone
+signed in; raters' data (comments, contacts) never leaves the scope.
+
+API tokens act for the user they were made for, with that user's scope; an admin token may be
+made for nobody (a system). A leader or staff token that names no user sees nothing scoped.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
-from ..models import Staff, User, leader_departments
+from ..models import Staff, User, Window, leader_departments
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,49 @@ class Viewer:
             return staff.id == self.staff_id
         return self.sees_department(staff.department_id)
 
+    def manages_member(self, staff: Staff | None) -> bool:
+        """May change what is shown of ``staff`` (pledges, honors), print their badge, ask a rating for them."""
+        if staff is None:
+            return self.is_admin
+        return self.is_admin or (self.is_leader and self.sees_department(staff.department_id))
+
+    def sees_subject(self, window_id: int | None, staff_id: int | None, department_id=...) -> bool:
+        """May read a rating or a suggestion about this window and member (comments, contacts).
+        ``department_id``: the subject's department when the caller has it already."""
+        if self.is_admin:
+            return True
+        if self.is_staff:
+            return self.staff_id is not None and staff_id == self.staff_id
+        if not self.is_leader:
+            return False
+        if department_id is ...:
+            department_id = subject_department(window_id, staff_id)
+        return self.sees_department(department_id)
+
+    def subject_condition(self, model):
+        """SQL condition on rows of ``model`` (Rating, Suggestion: ``window_id`` and ``staff_id``)
+        this viewer may read; None for no restriction. The same rule as ``sees_subject``."""
+        if self.is_admin or (self.is_leader and self.departments is None):
+            return None
+        if self.is_staff:
+            return model.staff_id == self.staff_id if self.staff_id is not None else false()
+        if not self.is_leader or not self.departments:
+            return false()
+        depts = sorted(self.departments)
+        windows_in = select(Window.id).where(Window.department_id.in_(depts))
+        windowless = or_(model.window_id.is_(None),
+                         model.window_id.in_(select(Window.id).where(Window.department_id.is_(None))))
+        return or_(model.window_id.in_(windows_in),
+                   and_(windowless, model.staff_id.in_(select(Staff.id).where(Staff.department_id.in_(depts)))))
+
+    def member_condition(self):
+        """SQL condition on Staff rows this viewer manages (None: all)."""
+        if self.is_admin or (self.is_leader and self.departments is None):
+            return None
+        if self.is_leader:
+            return Staff.department_id.in_(sorted(self.departments)) if self.departments else false()
+        return Staff.id == self.staff_id if self.staff_id is not None else false()
+
     def department_filter(self) -> set | None:
         """Departments to restrict queries to (None: no restriction)."""
         if self.is_admin or self.departments is None and self.is_leader:
@@ -79,6 +126,17 @@ class Viewer:
         if self.staff_id is None:
             return false()
         return or_(E.staff_id == self.staff_id, E.responsible_id == self.staff_id)
+
+
+def subject_department(window_id: int | None, staff_id: int | None) -> int | None:
+    """The department a rating, suggestion or ledger entry belongs to: its window's, else its member's."""
+    if window_id:
+        dept = db.session.scalar(select(Window.department_id).where(Window.id == window_id))
+        if dept:
+            return dept
+    if staff_id:
+        return db.session.scalar(select(Staff.department_id).where(Staff.id == staff_id))
+    return None
 
 
 def leader_department_ids(user: User) -> frozenset:
@@ -104,8 +162,14 @@ def viewer_for_user(user: User) -> Viewer:
 
 
 def viewer_for_token() -> Viewer:
-    role = g.role
-    return Viewer(role=role, departments=None if role in ("admin", "leader") else frozenset(), actor=g.actor)
+    """The API token of this request: with its user's scope (in the token's role), else a system."""
+    token = g.api_token
+    user = db.session.get(User, token.user_id) if token.user_id else None
+    if user is not None:
+        scoped = viewer_for_user(user)
+        departments = scoped.departments if token.role == user.role else frozenset()
+        return Viewer(role=token.role, user_id=user.id, staff_id=user.staff_id, departments=departments, actor=g.actor)
+    return Viewer(role=token.role, departments=None if token.role == "admin" else frozenset(), actor=g.actor)
 
 
 def current_viewer() -> Viewer:
