@@ -125,3 +125,22 @@ def test_screens_kiosks_and_phones_speak_chinese(browser, demo_server):
         tablet.close()
     assert not leaks, leaks
     assert _id(demo_server, "windows", number="A01")
+
+
+def test_the_kiosk_clock_shows_the_hall_s_time_on_a_tablet_set_elsewhere(browser, demo_server):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tablet = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", has_touch=True,
+                                 timezone_id="America/New_York")
+    try:
+        page = tablet.new_page()
+        page.goto(_kiosk_url(demo_server, "A01"))
+        page.wait_for_selector("#screen-floor.active .tile")
+        shown = page.inner_text("#clock").strip()
+        now = datetime.now(ZoneInfo("Asia/Shanghai"))
+        assert shown in {(now + timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}, shown
+        tablet_time = page.evaluate("() => { const d = new Date(); return [d.getHours(), d.getMinutes()]; }")
+        assert tablet_time != [now.hour, now.minute]  # the tablet's own zone would have shown another time
+    finally:
+        tablet.close()
