@@ -62,13 +62,20 @@ class Config:
         root.mkdir(parents=True, exist_ok=True)
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings["DATA_DIR"] = str(root)
-        settings["SECRET_KEY"] = _secret_key(root)
-        settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'liangbiping.db'}"
-        settings["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("REDIS_URL") or None
-        settings["HALL_TIMEZONE"] = os.environ.get("LIANGBIPING_TIMEZONE") or cls.HALL_TIMEZONE
-        settings["PUBLIC_URL"] = os.environ.get("LIANGBIPING_PUBLIC_URL") or None
+        settings.update(cls.environment(root))
         settings.update(overrides)
         return settings
+
+    @classmethod
+    def environment(cls, root: Path) -> dict:
+        """The settings that come from the environment, or from the data dir at ``root``."""
+        return {
+            "SECRET_KEY": _secret_key(root),
+            "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'liangbiping.db'}",
+            "SOCKETIO_MESSAGE_QUEUE": os.environ.get("REDIS_URL") or None,
+            "HALL_TIMEZONE": os.environ.get("LIANGBIPING_TIMEZONE") or cls.HALL_TIMEZONE,
+            "PUBLIC_URL": os.environ.get("LIANGBIPING_PUBLIC_URL") or None,
+        }
 
 
 class TestingConfig(Config):
@@ -86,12 +93,6 @@ class TestingConfig(Config):
     PUSH_WORKER = False  # tests call ``hub.round()`` themselves, or use a real server
 
     @classmethod
-    def from_env(cls, data_dir: str | os.PathLike | None = None, **overrides) -> dict:
-        root = Path(data_dir).resolve() if data_dir else _data_dir()
-        root.mkdir(parents=True, exist_ok=True)
-        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        settings["DATA_DIR"] = str(root)
-        settings["SECRET_KEY"] = _secret_key(root, from_environment=False)
-        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{root / 'liangbiping.db'}"
-        settings.update(overrides)
-        return settings
+    def environment(cls, root: Path) -> dict:
+        return {"SECRET_KEY": _secret_key(root, from_environment=False),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'liangbiping.db'}"}

@@ -73,35 +73,24 @@ def client(app):
 
 
 @pytest.fixture
-def make_token(app):
+def make_token(app, make_user):
     """make_token(role, departments=None) -> bearer headers for a new token of that role.
 
-    A leader or staff token acts for a user (admin.services.scope): a new leader who looks after
-    ``departments`` (none given: every department there is when the token is made), or a new
-    staff user with a member of their own."""
-    from admin.models import Department, Staff
-    from admin.services.accounts import create_token, save_user
+    A leader or staff token acts for a new user of that role (admin.services.scope): a leader who
+    looks after ``departments`` (none given: every department there is now), a staff user with a
+    member of their own."""
+    from admin.models import User
+    from admin.services.accounts import create_token
     from admin.services.scope import set_leader_departments
 
     made = iter(range(1, 10_000))
 
     def make(role: str = "admin", departments: list[int] | None = None) -> dict:
+        user_id = None if role == "admin" else make_user(role, f"token-{role}-{next(made)}")
         with app.app_context():
-            user = None
-            if role != "admin":
-                n = next(made)
-                staff_id = None
-                if role == "staff":
-                    member = Staff(name="令牌员", employee_no=f"TK{n:04d}-{role}")
-                    db.session.add(member)
-                    db.session.commit()
-                    staff_id = member.id
-                user = save_user({"username": f"token-{role}-{n}", "password": "correct-horse-1", "role": role,
-                                  "staff_id": staff_id}, actor="test")
-                if role == "leader":
-                    if departments is None:
-                        departments = list(db.session.scalars(db.select(Department.id)))
-                    set_leader_departments(user, departments, "test")
+            user = db.session.get(User, user_id) if user_id else None
+            if role == "leader" and departments is not None:
+                set_leader_departments(user, departments, "test")
             _token, secret = create_token(f"test-{role}", role, actor="test", user=user)
         return {"Authorization": f"Bearer {secret}"}
 
@@ -153,6 +142,18 @@ def login(client, make_user):
         return client
 
     return do
+
+
+DEMO_PASSWORD = "liangbiping-demo"
+
+
+def sign_in(app, username: str, password: str = DEMO_PASSWORD):
+    """A new test client of ``app`` signed into the console as ``username`` (the demo's password)."""
+    client = app.test_client()
+    answer = client.post("/admin/login", data={"username": username, "password": password,
+                                                "csrf_token": csrf_token(client, "/admin/login")})
+    assert answer.status_code == 302, (username, answer.status_code)
+    return client
 
 
 def csrf_token(client, path: str = "/admin/") -> str:

@@ -27,10 +27,9 @@ from sqlalchemy import select
 from admin.app import create_app
 from admin.config import TestingConfig
 from admin.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import DEMO_PASSWORD, csrf_token
 
 PEOPLE = ("admin", "leader_here", "leader_other", "member", "other_member", "anon")
-DEMO_PASSWORD = "liangbiping-demo"
 
 
 # --- the hall everyone is tried on ------------------------------------------------------------------

@@ -165,12 +165,9 @@ def test_the_kiosk_button_starts_a_prompt_for_the_member_who_asks(demo):
 
 
 def test_members_mark_themselves_on_duty_or_away_and_the_kiosk_follows(demo):
-    from tests.conftest import csrf_token
+    from tests.conftest import csrf_token, sign_in
 
-    client = demo.app.test_client()
-    page = client.post("/admin/login", data={"username": "liuxiaoyan", "password": "liangbiping-demo",
-                                             "csrf_token": csrf_token(client, "/admin/login")})
-    assert page.status_code == 302
+    client = sign_in(demo.app, "liuxiaoyan")
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert 'id="my-duty"' in dashboard
     away = client.post("/admin/my-duty", data={"on_duty": "0", "csrf_token": csrf_token(client)})

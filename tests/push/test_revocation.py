@@ -11,10 +11,7 @@ from sqlalchemy import select
 
 from admin.extensions import db, socketio
 from admin.models import ConsoleSession, Rating, User
-from tests.conftest import csrf_token
-
-DEMO_PASSWORD = "liangbiping-demo"
-
+from tests.conftest import csrf_token, sign_in
 
 @pytest.fixture(autouse=True)
 def _fresh_intake():
@@ -103,16 +100,8 @@ def test_a_deleted_screen_gets_no_more_content(demo, admin_api):
     assert not again.is_connected("/display")
 
 
-def _sign_in(app, username):
-    client = app.test_client()
-    answer = client.post("/admin/login", data={"username": username, "password": DEMO_PASSWORD,
-                                                "csrf_token": csrf_token(client, "/admin/login")})
-    assert answer.status_code == 302
-    return client
-
-
 def test_a_cookie_copied_before_signing_out_stops_working(demo):
-    client = _sign_in(demo.app, "leader")
+    client = sign_in(demo.app, "leader")
     cookie = client.get_cookie("session").value
     assert client.get("/admin/").status_code == 200
     thief = demo.app.test_client()
@@ -127,7 +116,7 @@ def test_a_cookie_copied_before_signing_out_stops_working(demo):
 
 
 def test_a_deactivated_leader_loses_the_live_ratings_and_the_console_at_once(demo, admin_api):
-    client = _sign_in(demo.app, "leader")
+    client = sign_in(demo.app, "leader")
     live = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=client)
     assert live.is_connected("/ratings")
     http = demo.app.test_client()
@@ -146,8 +135,8 @@ def test_a_deactivated_leader_loses_the_live_ratings_and_the_console_at_once(dem
 
 
 def test_signing_out_closes_that_sessions_live_ratings(demo):
-    client = _sign_in(demo.app, "admin")
-    other = _sign_in(demo.app, "admin")  # the same user in another browser stays
+    client = sign_in(demo.app, "admin")
+    other = sign_in(demo.app, "admin")  # the same user in another browser stays
     live = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=client)
     stays = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=other)
     assert live.is_connected("/ratings") and stays.is_connected("/ratings")
