@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, jsonify, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-import assets
+from liangbiping import assets
 
 from . import models  # noqa: F401 - registers every table before migrations run
 from .config import Config
@@ -72,8 +72,8 @@ def configure_extensions(app: Flask) -> None:
     login_manager.login_message = None
     # Socket.IO handlers declared after the first init_app bind only to that app's server, so
     # a second app (tests, the scheduler process) would lose them: declare them all first.
-    import display.events  # noqa: F401
-    import kiosk.events  # noqa: F401
+    import liangbiping.display.events  # noqa: F401
+    import liangbiping.kiosk.events  # noqa: F401
 
     socketio.init_app(
         app,
@@ -85,7 +85,7 @@ def configure_extensions(app: Flask) -> None:
     from .push import PushHub, revocation
 
     PushHub(app)
-    from kiosk.intake import forget_kiosks
+    from liangbiping.kiosk.intake import forget_kiosks
 
     revocation.on_revoke(forget_kiosks)  # a revoked kiosk's token stops rating at once
 
@@ -98,10 +98,10 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(console_bp)
-    from kiosk import bp as kiosk_bp
+    from liangbiping.kiosk import bp as kiosk_bp
 
     app.register_blueprint(kiosk_bp)
-    from display import bp as display_bp
+    from liangbiping.display import bp as display_bp
 
     app.register_blueprint(display_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.

@@ -130,9 +130,9 @@ def in_process(n: int = 500) -> None:
     import shutil
 
     os.environ["LIANGBIPING_RATING_BURST_KIOSK"] = "0/0"
-    from admin.app import create_app
-    from admin.config import Config
-    from admin.services.accounts import create_token
+    from liangbiping.admin.app import create_app
+    from liangbiping.admin.config import Config
+    from liangbiping.admin.services.accounts import create_token
 
     root = Path(tempfile.mkdtemp())
     try:
@@ -165,7 +165,7 @@ def in_process(n: int = 500) -> None:
             from sqlalchemy import event
             from sqlalchemy.engine import Engine
 
-            from admin.campaign import listeners
+            from liangbiping.admin.campaign import listeners
         except ImportError:
             return
         for name in ("before_execute", "after_execute", "commit", "rollback"):

@@ -106,8 +106,8 @@ def naive(db, today: date):
 
 
 def rollup_queries(today: date):
-    from admin.stats import queries
-    from admin.stats.queries import Scope
+    from liangbiping.admin.stats import queries
+    from liangbiping.admin.stats.queries import Scope
 
     month0, year0 = today.replace(day=1), today.replace(month=1, day=1)
     return {
@@ -135,12 +135,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from admin import models
-    from admin.app import create_app
-    from admin.config import TestingConfig
-    from admin.extensions import db
-    from admin.ledger.autoopen import hall_zone
-    from admin.stats import rollups
+    from liangbiping.admin import models
+    from liangbiping.admin.app import create_app
+    from liangbiping.admin.config import TestingConfig
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.ledger.autoopen import hall_zone
+    from liangbiping.admin.stats import rollups
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(TestingConfig.from_env(tmp))

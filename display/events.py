@@ -12,11 +12,11 @@ import time
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, rooms
 
-from admin.extensions import db, socketio
-from admin.models import Screen
-from admin.push import revocation
-from admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
-from admin.services.devices import device_for_token
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import Screen
+from liangbiping.admin.push import revocation
+from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
+from liangbiping.admin.services.devices import device_for_token
 
 log = logging.getLogger(__name__)
 

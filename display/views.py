@@ -19,11 +19,11 @@ from pathlib import Path
 from flask import current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
-import assets
-from admin.errors import DomainError
-from admin.extensions import csrf
-from admin.models.types import utcnow
-from admin.services import pairing
+from liangbiping import assets
+from liangbiping.admin.errors import DomainError
+from liangbiping.admin.extensions import csrf
+from liangbiping.admin.models.types import utcnow
+from liangbiping.admin.services import pairing
 
 from . import bp
 from .labels import labels

@@ -257,7 +257,7 @@ def badge_url(staff) -> str:
 
 
 def hall_name() -> str:
-    from admin.services.settings import get_setting
+    from liangbiping.admin.services.settings import get_setting
 
     return get_setting("hall_name") or ""
 
@@ -278,9 +278,9 @@ def members_to_print(viewer, department_id: int | None) -> tuple[list, str]:
     reach or a run with nobody in it."""
     from sqlalchemy import select
 
-    from admin.errors import NotFound
-    from admin.extensions import db
-    from admin.models import Department, Staff
+    from liangbiping.admin.errors import NotFound
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.models import Department, Staff
 
     query = select(Staff).order_by(Staff.department_id, Staff.sort_order, Staff.id)
     scope = viewer.member_condition()

@@ -15,12 +15,12 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
-from admin.push import revocation
-from admin.push.content import WINDOW_SECTIONS
-from admin.push.hub import CHANGE_LISTENERS
-from admin.extensions import db, socketio
-from admin.models import Kiosk, Staff
-from admin.models.types import utcnow
+from liangbiping.admin.push import revocation
+from liangbiping.admin.push.content import WINDOW_SECTIONS
+from liangbiping.admin.push.hub import CHANGE_LISTENERS
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import Kiosk, Staff
+from liangbiping.admin.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def _kiosk() -> Kiosk | None:
 
 @socketio.on("connect", namespace=KIOSK_NS)
 def kiosk_connect(auth=None):
-    from admin.services.devices import device_for_token
+    from liangbiping.admin.services.devices import device_for_token
 
     from .state import kiosk_state
 
@@ -138,7 +138,7 @@ def kiosk_refresh(*_args):
 @socketio.on("start_prompt", namespace=KIOSK_NS)
 def kiosk_start_prompt(data=None):
     """The member taps the button on the kiosk: one rating for the citizen just served."""
-    from admin.errors import DomainError
+    from liangbiping.admin.errors import DomainError
 
     from .prompts import start_prompt
     from .state import on_duty_member
@@ -184,8 +184,8 @@ def kiosk_cancel_prompt(*_args):
 
 @socketio.on("connect", namespace=RATINGS_NS)
 def ratings_connect(auth=None):
-    from admin.services.scope import viewer_for_user
-    from admin.services.sessions import current_id
+    from liangbiping.admin.services.scope import viewer_for_user
+    from liangbiping.admin.services.sessions import current_id
 
     if not current_user.is_authenticated or current_user.role not in ("admin", "leader"):
         raise ConnectionRefusedError("sign in as an administrator or leader")
@@ -205,8 +205,8 @@ def ratings_disconnect(*_args):
 def rating_payload(rating) -> dict:
     from types import SimpleNamespace
 
-    from admin.models import Window
-    from admin.timefmt import localtime
+    from liangbiping.admin.models import Window
+    from liangbiping.admin.timefmt import localtime
 
     from .intake import FLAGS, REASONS, score_label
 
@@ -230,7 +230,7 @@ def rating_added(rating, prompt=None) -> None:
     if _console_listeners:
         # Each listener hears of the ratings in their own scope only: a leader of another
         # department never gets this rating's comment.
-        from admin.services.scope import subject_department
+        from liangbiping.admin.services.scope import subject_department
 
         get = rating.get if isinstance(rating, dict) else (lambda key: getattr(rating, key))
         window_id, staff_id = get("window_id"), get("staff_id")
@@ -267,7 +267,7 @@ def _window_rating_url(window: dict | None, members: list[dict]) -> dict:
     first one, for screens that draw a single code."""
     from sqlalchemy import select
 
-    from admin.services.settings import public_base_url
+    from liangbiping.admin.services.settings import public_base_url
 
     from . import qrtokens
 

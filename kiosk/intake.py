@@ -32,10 +32,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, exists, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
-from admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
-from admin.extensions import db
-from admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
-from admin.models.types import utcnow
+from liangbiping.admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
+from liangbiping.admin.models.types import utcnow
 
 from . import qrtokens
 from .group_commit import GroupCommit
@@ -174,7 +174,7 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
     A changed window is seen within ``KIOSK_CACHE_SECONDS``; a deleted or disabled kiosk at once,
     in every process (``forget_kiosks``, run on revocation).
     """
-    from admin.services.accounts import hash_secret
+    from liangbiping.admin.services.accounts import hash_secret
 
     if not isinstance(secret, str) or not secret or len(secret) > 200:
         return None
@@ -277,7 +277,7 @@ def _rated_at(value: datetime | None, now: datetime) -> datetime:
     if value is None:
         return now
     if value.tzinfo is None:
-        from admin.timefmt import hall_zone
+        from liangbiping.admin.timefmt import hall_zone
 
         value = value.replace(tzinfo=hall_zone())
     if value > now + FUTURE_SLACK:

@@ -6,10 +6,10 @@ from flask import abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from admin.errors import DomainError
-from admin.extensions import db
-from admin.models import Staff, Suggestion, Window
-from admin.services import pairing
+from liangbiping.admin.errors import DomainError
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Staff, Suggestion, Window
+from liangbiping.admin.services import pairing
 
 from . import bp, qrtokens
 from .intake import REASONS, SCORES, set_rater_cookie
@@ -165,7 +165,7 @@ def receipt(receipt: str):
     if item is None:
         return make_response(render_template("kiosk/token_error.html", status=404,
                                              message=_("No suggestion has this receipt code.")), 404)
-    from admin.ledger.service import ledger_progress_for_suggestion
+    from liangbiping.admin.ledger.service import ledger_progress_for_suggestion
 
     response = make_response(render_template("kiosk/receipt.html", item=item,
                                              steps=ledger_progress_for_suggestion(item.id)))

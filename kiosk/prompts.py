@@ -11,11 +11,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from admin.errors import Invalid, NotFound
-from admin.extensions import db
-from admin.models import Kiosk, RatingPrompt, Staff
-from admin.models.types import utcnow
-from admin.services.audit import record
+from liangbiping.admin.errors import Invalid, NotFound
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, RatingPrompt, Staff
+from liangbiping.admin.models.types import utcnow
+from liangbiping.admin.services.audit import record
 
 LIFETIME = timedelta(minutes=10)
 

@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from admin.errors import DomainError
+from liangbiping.admin.errors import DomainError
 
 SALT = "lbp-qr-v1"
 KIOSK_SALT = "lbp-kiosk-qr-v1"
@@ -62,7 +62,7 @@ def kiosk_token(kiosk) -> str:
 def phone_url(token: str) -> str:
     """The absolute /q/ URL a QR code carries: on the hall's public address when one is set
     (admin.services.settings.public_base_url), else on the address this request came to."""
-    from admin.services.settings import public_base_url
+    from liangbiping.admin.services.settings import public_base_url
 
     path = url_for("kiosk.phone", token=token)
     base = public_base_url()

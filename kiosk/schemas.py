@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints, field_validator
 
-from admin.schemas import Id, In, Out, RatingOut
+from liangbiping.admin.schemas import Id, In, Out, RatingOut
 
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
 CHANNELS = ("kiosk", "qr", "web", "device")

@@ -16,9 +16,9 @@ import qrcode
 import qrcode.image.svg
 from sqlalchemy import select
 
-from admin.extensions import db
-from admin.models import Kiosk, Pledge, RatingPrompt, Staff, Window
-from admin.models.types import utcnow
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, Pledge, RatingPrompt, Staff, Window
+from liangbiping.admin.models.types import utcnow
 
 from . import qrtokens
 
@@ -133,7 +133,7 @@ def phone_code(kiosk: Kiosk) -> dict:
     drawing a QR code costs milliseconds, and a push reaches every kiosk at once."""
     from flask import has_request_context, request
 
-    from admin.services.settings import public_base_url
+    from liangbiping.admin.services.settings import public_base_url
 
     now = time.monotonic()
     base = public_base_url() or (request.host_url if has_request_context() else "")
@@ -147,8 +147,8 @@ def phone_code(kiosk: Kiosk) -> dict:
 
 def kiosk_state(kiosk: Kiosk) -> dict:
     """The kiosk's whole content, with a fresh ``version``."""
-    from admin.services.settings import get_setting
-    from admin.timefmt import hall_zone
+    from liangbiping.admin.services.settings import get_setting
+    from liangbiping.admin.timefmt import hall_zone
 
     window = kiosk.window
     members = on_duty_members(kiosk.window_id)

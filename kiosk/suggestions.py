@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from admin.errors import Invalid
-from admin.extensions import db
-from admin.models import Staff, Suggestion, Window
-from admin.models.types import utcnow
-from admin.services.audit import record
+from liangbiping.admin.errors import Invalid
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Staff, Suggestion, Window
+from liangbiping.admin.models.types import utcnow
+from liangbiping.admin.services.audit import record
 
 from .intake import check_burst, resolve_source, who_is_rated
 from .schemas import SuggestionIn

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from admin.app import create_app
-from admin.config import TestingConfig
-from admin.extensions import db
+from liangbiping.admin.app import create_app
+from liangbiping.admin.config import TestingConfig
+from liangbiping.admin.extensions import db
 
 PG_URL = os.environ.get("LIANGBIPING_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
@@ -79,9 +79,9 @@ def make_token(app, make_user):
     A leader or staff token acts for a new user of that role (admin.services.scope): a leader who
     looks after ``departments`` (none given: every department there is now), a staff user with a
     member of their own."""
-    from admin.models import User
-    from admin.services.accounts import create_token
-    from admin.services.scope import set_leader_departments
+    from liangbiping.admin.models import User
+    from liangbiping.admin.services.accounts import create_token
+    from liangbiping.admin.services.scope import set_leader_departments
 
     made = iter(range(1, 10_000))
 
@@ -106,9 +106,9 @@ def admin_headers(make_token):
 def make_user(app):
     """make_user(role, username=..., password=...) -> the new user's id. Staff users get a member;
     a leader looks after every department there is when the user is made."""
-    from admin.models import Department, Staff
-    from admin.services.accounts import save_user
-    from admin.services.scope import set_leader_departments
+    from liangbiping.admin.models import Department, Staff
+    from liangbiping.admin.services.accounts import save_user
+    from liangbiping.admin.services.scope import set_leader_departments
 
     def make(role: str = "admin", username: str | None = None, password: str = "correct-horse-1") -> int:
         with app.app_context():
@@ -174,8 +174,8 @@ OPEN_MOMENT = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
-    from admin.demo import seed_if_empty
-    from admin.demo.seed import staff_the_windows
+    from liangbiping.admin.demo import seed_if_empty
+    from liangbiping.admin.demo.seed import staff_the_windows
 
     root = tmp_path_factory.mktemp("demo-template")
     application = create_app(TestingConfig.from_env(root))
@@ -195,7 +195,7 @@ def demo(tmp_path, _demo_template):
     import sqlite3
     from types import SimpleNamespace
 
-    from admin.models import Kiosk, Screen, Staff, Window
+    from liangbiping.admin.models import Kiosk, Screen, Staff, Window
 
     data_dir = tmp_path / "demo"
     shutil.copytree(_demo_template, data_dir, ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm", "*.db"))

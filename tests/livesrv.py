@@ -31,14 +31,14 @@ class LiveServer:
         self.log = self.data_dir / f"server-{self.port}.log"
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "admin.cli", *args, "--data-dir", str(self.data_dir)],
+        return subprocess.run([sys.executable, "-m", "liangbiping.admin.cli", *args, "--data-dir", str(self.data_dir)],
                               input=stdin, capture_output=True, text=True, env=self.env, timeout=120, check=True)
 
     def start(self, timeout: float = 30) -> "LiveServer":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "admin.cli", self.command, "--port", str(self.port), "--data-dir", str(self.data_dir)],
+                [sys.executable, "-m", "liangbiping.admin.cli", self.command, "--port", str(self.port), "--data-dir", str(self.data_dir)],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

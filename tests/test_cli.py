@@ -23,7 +23,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def cli(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120, cwd=None):
-    return subprocess.run([sys.executable, "-m", "admin.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "liangbiping.admin.cli", *args], input=stdin, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout, cwd=cwd)
 
 
@@ -55,7 +55,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"{data_dir.name}-{command}-{self.port}.log"
-        args = [sys.executable, "-m", "admin.cli", command, "--port", str(self.port)]
+        args = [sys.executable, "-m", "liangbiping.admin.cli", command, "--port", str(self.port)]
         if data_dir_flag:
             args += ["--data-dir", str(data_dir)]
         with open(self.log, "wb") as out:
@@ -116,9 +116,9 @@ def test_create_admin_then_sign_in(tmp_path):
     assert PASSWORD not in password_hash
 
     # ... and the console takes that password.
-    from admin.app import create_app
-    from admin.config import TestingConfig
-    from admin.extensions import db
+    from liangbiping.admin.app import create_app
+    from liangbiping.admin.config import TestingConfig
+    from liangbiping.admin.extensions import db
     from tests.conftest import csrf_token
 
     app = create_app(TestingConfig.from_env(data, SQLALCHEMY_DATABASE_URI=f"sqlite:///{data}/liangbiping.db"))
@@ -244,7 +244,7 @@ def test_data_dir_from_the_environment(tmp_path, servers):
 def test_scheduler_runs_alone_and_stops_on_sigterm(tmp_path):
     log = tmp_path / "scheduler.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "admin.cli", "scheduler", "--data-dir", str(tmp_path / "d")],
+        proc = subprocess.Popen([sys.executable, "-m", "liangbiping.admin.cli", "scheduler", "--data-dir", str(tmp_path / "d")],
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90

@@ -15,16 +15,16 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from admin.app import create_app
-from admin.config import TestingConfig
-from admin.demo import DEMO_PASSWORD, DEVICES_FILE, describe, hall, seed_if_empty
-from admin.demo.portraits import portrait_jpeg
-from admin.ledger.workdays import library_says
-from admin.extensions import db
-from admin.models import (AuditEntry, Department, Honor, Kiosk, Notice, Pledge, Rating, Screen, Staff, Standard, User,
+from liangbiping.admin.app import create_app
+from liangbiping.admin.config import TestingConfig
+from liangbiping.admin.demo import DEMO_PASSWORD, DEVICES_FILE, describe, hall, seed_if_empty
+from liangbiping.admin.demo.portraits import portrait_jpeg
+from liangbiping.admin.ledger.workdays import library_says
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import (AuditEntry, Department, Honor, Kiosk, Notice, Pledge, Rating, Screen, Staff, Standard, User,
                           Window)
-from admin.services.accounts import hash_secret
-from kiosk.schemas import REASON_CODES
+from liangbiping.admin.services.accounts import hash_secret
+from liangbiping.kiosk.schemas import REASON_CODES
 
 SIX = {"社保中心", "医保中心", "不动产登记中心", "公积金管理中心", "税务服务厅", "市场监管局"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,7 @@ def seeded(tmp_path_factory):
     app = _new_app(data_dir)
     with app.test_request_context("/"):
         assert seed_if_empty() is True
-        from admin.demo.seed import staff_the_windows
+        from liangbiping.admin.demo.seed import staff_the_windows
         from tests.conftest import OPEN_MOMENT
 
         staff_the_windows(OPEN_MOMENT)
@@ -241,7 +241,7 @@ def test_device_tokens_file_is_private(ctx):
 def test_describe_when_admin_changed_password(ctx):
     from flask_babel import force_locale
 
-    from admin.services.accounts import create_or_reset_admin
+    from liangbiping.admin.services.accounts import create_or_reset_admin
 
     create_or_reset_admin("admin", "another-password-1", actor="test")
     try:
@@ -265,7 +265,7 @@ def test_describe_without_the_tokens_file(tmp_path):
 
 
 def test_a_failed_seed_leaves_an_empty_database(tmp_path, monkeypatch):
-    from admin.demo import seed as seed_module
+    from liangbiping.admin.demo import seed as seed_module
 
     calls = []
 
@@ -307,8 +307,8 @@ def test_portraits_are_deterministic_and_distinct():
 def test_members_are_on_duty_during_opening_hours_only(tmp_path):
     """Seeded at night, nobody is at the windows; the demo started again in the morning puts its
     rostered members back; at closing time everyone still on duty is marked away."""
-    from admin.demo.seed import staff_the_windows
-    from admin.services import opening_hours
+    from liangbiping.admin.demo.seed import staff_the_windows
+    from liangbiping.admin.services import opening_hours
 
     night = datetime(2026, 12, 7, 14, 0, tzinfo=timezone.utc)  # 22:00 in the hall
     morning = datetime(2026, 12, 8, 1, 30, tzinfo=timezone.utc)  # 09:30 the next day
@@ -317,7 +317,7 @@ def test_members_are_on_duty_during_opening_hours_only(tmp_path):
         assert not opening_hours.is_open(night) and opening_hours.is_open(morning)
         assert not opening_hours.is_open(datetime(2026, 10, 2, 2, 0, tzinfo=timezone.utc))  # National Day
         assert opening_hours.is_open(datetime(2026, 10, 10, 2, 0, tzinfo=timezone.utc))  # its make-up Saturday
-        from admin.demo import seed as seeding
+        from liangbiping.admin.demo import seed as seeding
 
         real = seeding.datetime
 
@@ -345,8 +345,8 @@ def test_members_are_on_duty_during_opening_hours_only(tmp_path):
 
 def test_ledger_fixes_answer_their_own_complaints(ctx):
     """Each ledger entry's measure and evidence speak of the problem it was opened for."""
-    from admin.demo.campaign import FIXES
-    from admin.models import Rectification
+    from liangbiping.admin.demo.campaign import FIXES
+    from liangbiping.admin.models import Rectification
 
     entries = db.session.scalars(select(Rectification).where(Rectification.problem.in_(list(FIXES)))).all()
     assert len(entries) >= 3

@@ -132,7 +132,7 @@ def test_translations_keep_placeholders(catalog):
 
 def test_screen_labels_match_their_chinese(catalog):
     """display/labels.py carries its own Chinese for every screen label; the catalog says the same."""
-    from display.labels import LABELS
+    from liangbiping.display.labels import LABELS
 
     differ = []
     for key, (msg, zh) in LABELS.items():

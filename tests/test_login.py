@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from admin.extensions import db
-from admin.models import AuditEntry, User
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry, User
 from tests.conftest import csrf_token
 
 
@@ -46,7 +46,7 @@ def test_unknown_users_count_towards_the_address_limit(client, make_user):
 
 
 def test_a_password_change_ends_other_sessions(app, client, make_user):
-    from admin.services.accounts import save_user
+    from liangbiping.admin.services.accounts import save_user
 
     user_id = make_user("admin", "director")
     assert attempt(client, "director", "correct-horse-1").status_code == 302

@@ -10,8 +10,8 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from admin.extensions import db
-from admin.models import Kiosk, Screen, Staff
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, Screen, Staff
 from tests.conftest import csrf_token, sign_in
 
 LAN = "http://192.168.10.20:8000"
@@ -25,9 +25,9 @@ def _save(client, **fields):
 
 def _codes(app, base_url="http://127.0.0.1:8000/"):
     """(badge QR text, kiosk phone code, window screen codes) as the app makes them now."""
-    from admin.push.hub import hub_for
-    from kiosk import badges
-    from kiosk.state import _phone_codes, kiosk_state
+    from liangbiping.admin.push.hub import hub_for
+    from liangbiping.kiosk import badges
+    from liangbiping.kiosk.state import _phone_codes, kiosk_state
 
     _phone_codes.clear()
     with app.test_request_context("/", base_url=base_url):
@@ -76,7 +76,7 @@ def test_the_environment_gives_the_address_when_the_console_does_not(demo):
 
 def test_the_printed_badge_names_its_address(demo):
     """The host is drawn beside the code: a badge printed for the wrong address shows it."""
-    from kiosk import badges
+    from liangbiping.kiosk import badges
 
     with demo.app.test_request_context("/"):
         liu = db.session.scalar(select(Staff).where(Staff.name == "刘晓燕"))

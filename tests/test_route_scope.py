@@ -24,9 +24,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from admin.app import create_app
-from admin.config import TestingConfig
-from admin.extensions import db
+from liangbiping.admin.app import create_app
+from liangbiping.admin.config import TestingConfig
+from liangbiping.admin.extensions import db
 from tests.conftest import DEMO_PASSWORD, csrf_token
 
 PEOPLE = ("admin", "leader_here", "leader_other", "member", "other_member", "anon")
@@ -46,16 +46,16 @@ def _app(data_dir):
 
 def _build(app, root) -> dict:
     """People, their sessions and tokens, and one of each kind of record about 刘晓燕."""
-    from admin.catalog import HONORS, PLAYLISTS, SCHEDULES, SCREEN_GROUPS
-    from admin.console import badges as console_badges
-    from admin.ledger import appeals, evidence
-    from admin.models import (CampaignPhase, Department, Honor, Kiosk, Notice, Pledge, Rectification, ReviewRound,
+    from liangbiping.admin.catalog import HONORS, PLAYLISTS, SCHEDULES, SCREEN_GROUPS
+    from liangbiping.admin.console import badges as console_badges
+    from liangbiping.admin.ledger import appeals, evidence
+    from liangbiping.admin.models import (CampaignPhase, Department, Honor, Kiosk, Notice, Pledge, Rectification, ReviewRound,
                               Screen, Staff, Standard, Suggestion, User, Window)
-    from admin.reviews import rounds
-    from admin.services import accounts, records, roster
-    from admin.services.scope import set_leader_departments, viewer_for_user
-    from kiosk import intake, qrtokens
-    from kiosk.schemas import RatingIn
+    from liangbiping.admin.reviews import rounds
+    from liangbiping.admin.services import accounts, records, roster
+    from liangbiping.admin.services.scope import set_leader_departments, viewer_for_user
+    from liangbiping.kiosk import intake, qrtokens
+    from liangbiping.kiosk.schemas import RatingIn
 
     ids = {}
     with app.test_request_context("/"):
@@ -95,8 +95,8 @@ def _build(app, root) -> dict:
         db.session.commit()
         appeal = appeals.file(rating_id, next(iter(_appeal_kinds())), "MARK-appeal-reason",
                               viewer_for_user(one(User, User.username == "liuxiaoyan")))
-        from kiosk import suggestions
-        from kiosk.schemas import SuggestionIn
+        from liangbiping.kiosk import suggestions
+        from liangbiping.kiosk.schemas import SuggestionIn
 
         suggestion = suggestions.submit(SuggestionIn.model_validate({
             "kind": "complaint", "text": "MARK-suggestion-text", "channel": "qr", "contact": "13900001111",
@@ -112,7 +112,7 @@ def _build(app, root) -> dict:
         admin_user = one(User, User.username == "admin")
         upload = roster.read_upload("roster.xlsx", roster.template_xlsx())
         import_id = roster.store(upload, accounts.actor_of(admin_user))
-        from admin.services import pairing
+        from liangbiping.admin.services import pairing
 
         screen_code, kiosk_code = pairing.open_code("screen")[0], pairing.open_code("kiosk")[0]
         job = uuid.uuid4().hex
@@ -127,7 +127,7 @@ def _build(app, root) -> dict:
             kiosk=one(Kiosk, Kiosk.window_id == a01.id).id, playlist=playlist.id, group=group.id,
             schedule=schedule.id, phase=one(CampaignPhase).id, round=leader_round.id,
             user=user_ids["wanglei"], leader_user=user_ids["leader-other"],
-            token=one(__import__("admin.models", fromlist=["ApiToken"]).ApiToken).id,
+            token=one(__import__("liangbiping.admin.models", fromlist=["ApiToken"]).ApiToken).id,
             photo=liu.photo, badge=qrtokens.badge_token(liu), import_id=import_id, job=job,
             year=date.today().year, today=date.today().isoformat(), department_name="综合受理科",
             suggestion_marker=suggestion.receipt, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
@@ -150,14 +150,14 @@ def _build(app, root) -> dict:
 
 
 def _appeal_kinds():
-    from admin.ledger import labels
+    from liangbiping.admin.ledger import labels
 
     return labels.APPEAL_KINDS
 
 
 def _skill(staff_id):
-    from admin.campaign import inputs
-    from admin.models import SkillResult
+    from liangbiping.admin.campaign import inputs
+    from liangbiping.admin.models import SkillResult
 
     inputs.save_skill({"staff_id": staff_id, "contest": "业务技能比武", "held_on": date.today(), "score": 90,
                        "award": "", "title": "", "note": ""}, "test")
@@ -553,10 +553,10 @@ def _check_one(app, hall, person, method, path_template, want, marker, body) -> 
 
 def _identifiers() -> set[str]:
     """Names the code stores that people must never read on a Chinese page: enum keys of every kind."""
-    from admin.console.screen_content import SLIDE_LABELS
-    from admin.ledger import labels
-    from admin.services import audit_labels
-    from kiosk.intake import FLAGS, REASONS
+    from liangbiping.admin.console.screen_content import SLIDE_LABELS
+    from liangbiping.admin.ledger import labels
+    from liangbiping.admin.services import audit_labels
+    from liangbiping.kiosk.intake import FLAGS, REASONS
 
     names = set(REASONS) | set(FLAGS) | set(labels.STATES) | set(labels.ACTIONS) | set(labels.SOURCES)
     names |= set(labels.VERDICTS) | set(labels.APPEAL_KINDS) | set(labels.APPEAL_STATUSES)

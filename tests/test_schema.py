@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from admin.extensions import db
+from liangbiping.admin.extensions import db
 
 
 def test_migrations_match_the_models(app):

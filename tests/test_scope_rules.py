@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from admin.extensions import db, socketio
-from admin.models import Department, Staff, User
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import Department, Staff, User
 from tests.conftest import DEMO_PASSWORD, sign_in
 
 def _leader_of(app, username, department_name):
-    from admin.services.accounts import save_user
-    from admin.services.scope import set_leader_departments
+    from liangbiping.admin.services.accounts import save_user
+    from liangbiping.admin.services.scope import set_leader_departments
 
     with app.app_context():
         user = save_user({"username": username, "password": DEMO_PASSWORD, "role": "leader"}, actor="test")
@@ -24,8 +24,8 @@ def _leader_of(app, username, department_name):
 
 
 def test_a_leader_does_not_grade_himself_in_a_leader_review(demo):
-    from admin.reviews import rounds
-    from admin.services.scope import viewer_for_user
+    from liangbiping.admin.reviews import rounds
+    from liangbiping.admin.services.scope import viewer_for_user
 
     with demo.app.test_request_context("/"):
         leader = db.session.scalar(select(User).where(User.username == "leader"))  # 陈建国, a party member
@@ -39,8 +39,8 @@ def test_a_leader_does_not_grade_himself_in_a_leader_review(demo):
 
 
 def test_a_member_s_dashboard_shows_no_one_else_s_audit_entries(demo):
-    from admin.catalog import NOTICES
-    from admin.services import records
+    from liangbiping.admin.catalog import NOTICES
+    from liangbiping.admin.services import records
 
     with demo.app.test_request_context("/"):
         records.create(NOTICES, {"title": "内部测试公告", "text": "只给管理员看的审计摘要", "starts_at": "2099-01-01T00:00"},
@@ -58,7 +58,7 @@ def test_live_ratings_reach_only_the_leaders_of_the_rating_s_department(demo):
     here = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_here"))
     other = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_other"))
     assert here.is_connected("/ratings") and other.is_connected("/ratings")
-    from kiosk import intake
+    from liangbiping.kiosk import intake
 
     intake.limiter.reset()
     body = {"id": str(uuid.uuid4()), "score": 2, "channel": "kiosk", "kiosk_token": demo.kiosk_token("A01"),
@@ -70,7 +70,7 @@ def test_live_ratings_reach_only_the_leaders_of_the_rating_s_department(demo):
 
 
 def test_a_token_made_for_a_leader_sees_what_the_leader_sees(demo):
-    from admin.services.accounts import create_token
+    from liangbiping.admin.services.accounts import create_token
 
     leader_id = _leader_of(demo.app, "leader_sb", "社保中心")
     with demo.app.app_context():
@@ -80,13 +80,13 @@ def test_a_token_made_for_a_leader_sees_what_the_leader_sees(demo):
     client = demo.app.test_client()
     items = client.get("/api/v1/ratings?per_page=200", headers={"Authorization": f"Bearer {secret}"}).get_json()["items"]
     assert items
-    from admin.services.scope import subject_department
+    from liangbiping.admin.services.scope import subject_department
 
     with demo.app.app_context():
         assert {subject_department(r["window_id"], r["staff_id"]) for r in items} <= sb_windows
     # Deactivating the leader stops their token too.
     admin = sign_in(demo.app, "admin")
-    from admin.services.accounts import save_user
+    from liangbiping.admin.services.accounts import save_user
 
     with demo.app.app_context():
         save_user({"active": False}, "test", db.session.get(User, leader_id))
@@ -95,8 +95,8 @@ def test_a_token_made_for_a_leader_sees_what_the_leader_sees(demo):
 
 
 def test_a_leader_or_staff_token_needs_a_user_of_that_role(demo):
-    from admin.errors import Invalid
-    from admin.services.accounts import create_token
+    from liangbiping.admin.errors import Invalid
+    from liangbiping.admin.services.accounts import create_token
 
     with demo.app.app_context():
         member = db.session.scalar(select(User).where(User.username == "liuxiaoyan"))

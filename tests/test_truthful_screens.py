@@ -8,13 +8,13 @@ import uuid
 
 from sqlalchemy import select
 
-from admin.extensions import db
-from admin.models import Kiosk
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk
 from tests.conftest import csrf_token, sign_in
 
 
 def _admin_api(demo):
-    from admin.services.accounts import create_token
+    from liangbiping.admin.services.accounts import create_token
 
     with demo.app.app_context():
         _t, secret = create_token("truth", "admin", "test")
@@ -40,7 +40,7 @@ def test_a_window_screen_refuses_schedules_and_playlists_it_would_ignore(demo):
 def test_the_kiosk_gets_the_hall_s_time_zone_and_clock(demo):
     from datetime import datetime, timezone
 
-    from kiosk.state import kiosk_state
+    from liangbiping.kiosk.state import kiosk_state
 
     with demo.app.test_request_context("/"):
         state = kiosk_state(db.session.scalars(select(Kiosk)).first())
@@ -50,8 +50,8 @@ def test_the_kiosk_gets_the_hall_s_time_zone_and_clock(demo):
 
 
 def test_today_s_figures_in_the_console_follow_the_hall_s_satisfied_levels_and_appeals(demo):
-    from admin.services.settings import set_setting
-    from kiosk import intake
+    from liangbiping.admin.services.settings import set_setting
+    from liangbiping.kiosk import intake
 
     intake.limiter.reset()
     http = demo.app.test_client()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, g
 from flask_babel import gettext as _
-from kiosk import badges
-from kiosk.schemas import BadgesQuery
+from liangbiping.kiosk import badges
+from liangbiping.kiosk.schemas import BadgesQuery
 
 from ..errors import DomainError, NotFound
 from ..extensions import db

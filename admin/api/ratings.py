@@ -8,8 +8,8 @@ from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from kiosk.intake import receive, retry_after_header, set_rater_cookie
-from kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
+from liangbiping.kiosk.intake import receive, retry_after_header, set_rater_cookie
+from liangbiping.kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
 
 from ..errors import NotFound, TooManyRequests
 from ..extensions import db

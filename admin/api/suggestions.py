@@ -6,9 +6,9 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from kiosk import suggestions as box
-from kiosk.intake import retry_after_header
-from kiosk.schemas import SuggestionIn, SuggestionListQuery, SuggestionOut, SuggestionPatch, SuggestionReceipt
+from liangbiping.kiosk import suggestions as box
+from liangbiping.kiosk.intake import retry_after_header
+from liangbiping.kiosk.schemas import SuggestionIn, SuggestionListQuery, SuggestionOut, SuggestionPatch, SuggestionReceipt
 
 from ..errors import NotFound, TooManyRequests
 from ..extensions import db

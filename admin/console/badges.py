@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from kiosk import badges
+from liangbiping.kiosk import badges
 
 from ..errors import DomainError
 from ..extensions import db, socketio

@@ -12,9 +12,9 @@ from flask_login import current_user
 from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
-from kiosk import suggestions as box
-from kiosk.intake import FLAGS, REASONS, SCORES
-from kiosk.schemas import RatingListQuery, SuggestionListQuery
+from liangbiping.kiosk import suggestions as box
+from liangbiping.kiosk.intake import FLAGS, REASONS, SCORES
+from liangbiping.kiosk.schemas import RatingListQuery, SuggestionListQuery
 
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -187,8 +187,8 @@ def suggestions_detail(suggestion_id: int):
 def prompt():
     """A member asks the citizen just served for one rating: the kiosk at their window shows it,
     and its single-use QR code here lets the citizen rate on a phone instead."""
-    from kiosk.prompts import cancel_prompt, latest_prompt, start_prompt
-    from kiosk.state import prompt_card
+    from liangbiping.kiosk.prompts import cancel_prompt, latest_prompt, start_prompt
+    from liangbiping.kiosk.state import prompt_card
 
     viewer = current_viewer()
     own = db.session.get(Staff, current_user.staff_id) if current_user.staff_id else None

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from admin import models  # noqa: F401 - registers every table
-from admin.extensions import db
+from liangbiping.admin import models  # noqa: F401 - registers every table
+from liangbiping.admin.extensions import db
 
 config = context.config
 target_metadata = db.metadata

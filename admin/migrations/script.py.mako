@@ -6,7 +6,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import admin.models.types
+import liangbiping.admin.models.types
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -67,6 +67,6 @@ class Suggestion(db.Model):
 
     @property
     def contact_masked(self) -> str | None:
-        from kiosk.intake import mask_contact
+        from liangbiping.kiosk.intake import mask_contact
 
         return mask_contact(self.contact)

@@ -37,6 +37,6 @@ class Rating(db.Model):
 
     @property
     def contact_masked(self) -> str | None:
-        from kiosk.intake import mask_contact
+        from liangbiping.kiosk.intake import mask_contact
 
         return mask_contact(self.contact)

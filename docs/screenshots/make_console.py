@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from admin.demo import DEMO_PASSWORD  # noqa: E402
+from liangbiping.admin.demo import DEMO_PASSWORD  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.livesrv import LiveServer  # noqa: E402
 

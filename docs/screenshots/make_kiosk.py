@@ -24,7 +24,7 @@ OUT = Path(__file__).resolve().parent
 def portrait(seed: str, sex: str, age: int, party: bool) -> bytes | None:
     """A drawn ID photo from the demo's portrait maker, when it is there."""
     try:
-        from admin.demo.portraits import choose_look, render
+        from liangbiping.admin.demo.portraits import choose_look, render
     except ImportError:
         return None
     try:

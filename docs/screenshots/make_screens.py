@@ -118,7 +118,7 @@ def seed(api: Api, photos: bool = True) -> dict:
     portrait = None
     if photos:
         try:
-            from admin.demo.portraits import portrait_jpeg as portrait
+            from liangbiping.admin.demo.portraits import portrait_jpeg as portrait
         except ImportError:
             portrait = None
     staff = []

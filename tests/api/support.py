@@ -43,7 +43,7 @@ class Hall(SimpleNamespace):
     """Ids of the records build_hall made; playlists (p1, p2) and screen groups (g1, g2) are made on first use."""
 
     def __getattr__(self, name):
-        from admin.catalog import RESOURCES
+        from liangbiping.admin.catalog import RESOURCES
 
         lazy = {"p1": "playlists", "p2": "playlists", "g1": "screen-groups", "g2": "screen-groups"}
         if name.startswith("_") or lazy.get(name) not in RESOURCES:
@@ -63,9 +63,9 @@ def build_hall(app) -> Hall:
     Made by the records service in one transaction (the API's own path, minus HTTP): every test
     starts from it, so it is kept cheap.
     """
-    from admin.catalog import RESOURCES
-    from admin.extensions import db
-    from admin.services import records
+    from liangbiping.admin.catalog import RESOURCES
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.services import records
 
     def make(*items):
         with app.app_context():
@@ -185,9 +185,9 @@ def registered_operations() -> list:
     """The operations an app registers (building one app makes every module register its routes)."""
     global _operations
     if _operations is None:
-        from admin.api.framework import OPERATIONS
-        from admin.app import create_app
-        from admin.config import TestingConfig
+        from liangbiping.admin.api.framework import OPERATIONS
+        from liangbiping.admin.app import create_app
+        from liangbiping.admin.config import TestingConfig
 
         with tempfile.TemporaryDirectory() as tmp:
             create_app(TestingConfig.from_env(tmp, SKIP_MIGRATIONS=True))

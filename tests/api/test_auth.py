@@ -7,7 +7,7 @@ without writing a test; the catalog's roles are checked against the intended pol
 import base64
 import itertools
 
-from admin.catalog import RESOURCES
+from liangbiping.admin.catalog import RESOURCES
 
 from .support import API, CHANGES, ROLES, assert_error, image_bytes, registered_operations, sample
 from .support import fill_rule as _url

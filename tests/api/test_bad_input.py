@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from admin.catalog import RESOURCES
-from admin.schemas import TokenIn, UserIn
+from liangbiping.admin.catalog import RESOURCES
+from liangbiping.admin.schemas import TokenIn, UserIn
 
 from .support import API, assert_error, create, fields_of, listing, sample
 

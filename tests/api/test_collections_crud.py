@@ -2,7 +2,7 @@
 
 import pytest
 
-from admin.catalog import RESOURCES
+from liangbiping.admin.catalog import RESOURCES
 
 from .support import API, CHANGES, assert_error, create, listing, sample
 

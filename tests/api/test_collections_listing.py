@@ -5,7 +5,7 @@ Driven by the catalog: a new filter, search column or sort key is tested without
 
 import pytest
 
-from admin.catalog import RESOURCES
+from liangbiping.admin.catalog import RESOURCES
 
 from .support import API, assert_error, create, listing, sample
 

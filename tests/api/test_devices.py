@@ -26,9 +26,9 @@ def test_token_is_shown_once(app, client, admin_headers, hall, name):
         for item in body.get("items", [body]):
             assert "token" not in item and "token_hash" not in item
 
-    from admin import models
-    from admin.extensions import db
-    from admin.services.devices import device_for_token
+    from liangbiping.admin import models
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.services.devices import device_for_token
 
     model = getattr(models, MODELS[name])
     with app.app_context():

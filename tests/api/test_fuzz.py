@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admin.catalog import RESOURCES
+from liangbiping.admin.catalog import RESOURCES
 
 from .support import API, assert_error, fill_rule, image_bytes, op_id, registered_operations, sample
 
@@ -44,7 +44,7 @@ def _schema_of(op):
     if op.method == "PATCH" and collection in RESOURCES:
         return RESOURCES[collection].schema_in
     if op.name == "users_update":
-        from admin.schemas import UserIn
+        from liangbiping.admin.schemas import UserIn
 
         return UserIn
     return None

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from admin.catalog import RESOURCES
+from liangbiping.admin.catalog import RESOURCES
 
 from .support import API, create, registered_operations, sample
 

@@ -1,6 +1,6 @@
 """API tokens: the secret is shown once and stored hashed; a revoked token is refused."""
 
-from admin.extensions import db
+from liangbiping.admin.extensions import db
 
 from .support import API, assert_error, listing, sample
 
@@ -20,8 +20,8 @@ def test_secret_shown_once_and_stored_hashed(app, client, admin_headers):
     assert len(listed) == 1 and "token" not in listed[0]
     assert listed[0] == {k: v for k, v in token.items() if k != "token"}
 
-    from admin.extensions import db
-    from admin.models import ApiToken
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.models import ApiToken
 
     with app.app_context():
         stored = db.session.get(ApiToken, token["id"])
@@ -34,8 +34,8 @@ def test_a_new_token_works_with_its_role(client, admin_headers, hall):
                                                "role": "leader"}, headers=admin_headers).get_json()
     assert_error(client.post(f"{API}/tokens", json={"name": "leader app", "role": "leader"}, headers=admin_headers),
                  422)  # a leader's token acts for a leader
-    from admin.models import User
-    from admin.services.scope import set_leader_departments
+    from liangbiping.admin.models import User
+    from liangbiping.admin.services.scope import set_leader_departments
 
     with client.application.app_context():
         set_leader_departments(db.session.get(User, leader["id"]), [hall.d1], "test")  # where member 1 works

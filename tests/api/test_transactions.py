@@ -45,7 +45,7 @@ def test_a_refused_delete_leaves_no_audit_entry(client, admin_headers, hall):
 
 def test_a_conflict_found_only_by_the_database_writes_nothing(client, admin_headers, hall, monkeypatch):
     """Two requests racing for one window number: the unique index decides, the loser leaves no trace."""
-    from admin.services import records
+    from liangbiping.admin.services import records
 
     monkeypatch.setattr(records, "_check_unique", lambda *args, **kwargs: None)
     entries = _audit_count(client, admin_headers)
@@ -62,7 +62,7 @@ def test_a_conflict_found_only_by_the_database_writes_nothing(client, admin_head
 @pytest.mark.parametrize("method", ["create", "update", "delete"])
 def test_a_failure_after_the_change_is_rolled_back(client, admin_headers, hall, monkeypatch, method):
     """Should anything fail after the record changed (here: the audit entry), the change goes too."""
-    from admin.services import records
+    from liangbiping.admin.services import records
 
     existing = create(client, admin_headers, "departments", {"name": "existing"})
     entries = _audit_count(client, admin_headers)
@@ -101,9 +101,9 @@ def test_a_username_taken_by_a_racing_request_is_a_conflict(app, client, admin_h
     """Another request stores the same username between this one's check and its write: 409, nothing stored."""
     from sqlalchemy import insert
 
-    from admin.extensions import db
-    from admin.models import User
-    from admin.services import accounts
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.models import User
+    from liangbiping.admin.services import accounts
 
     original = accounts.check_role
 

@@ -6,7 +6,7 @@ PASSWORD = "long-enough-1"
 
 
 def _signs_in(app, username, password) -> bool:
-    from admin.services.accounts import authenticate
+    from liangbiping.admin.services.accounts import authenticate
 
     with app.app_context():
         return authenticate(username, password, "203.0.113.9") is not None

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from admin.extensions import db
-from admin.models import Department, Rating, Staff, User, Window, leader_departments
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Department, Rating, Staff, User, Window, leader_departments
 
 _ids = itertools.count(1)
 
@@ -20,7 +20,7 @@ def _quick_password_hashing(monkeypatch):
     """Cheap password hashes: sign-ins would otherwise spend most of a test's time in scrypt."""
     from werkzeug.security import generate_password_hash
 
-    from admin.services import accounts
+    from liangbiping.admin.services import accounts
 
     monkeypatch.setattr(accounts, "generate_password_hash",
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
@@ -70,7 +70,7 @@ def add_rating(score: int, *, staff_id=None, window_id=None, at: datetime | None
 
 
 def make_user(role: str, *, staff_id=None, departments=(), username=None) -> User:
-    from admin.services.accounts import save_user
+    from liangbiping.admin.services.accounts import save_user
 
     user = save_user({"username": username or f"{role}{next(_ids)}", "password": "correct-horse-1", "role": role,
                       "staff_id": staff_id}, actor="test")

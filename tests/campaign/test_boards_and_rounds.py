@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from openpyxl import Workbook
 
-from admin.campaign import boards, inputs, phases
-from admin.services.scope import Viewer
-from admin.extensions import db
-from admin.models import PerformanceEntry, ReviewRound
-from admin.reviews import rounds
-from admin.services.settings import set_setting
-from admin.stats import periods
+from liangbiping.admin.campaign import boards, inputs, phases
+from liangbiping.admin.services.scope import Viewer
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import PerformanceEntry, ReviewRound
+from liangbiping.admin.reviews import rounds
+from liangbiping.admin.services.settings import set_setting
+from liangbiping.admin.stats import periods
 
 from .conftest import add_rating
 
@@ -40,7 +40,7 @@ def test_boards_rank_and_only_published_ones_reach_the_screens(ctx, hall):
     assert [r["name"] for r in screens["boards"][0]["rows"]] == ["张三", "李四"]  # ranked rows only
     assert screens["phase"]["name"] == "扎实推进阶段" and screens["phase"]["stage"] == "advance"
 
-    from admin.push import content
+    from liangbiping.admin.push import content
 
     snap = content.snapshot()
     sections = content.build("hall:0:0", snap)

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from admin.extensions import db
-from admin.models import AuditEntry, Rectification, Review, ReviewRound, User
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry, Rectification, Review, ReviewRound, User
 
 from .conftest import add_rating, build_hall, make_user
 
@@ -163,7 +163,7 @@ def test_working_an_entry_through_the_console(sign_in, people, dbx):
 
 
 def test_reviews_self_peer_and_leader_with_anonymous_results(sign_in, people, dbx):
-    from admin.reviews import rounds
+    from liangbiping.admin.reviews import rounds
     from tests.conftest import csrf_token
 
     hall = people["hall"]

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from admin.extensions import db
-from admin.models import AuditEntry, Rectification
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry, Rectification
 
 API = "/api/v1"
 
@@ -44,7 +44,7 @@ def api_hall(client, admin_headers):
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    from kiosk import intake
+    from liangbiping.kiosk import intake
 
     intake.limiter.reset()
     intake._kiosk_cache.clear()
@@ -68,7 +68,7 @@ def leader(app, api_hall, make_token):
     """A leader account for the department (the responsible leader) and a leader token."""
     from tests.campaign.conftest import make_user
 
-    from admin.services.accounts import create_token
+    from liangbiping.admin.services.accounts import create_token
 
     with app.test_request_context("/"):
         user = make_user("leader", departments=[api_hall["dept"]], username="leader-dept")
@@ -93,8 +93,8 @@ def test_a_bad_rating_through_the_intake_opens_an_entry_found_by_rating_id(clien
         found = client.get(f"{API}/rectifications", query_string={"rating_id": other["id"]}, headers=admin_headers)
         assert found.get_json()["total"] == 0
     with app.app_context():
-        from admin.ledger.workdays import add_working_days
-        from admin.timefmt import hall_zone
+        from liangbiping.admin.ledger.workdays import add_working_days
+        from liangbiping.admin.timefmt import hall_zone
 
         today = datetime.now(timezone.utc).astimezone(hall_zone()).date()
         assert entry["deadline"] == add_working_days(today, 5).isoformat()
@@ -107,7 +107,7 @@ def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_hea
     assert response.status_code == 201, response.get_data(as_text=True)
     receipt = response.get_json()["receipt"]
     with app.app_context():
-        from admin.models import Suggestion
+        from liangbiping.admin.models import Suggestion
 
         suggestion_id = db.session.query(Suggestion).filter_by(receipt=receipt).one().id
     praise = client.post(f"{API}/suggestions", json={"kind": "praise", "text": "很好", "channel": "kiosk",
@@ -125,7 +125,7 @@ def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_hea
     assert client.post(f"{API}/rectifications/{entry_id}/transition", json={"action": "verify"},
                        headers=admin_headers).status_code == 200
     with app.test_request_context("/"):
-        from admin.ledger.service import ledger_progress_for_suggestion
+        from liangbiping.admin.ledger.service import ledger_progress_for_suggestion
 
         steps = ledger_progress_for_suggestion(suggestion_id)
     assert [s["state"] for s in steps] == ["open", "verified"]
@@ -243,7 +243,7 @@ def test_an_upheld_appeal_leaves_the_statistics_and_dismisses_the_entry(client, 
 def test_a_leader_sees_the_departments_listed_for_them_only(app):
     """admin.services.scope: a leader (in the console, or through a token made for them) reads the
     departments they look after; a leader for whom none is listed reads none."""
-    from admin.services.scope import Viewer
+    from liangbiping.admin.services.scope import Viewer
 
     person = Viewer(role="leader", user_id=3, departments=frozenset({2}))
     assert not person.sees_department(1) and person.sees_department(2) and person.department_filter() == {2}

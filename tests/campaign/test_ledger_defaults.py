@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import event, select
 
-from admin.extensions import db
-from admin.models import Rectification, Window
-from admin.services.settings import set_setting
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rectification, Window
+from liangbiping.admin.services.settings import set_setting
 
 from .conftest import add_rating, make_user
 

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, text
 
-from admin.extensions import db
-from admin.models import Rating, RatingAppeal, Staff, Window
-from admin.services.settings import set_setting
-from admin.stats import queries
-from admin.stats.queries import Scope
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rating, RatingAppeal, Staff, Window
+from liangbiping.admin.services.settings import set_setting
+from liangbiping.admin.stats import queries
+from liangbiping.admin.stats.queries import Scope
 
 ZONE = ZoneInfo("Asia/Shanghai")
 # 15:00–17:00 UTC is 23:00–01:00 in the hall: most ratings land near a day boundary.
@@ -146,7 +146,7 @@ def test_rollups_equal_brute_force(hall, items, first, length, top_two):
     # Rebuilding from scratch gives the same rollups as keeping them current did.
     before = db.session.execute(text("SELECT day, staff_id, window_id, n1, n2, n3, n4, n5 FROM rating_daily "
                                      "WHERE n1 + n2 + n3 + n4 + n5 > 0 ORDER BY 1, 2, 3")).all()
-    from admin.stats import rollups
+    from liangbiping.admin.stats import rollups
 
     rollups.rebuild(db.session.connection(), ZONE)
     after = db.session.execute(text("SELECT day, staff_id, window_id, n1, n2, n3, n4, n5 FROM rating_daily "

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from admin.extensions import db
-from admin.ledger import workdays
-from admin.models import Rectification, Reminder
-from admin.stats import queries
-from admin.stats.queries import Scope
+from liangbiping.admin.extensions import db
+from liangbiping.admin.ledger import workdays
+from liangbiping.admin.models import Rectification, Reminder
+from liangbiping.admin.stats import queries
+from liangbiping.admin.stats.queries import Scope
 
 from .conftest import add_rating, make_user
 
@@ -42,7 +42,7 @@ def test_an_administrator_corrects_the_calendar(ctx):
     workdays.set_day(date(2026, 10, 10), None, "", "test")
     workdays.set_day(date(2026, 10, 12), None, "", "test")
     assert workdays.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
-    from admin.models import AuditEntry
+    from liangbiping.admin.models import AuditEntry
 
     assert db.session.query(AuditEntry).filter_by(entity="calendar_day").count() == 4
 
@@ -68,7 +68,7 @@ def test_the_calendar_api(client, admin_headers, make_token):
 
 
 def test_the_overdue_job_with_a_fixed_clock(ctx, hall):
-    from admin.campaign.jobs import daily
+    from liangbiping.admin.campaign.jobs import daily
 
     leader = make_user("leader", departments=[hall.d1])
     member = make_user("staff", staff_id=hall.m1)
@@ -112,7 +112,7 @@ def test_day_boundaries_are_the_hall_s(ctx, hall):
     assert first["distribution"]["5"] == 1 and first["count"] == 1
     assert second["distribution"]["1"] == 1 and second["count"] == 1
     # The hall moves to New York: the rollups are rebuilt in the same transaction, both on 1 March.
-    from admin.services.settings import set_setting
+    from liangbiping.admin.services.settings import set_setting
 
     set_setting("timezone", "America/New_York", "test")
     ny = queries.summary(Scope("hall"), date(2026, 3, 1), date(2026, 3, 1))

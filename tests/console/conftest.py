@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from admin import catalog
-from admin.extensions import db
-from admin.services import records
+from liangbiping.admin import catalog
+from liangbiping.admin.extensions import db
+from liangbiping.admin.services import records
 from tests.conftest import csrf_token
 
 
@@ -18,7 +18,7 @@ def _quick_password_hashing(monkeypatch):
     """Cheap password hashes: each sign-in would otherwise spend most of a test's time in scrypt."""
     from werkzeug.security import generate_password_hash
 
-    from admin.services import accounts
+    from liangbiping.admin.services import accounts
 
     monkeypatch.setattr(accounts, "generate_password_hash",
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from admin import models as m
-from admin.extensions import db
+from liangbiping.admin import models as m
+from liangbiping.admin.extensions import db
 
 HALL_LISTS = ["departments", "windows", "staff", "standards", "pledges", "honors", "notices"]
 ADMIN_ONLY_PAGES = ["/admin/users/", "/admin/users/new", "/admin/tokens/", "/admin/tokens/new", "/admin/audit/",
@@ -47,8 +47,8 @@ def test_staff_members_read_the_hall_lists_without_changing_them(console, record
 
 def test_leaders_edit_pledges_honors_notices_only(console, records, fetch, app):
     leader = console("leader")
-    from admin.models import User
-    from admin.services.scope import set_leader_departments
+    from liangbiping.admin.models import User
+    from liangbiping.admin.services.scope import set_leader_departments
 
     with app.app_context():  # the leader looks after 政务科, where 李四 works
         set_leader_departments(db.session.scalar(db.select(User).where(User.role == "leader")), [records["departments"]],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from admin import models as m
-from admin.extensions import db
+from liangbiping.admin import models as m
+from liangbiping.admin.extensions import db
 
 
 def _user_id(console, username: str) -> int:
@@ -119,7 +119,7 @@ def test_settings(admin, app):
     assert 'name="hall_name"' in page and '<option value="Asia/Shanghai" selected' in page
     saved = admin.post("/admin/settings", {"hall_name": "  市民之家  ", "timezone": "Asia/Urumqi"})
     assert saved.status_code == 302
-    from admin.services.settings import get_setting
+    from liangbiping.admin.services.settings import get_setting
     with app.app_context():
         assert get_setting("hall_name") == "市民之家" and get_setting("timezone") == "Asia/Urumqi"
 

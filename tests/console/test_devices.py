@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from admin import models as m
-from admin.extensions import db
+from liangbiping.admin import models as m
+from liangbiping.admin.extensions import db
 
 
 def _token(page: str) -> str:
@@ -22,7 +22,7 @@ def test_screen_created_with_its_token_shown_once(admin, app, make, fetch):
     assert "will not be shown again" in page
     secret = _token(page)
 
-    from admin.services.devices import device_for_token
+    from liangbiping.admin.services.devices import device_for_token
     with app.app_context():
         screen = device_for_token(m.Screen, secret)
         assert screen is not None and screen.name == "一号窗口屏"
@@ -64,7 +64,7 @@ def test_kiosk_create_edit_delete(admin, make, fetch):
 
 
 def test_pairing_by_code(admin, app, count):
-    from admin.services import pairing
+    from liangbiping.admin.services import pairing
 
     with app.app_context():
         code, secret, _expires = pairing.open_code("kiosk")

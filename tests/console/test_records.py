@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from admin import models as m
+from liangbiping.admin import models as m
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from admin.extensions import db
-from admin.models import AuditEntry, Department, Staff, Window
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry, Department, Staff, Window
 from tests.conftest import csrf_token
 from tests.console.conftest import english
 
@@ -233,7 +233,7 @@ def test_english_headers_and_a_missing_column_leaves_the_field_alone(app, admin)
 def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from admin.services import roster
+    from liangbiping.admin.services import roster
 
     english(admin)  # recognises the page by its English message
 
@@ -287,7 +287,7 @@ def test_files_that_are_not_rosters_get_a_friendly_error(admin, data, filename):
 
 
 def test_limits(admin, monkeypatch):
-    from admin.services import roster
+    from liangbiping.admin.services import roster
 
     english(admin)  # recognises the page by its English message
     monkeypatch.setattr(roster, "MAX_ROWS", 3)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from admin import models as m
+from liangbiping.admin import models as m
 from tests.console.conftest import image_bytes
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from display.views import collect_limiter, open_limiter
+from liangbiping.display.views import collect_limiter, open_limiter
 
 
 @pytest.fixture(autouse=True)

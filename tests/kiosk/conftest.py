@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from admin.extensions import db
+from liangbiping.admin.extensions import db
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     """Burst buckets and the kiosk token cache live in the process: each test starts clean."""
-    from kiosk import intake, state
+    from liangbiping.kiosk import intake, state
 
     intake.limiter.reset()
     intake._kiosk_cache.clear()
@@ -27,9 +27,9 @@ def _fresh_limits():
 def hall(app):
     """Ids and tokens of a small hall, made by the records and devices services (the API's own
     path, minus HTTP) in a few transactions: every test starts from it, so it is kept cheap."""
-    from admin.catalog import RESOURCES
-    from admin.services import records
-    from admin.services.devices import create_device
+    from liangbiping.admin.catalog import RESOURCES
+    from liangbiping.admin.services import records
+    from liangbiping.admin.services.devices import create_device
 
     def make(*items):
         with app.app_context():
@@ -61,8 +61,8 @@ def new_id() -> str:
 @pytest.fixture
 def badge_token(app):
     def make(staff_id: int) -> str:
-        from admin.models import Staff
-        from kiosk.qrtokens import badge_token as token
+        from liangbiping.admin.models import Staff
+        from liangbiping.kiosk.qrtokens import badge_token as token
 
         with app.test_request_context():
             return token(db.session.get(Staff, staff_id))
@@ -74,9 +74,9 @@ def badge_token(app):
 def prompt_for(app):
     """prompt_for(staff_id, case_no="") -> (prompt id, token)."""
     def make(staff_id: int, case_no: str = "", kiosk_id=None):
-        from admin.models import Staff
-        from kiosk.prompts import start_prompt
-        from kiosk.qrtokens import prompt_token
+        from liangbiping.admin.models import Staff
+        from liangbiping.kiosk.prompts import start_prompt
+        from liangbiping.kiosk.qrtokens import prompt_token
 
         with app.test_request_context():
             prompt = start_prompt(db.session.get(Staff, staff_id), "test", case_no, kiosk_id=kiosk_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from admin.extensions import db
-from admin.models import Rating, RatingPrompt
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rating, RatingPrompt
 from tests.kiosk.conftest import rating
 
 

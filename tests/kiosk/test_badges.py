@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 from PIL.PdfParser import PdfParser
 
-from kiosk import badges
+from liangbiping.kiosk import badges
 
 
 def test_badge_png_is_300_dpi_id1_portrait_and_its_qr_opens_the_member(client, hall, admin_headers):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from admin.extensions import db
-from admin.models import AuditEntry, Kiosk, Screen
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry, Kiosk, Screen
 from tests.conftest import csrf_token
 from tests.kiosk.conftest import rating
 
@@ -57,7 +57,7 @@ def test_suggestion_inbox_reply_and_handled(app, client, hall, login):
     citizen = client.get(f"/s/{sent['receipt']}").get_data(as_text=True)
     assert "已在二楼增设自助复印机" in citizen
     with app.app_context():
-        from admin.models import Suggestion
+        from liangbiping.admin.models import Suggestion
 
         assert db.session.get(Suggestion, sent["id"]).status == "handled"
 
@@ -93,7 +93,7 @@ def test_pair_a_kiosk_and_a_screen_by_code(app, client, hall, login):
     kiosk_code = client.post("/kiosk/pair/open", headers={"X-CSRFToken": csrf_token(client, "/kiosk/")}).get_json()
     screen_code = client.post("/kiosk/pair/open", headers={"X-CSRFToken": csrf_token(client, "/kiosk/")}).get_json()
     with app.app_context():
-        from admin.models import PairingCode
+        from liangbiping.admin.models import PairingCode
 
         db.session.query(PairingCode).filter_by(code=screen_code["code"]).update({"device_kind": "screen"})
         db.session.commit()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from admin.extensions import db, socketio
-from admin.models import Rating, Staff
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import Rating, Staff
 
 from .conftest import rating
 
@@ -79,8 +79,8 @@ def test_the_phone_page_of_a_floor_kiosk_lists_windows_and_members_on_duty(app, 
 
 
 def test_the_phone_page_of_a_bound_kiosk_or_a_badge_is_unchanged(app, client, hall, badge_token):
-    from admin.models import Kiosk
-    from kiosk.qrtokens import kiosk_token, phone_url
+    from liangbiping.admin.models import Kiosk
+    from liangbiping.kiosk.qrtokens import kiosk_token, phone_url
 
     with app.test_request_context():
         bound = phone_url(kiosk_token(db.session.get(Kiosk, hall.kiosk)))

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from admin.extensions import db
-from admin.models import Rating, Rectification
-from kiosk import intake
-from kiosk.group_commit import GroupCommit
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rating, Rectification
+from liangbiping.kiosk import intake
+from liangbiping.kiosk.group_commit import GroupCommit
 from tests.kiosk.conftest import new_id, rating
 
 
@@ -78,7 +78,7 @@ def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall,
         entries = db.session.scalars(select(Rectification.rating_id)).all()
         assert sorted(entries) == sorted([bodies[2]["id"], bodies[3]["id"]])
         # and the statistics count the four unflagged ratings
-        from admin.stats import queries
+        from liangbiping.admin.stats import queries
 
         today = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date()
         hall_figures = queries.summary(queries.Scope("hall"), today - timedelta(days=1), today, reasons=False)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from admin.extensions import db
-from admin.models import Rating
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rating
 from tests.kiosk.conftest import new_id, rating
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from admin.extensions import db
-from admin.models import Rating
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Rating
 from tests.kiosk.conftest import rating
 
 
 def kiosk_qr(app, kiosk_id: int) -> str:
-    from admin.models import Kiosk
-    from kiosk.qrtokens import kiosk_token
+    from liangbiping.admin.models import Kiosk
+    from liangbiping.kiosk.qrtokens import kiosk_token
 
     with app.test_request_context():
         return kiosk_token(db.session.get(Kiosk, kiosk_id))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from admin.extensions import db
-from admin.models import Kiosk, Staff
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, Staff
 
 
 def test_window_and_floor_kiosk_states(app, hall, prompt_for):
-    from kiosk.state import kiosk_state
+    from liangbiping.kiosk.state import kiosk_state
 
     with app.test_request_context(base_url="http://192.168.1.20:8000/"):
         state = kiosk_state(db.session.get(Kiosk, hall.kiosk))
@@ -30,7 +30,7 @@ def test_window_and_floor_kiosk_states(app, hall, prompt_for):
 
 def test_push_kiosks_works_outside_a_request(app, hall):
     """The push hub's worker has an app context only: the QR links still get a base address."""
-    from kiosk.events import push_kiosks
+    from liangbiping.kiosk.events import push_kiosks
 
     with app.app_context():
         assert push_kiosks() == 2

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from admin.extensions import db
-from admin.models import AuditEntry
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import AuditEntry
 
 
 def test_submit_reply_and_follow_by_receipt(app, client, hall, badge_token, admin_headers, make_token):
@@ -53,7 +53,7 @@ def test_reading_suggestions_needs_a_manager(client, make_token):
 
 
 def test_a_complaint_shows_its_rectification_progress_on_the_receipt_page(app, client, hall, badge_token):
-    from admin.models import Rectification
+    from liangbiping.admin.models import Rectification
 
     sent = client.post("/api/v1/suggestions", json={"kind": "complaint", "text": "材料要求没有一次说清楚",
                                                     "qr_token": badge_token(hall.zhang), "channel": "qr"})

@@ -10,13 +10,13 @@ import re
 
 from sqlalchemy import select
 
-from admin.extensions import db, socketio
-from admin.models import Kiosk, Rating, Rectification, Screen, Staff, Suggestion
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import Kiosk, Rating, Rectification, Screen, Staff, Suggestion
 from tests.kiosk.conftest import rating
 
 
 def _state(demo, number):
-    from kiosk.state import kiosk_state
+    from liangbiping.kiosk.state import kiosk_state
 
     with demo.app.test_request_context("/"):
         return kiosk_state(db.session.get(Kiosk, demo.kiosk(number)))
@@ -71,7 +71,7 @@ def test_a_kiosk_refuses_a_member_who_does_not_serve_at_its_window(demo):
 
 
 def test_a_badge_rates_its_own_member_at_their_own_window_only(demo):
-    from kiosk.qrtokens import badge_token
+    from liangbiping.kiosk.qrtokens import badge_token
 
     client = demo.app.test_client()
     wang, a01, b01 = demo.member("王磊"), demo.window("A01"), demo.window("B01")
@@ -96,7 +96,7 @@ def test_a_badge_rates_its_own_member_at_their_own_window_only(demo):
 
 
 def test_a_badge_suggestion_cannot_name_another_member(demo):
-    from kiosk.qrtokens import badge_token
+    from liangbiping.kiosk.qrtokens import badge_token
 
     client = demo.app.test_client()
     wang = demo.member("王磊")
@@ -114,7 +114,7 @@ def test_a_badge_suggestion_cannot_name_another_member(demo):
 
 
 def test_the_window_screen_offers_a_code_for_each_member_on_duty(demo):
-    from admin.push.hub import hub_for
+    from liangbiping.admin.push.hub import hub_for
 
     client = demo.app.test_client()
     with demo.app.test_request_context("/"):
@@ -177,7 +177,7 @@ def test_members_mark_themselves_on_duty_or_away_and_the_kiosk_follows(demo):
     client.post("/admin/my-duty", data={"on_duty": "1", "csrf_token": csrf_token(client)})
     assert [m["name"] for m in _state(demo, "A01")["members"]] == ["刘晓燕", "王磊"]
     with demo.app.app_context():
-        from admin.models import AuditEntry
+        from liangbiping.admin.models import AuditEntry
 
         assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.entity == "staff",
                                                              AuditEntry.actor.like("%liuxiaoyan%")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from admin.push.changes import ChangeBus
+from liangbiping.admin.push.changes import ChangeBus
 from tests.livesrv import free_port
 
 

@@ -9,13 +9,13 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from admin.extensions import db, socketio
-from admin.models import ConsoleSession, Rating, User
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import ConsoleSession, Rating, User
 from tests.conftest import csrf_token, sign_in
 
 @pytest.fixture(autouse=True)
 def _fresh_intake():
-    from kiosk import intake
+    from liangbiping.kiosk import intake
 
     intake.limiter.reset()
     intake._kiosk_cache.clear()
@@ -25,7 +25,7 @@ def _fresh_intake():
 
 @pytest.fixture
 def admin_api(demo):
-    from admin.services.accounts import create_token
+    from liangbiping.admin.services.accounts import create_token
 
     with demo.app.app_context():
         _token, secret = create_token("revocation", "admin", actor="test")
@@ -79,7 +79,7 @@ def test_a_revoked_kiosk_is_closed_and_its_token_refused_at_once(demo, admin_api
 
 
 def test_a_deleted_screen_gets_no_more_content(demo, admin_api):
-    from admin.push.hub import hub_for
+    from liangbiping.admin.push.hub import hub_for
 
     token, screen_id = demo.screen_token("C01"), demo.screen("C01")
     screen = socketio.test_client(demo.app, namespace="/display", auth={"token": token})

@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import event, func, select
 
-from admin.catalog import PLAYLISTS, SCREENS, STAFF
-from admin.extensions import db
-from admin.models import PushGroup, Rating, Screen
-from admin.push.hub import hub_for
-from admin.services import records
-from admin.services.devices import create_device
+from liangbiping.admin.catalog import PLAYLISTS, SCREENS, STAFF
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import PushGroup, Rating, Screen
+from liangbiping.admin.push.hub import hub_for
+from liangbiping.admin.services import records
+from liangbiping.admin.services.devices import create_device
 
 
 @pytest.fixture
@@ -95,8 +95,8 @@ def test_the_push_counter_row_is_created_once_whoever_gets_there_first(app):
     insert waits for the first transaction, then does nothing, instead of failing."""
     import threading
 
-    from admin.models import PushCounter
-    from admin.push.hub import _create_counter
+    from liangbiping.admin.models import PushCounter
+    from liangbiping.admin.push.hub import _create_counter
 
     with app.app_context():
         engine = db.engine
@@ -124,7 +124,7 @@ def test_the_push_counter_row_is_created_once_whoever_gets_there_first(app):
 
 def test_a_new_screen_is_not_told_to_rejoin(app):
     """A screen's first key is set when it connects; it is in no content room to leave yet."""
-    from admin.extensions import socketio
+    from liangbiping.admin.extensions import socketio
 
     with app.app_context():
         _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from admin.catalog import NOTICES, PLAYLISTS, SCHEDULES, SCREEN_GROUPS, SCREENS
-from admin.extensions import db
-from admin.models import Screen
-from admin.push.hub import hub_for
-from admin.push.playlists import effective_playlist, load_playlists, next_boundary
-from admin.services import records
-from admin.services.devices import create_device
+from liangbiping.admin.catalog import NOTICES, PLAYLISTS, SCHEDULES, SCREEN_GROUPS, SCREENS
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Screen
+from liangbiping.admin.push.hub import hub_for
+from liangbiping.admin.push.playlists import effective_playlist, load_playlists, next_boundary
+from liangbiping.admin.services import records
+from liangbiping.admin.services.devices import create_device
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

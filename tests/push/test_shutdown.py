@@ -38,8 +38,8 @@ def test_closing_sockets_does_not_wait_for_a_writer_that_is_gone(app):
     from engineio import packet
     from engineio.socket import Socket
 
-    from admin.extensions import socketio
-    from admin.server import close_sockets
+    from liangbiping.admin.extensions import socketio
+    from liangbiping.admin.server import close_sockets
 
     eio = socketio.server.eio
     orphan = Socket(eio, "orphan-sid")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from admin.catalog import NOTICES, PLAYLISTS, SCREENS
-from admin.extensions import db, socketio
-from admin.models import AuditEntry, Playlist, Schedule, Screen
-from admin.models.types import utcnow
-from admin.push.hub import hub_for
-from admin.services import records
-from admin.services.devices import create_device
+from liangbiping.admin.catalog import NOTICES, PLAYLISTS, SCREENS
+from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.models import AuditEntry, Playlist, Schedule, Screen
+from liangbiping.admin.models.types import utcnow
+from liangbiping.admin.push.hub import hub_for
+from liangbiping.admin.services import records
+from liangbiping.admin.services.devices import create_device
 from tests.conftest import csrf_token
 
 

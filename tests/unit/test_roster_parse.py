@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from admin.errors import Invalid
-from admin.services import roster
+from liangbiping.admin.errors import Invalid
+from liangbiping.admin.services import roster
 
 
 def book(*sheets) -> bytes:

@@ -6,7 +6,7 @@ Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
-import admin.models.types
+import liangbiping.admin.models.types
 
 
 revision = '0002'
@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('code', sa.String(length=6), nullable=False),
     sa.Column('device_kind', sa.String(length=8), nullable=False),
     sa.Column('secret_hash', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.Column('device_id', sa.Integer(), nullable=True),
     sa.Column('token', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pairing_codes')),
@@ -35,8 +35,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('slides', sa.JSON(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_playlists')),
     sa.UniqueConstraint('name', name=op.f('uq_playlists_name'))
     )
@@ -54,8 +54,8 @@ def upgrade():
     op.create_table('screen_groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_screen_groups')),
     sa.UniqueConstraint('name', name=op.f('uq_screen_groups_name'))
     )
@@ -71,8 +71,8 @@ def upgrade():
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['screen_groups.id'], name=op.f('fk_schedules_group_id_screen_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['playlist_id'], ['playlists.id'], name=op.f('fk_schedules_playlist_id_playlists'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['screen_id'], ['screens.id'], name=op.f('fk_schedules_screen_id_screens'), ondelete='CASCADE'),

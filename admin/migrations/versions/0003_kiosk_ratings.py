@@ -6,7 +6,7 @@ Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
-import admin.models.types
+import liangbiping.admin.models.types
 
 
 revision = '0003'
@@ -23,10 +23,10 @@ def upgrade():
     sa.Column('kiosk_id', sa.Integer(), nullable=True),
     sa.Column('case_no', sa.String(length=64), server_default='', nullable=False),
     sa.Column('created_by', sa.String(length=96), server_default='', nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('used_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('cancelled_at', admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('used_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['kiosk_id'], ['kiosks.id'], name=op.f('fk_rating_prompts_kiosk_id_kiosks'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_rating_prompts_staff_id_staff'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['window_id'], ['windows.id'], name=op.f('fk_rating_prompts_window_id_windows'), ondelete='SET NULL'),
@@ -50,10 +50,10 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reply', sa.Text(), nullable=False),
     sa.Column('replied_by', sa.String(length=96), nullable=False),
-    sa.Column('replied_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('handled_at', admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('replied_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('handled_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
     sa.Column('address_hash', sa.String(length=32), nullable=True),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['kiosk_id'], ['kiosks.id'], name=op.f('fk_suggestions_kiosk_id_kiosks'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_suggestions_staff_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['window_id'], ['windows.id'], name=op.f('fk_suggestions_window_id_windows'), ondelete='SET NULL'),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from alembic import op
 import sqlalchemy as sa
-import admin.models.types
+import liangbiping.admin.models.types
 
 
 revision = '0004'
@@ -30,7 +30,7 @@ def upgrade():
     sa.Column('working', sa.Boolean(), nullable=False),
     sa.Column('note', sa.String(length=64), nullable=False),
     sa.Column('updated_by', sa.String(length=96), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_days'))
     )
     op.create_table('campaign_phases',
@@ -40,8 +40,8 @@ def upgrade():
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_phases'))
     )
     with op.batch_alter_table('campaign_phases', schema=None) as batch_op:
@@ -84,8 +84,8 @@ def upgrade():
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('auto', sa.Boolean(), nullable=False),
     sa.Column('opened_by', sa.String(length=96), nullable=False),
-    sa.Column('opened_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('closed_at', admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('opened_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_review_rounds_department_id_departments'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_rounds'))
     )
@@ -99,8 +99,8 @@ def upgrade():
     sa.Column('handled', sa.Integer(), nullable=False),
     sa.Column('on_time', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_performance_entries_staff_id_staff'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_performance_entries')),
     sa.UniqueConstraint('staff_id', 'month', name='uq_performance_entries_staff_month')
@@ -118,8 +118,8 @@ def upgrade():
     sa.Column('award', sa.String(length=64), nullable=False),
     sa.Column('title', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_skill_results_staff_id_staff'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_skill_results'))
     )
@@ -143,8 +143,8 @@ def upgrade():
     sa.Column('entity', sa.String(length=32), nullable=False),
     sa.Column('entity_id', sa.String(length=64), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('read_at', admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('read_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminders_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('user_id', 'kind', 'entity_id', 'day', name='uq_reminders_once_a_day')
@@ -164,8 +164,8 @@ def upgrade():
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('grade', sa.String(length=16), nullable=True),
     sa.Column('pledges', sa.JSON(), nullable=False),
-    sa.Column('submitted_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['reviewer_staff_id'], ['staff.id'], name=op.f('fk_reviews_reviewer_staff_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reviewer_user_id'], ['users.id'], name=op.f('fk_reviews_reviewer_user_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['review_rounds.id'], name=op.f('fk_reviews_round_id_review_rounds'), ondelete='CASCADE'),
@@ -185,9 +185,9 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('submitted_by', sa.String(length=96), nullable=False),
-    sa.Column('submitted_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.Column('decided_by', sa.String(length=96), nullable=False),
-    sa.Column('decided_at', admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['rating_id'], ['ratings.id'], name=op.f('fk_rating_appeals_rating_id_ratings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_rating_appeals_staff_id_staff'), ondelete='SET NULL'),
@@ -220,12 +220,12 @@ def upgrade():
     sa.Column('verdict', sa.String(length=24), nullable=True),
     sa.Column('callback_note', sa.Text(), nullable=False),
     sa.Column('reopened', sa.Integer(), nullable=False),
-    sa.Column('opened_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('verified_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('started_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('done_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('closed_at', admin.models.types.UTCDateTime(), nullable=True),
-    sa.Column('updated_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('opened_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('verified_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('started_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('done_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', liangbiping.admin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_rectifications_department_id_departments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['leader_id'], ['users.id'], name=op.f('fk_rectifications_leader_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['rating_id'], ['ratings.id'], name=op.f('fk_rectifications_rating_id_ratings'), ondelete='SET NULL'),
@@ -249,7 +249,7 @@ def upgrade():
     op.create_table('rectification_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('rectification_id', sa.Integer(), nullable=False),
-    sa.Column('at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=96), nullable=False),
     sa.Column('action', sa.String(length=24), nullable=False),
     sa.Column('from_state', sa.String(length=16), nullable=True),
@@ -292,7 +292,7 @@ def _compute(conn):
     zone = _hall_zone(conn)
     daily = defaultdict(lambda: [0, 0, 0, 0, 0])
     reasons = defaultdict(int)
-    ratings = sa.table("ratings", sa.column("score"), sa.column("rated_at", admin.models.types.UTCDateTime()),
+    ratings = sa.table("ratings", sa.column("score"), sa.column("rated_at", liangbiping.admin.models.types.UTCDateTime()),
                        sa.column("staff_id"), sa.column("window_id"), sa.column("reasons", sa.JSON()),
                        sa.column("flagged"))
     for score, rated_at, staff_id, window_id, why in conn.execute(

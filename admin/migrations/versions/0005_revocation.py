@@ -6,7 +6,7 @@ Create Date: 2026-12-06
 """
 from alembic import op
 import sqlalchemy as sa
-import admin.models.types
+import liangbiping.admin.models.types
 
 
 revision = '0005'
@@ -22,8 +22,8 @@ def upgrade():
     op.create_table('console_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', admin.models.types.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', liangbiping.admin.models.types.UTCDateTime(), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_console_sessions_user_id_users'), ondelete='CASCADE'),
