@@ -61,10 +61,13 @@ class SessionCookies(SecureCookieSessionInterface):
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import database  # noqa: F401 - installs the SQLite pragmas
+    from . import database
+    from .campaign import follow_writes
 
     app.session_interface = SessionCookies()
+    database.init_app(app)  # the SQLite pragmas
     db.init_app(app)
+    follow_writes.init_app(app)  # the rollups and the ledger follow every write (docs/CAMPAIGN.md)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     login_manager.init_app(app)
@@ -82,11 +85,12 @@ def configure_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
     )
-    from .push import PushHub, revocation
-
-    PushHub(app)
+    from liangbiping.kiosk.events import KioskNeighbour
     from liangbiping.kiosk.intake import forget_kiosks
 
+    from .push import PushHub, revocation
+
+    PushHub(app).attach(KioskNeighbour())  # kiosks hear of hall changes, window screens get their codes
     revocation.on_revoke(forget_kiosks)  # a revoked kiosk's token stops rating at once
 
 

@@ -14,7 +14,6 @@ from .extensions import db
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL, foreign keys, and synchronous=NORMAL for SQLite connections.
 
@@ -31,6 +30,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def init_app(app) -> None:
+    """Give every SQLite connection of the process its pragmas (a class event: once is enough)."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 def alembic_config(url: str) -> AlembicConfig:

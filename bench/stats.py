@@ -183,7 +183,7 @@ def main() -> int:
                 staff_id, window_id = members[i % len(members)]
                 with db.engine.begin() as c:
                     if not listeners:
-                        c.info[rollups.BUSY] = True  # admin.campaign.listeners leave this connection alone
+                        c.info[rollups.BUSY] = True  # admin.campaign.follow_writes leave this connection alone
                     try:
                         c.execute(insert(models.Rating.__table__), {
                             "id": str(uuid.uuid4()), "score": 5 if i % 10 else 4, "staff_id": staff_id,

@@ -16,8 +16,7 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from liangbiping.admin.push import revocation
-from liangbiping.admin.push.content import WINDOW_SECTIONS
-from liangbiping.admin.push.hub import CHANGE_LISTENERS
+from liangbiping.admin.push.hub import Neighbour
 from liangbiping.admin.extensions import db, socketio
 from liangbiping.admin.models import Kiosk, Staff
 from liangbiping.admin.models.types import utcnow
@@ -208,7 +207,7 @@ def rating_payload(rating) -> dict:
     from liangbiping.admin.models import Window
     from liangbiping.admin.timefmt import localtime
 
-    from .intake import FLAGS, REASONS, score_label
+    from liangbiping.admin.models.rating_terms import FLAGS, REASONS, score_label
 
     if isinstance(rating, dict):
         rating = SimpleNamespace(**rating)
@@ -248,38 +247,33 @@ def rating_added(rating, prompt=None) -> None:
         push_prompt(prompt)
 
 
-# Kiosks show the member on duty at their window, with photo and pledge: when such data
-# changes anywhere (console, API, roster import), the push hub tells us after its round.
-KIOSK_TABLES = {"staff", "windows", "pledges", "kiosks", "settings"}
+class KioskNeighbour(Neighbour):
+    """What the kiosks add to the push hub's work (attached by the app factory): kiosks show the
+    members on duty at their window, with photos and pledges, so they hear when such data changes
+    anywhere (console, API, roster import); window screens carry the kiosks' rating codes."""
 
+    TABLES = {"staff", "windows", "pledges", "kiosks", "settings"}
 
-def _on_hall_change(tables: set[str]) -> None:
-    if tables & KIOSK_TABLES:
-        push_kiosks()
+    def tables_changed(self, tables: set[str]) -> None:
+        if tables & self.TABLES:
+            push_kiosks()
 
+    def window_sections(self, window: dict | None, members: list[dict]) -> dict:
+        """A window screen's rating QR codes: one per member on duty there (their badge address),
+        so each citizen scans the code under the member who served them. ``rating_url`` is the
+        first one, for screens that draw a single code."""
+        from sqlalchemy import select
 
-CHANGE_LISTENERS.append(_on_hall_change)
+        from liangbiping.admin.services.settings import public_base_url
 
+        from . import qrtokens
 
-def _window_rating_url(window: dict | None, members: list[dict]) -> dict:
-    """A window screen's rating QR codes: one per member on duty there (their badge address),
-    so each citizen scans the code under the member who served them. ``rating_url`` is the
-    first one, for screens that draw a single code."""
-    from sqlalchemy import select
-
-    from liangbiping.admin.services.settings import public_base_url
-
-    from . import qrtokens
-
-    if not window or not members:
-        return {"rating_url": None, "rating_codes": []}
-    ids = [m["id"] for m in members]
-    staff = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
-    # A path when the hall has no public address: the screen completes it with its own.
-    base = public_base_url() or ""
-    codes = [{"staff_id": i, "name": staff[i].name, "url": f"{base}/q/{qrtokens.badge_token(staff[i])}"}
-             for i in ids if i in staff]
-    return {"rating_url": codes[0]["url"] if codes else None, "rating_codes": codes}
-
-
-WINDOW_SECTIONS.append(_window_rating_url)
+        if not window or not members:
+            return {"rating_url": None, "rating_codes": []}
+        ids = [m["id"] for m in members]
+        staff = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
+        # A path when the hall has no public address: the screen completes it with its own.
+        base = public_base_url() or ""
+        codes = [{"staff_id": i, "name": staff[i].name, "url": f"{base}/q/{qrtokens.badge_token(staff[i])}"}
+                 for i in ids if i in staff]
+        return {"rating_url": codes[0]["url"] if codes else None, "rating_codes": codes}

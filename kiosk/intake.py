@@ -25,16 +25,15 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from blinker import Namespace
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, exists, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from liangbiping.admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
+from liangbiping.admin.models.rating_terms import mask_contact
 from liangbiping.admin.models.types import utcnow
 
 from . import qrtokens
@@ -43,42 +42,13 @@ from .schemas import RatingIn
 
 log = logging.getLogger(__name__)
 
-SCORES = {5: _l("Very satisfied"), 4: _l("Satisfied"), 3: _l("Basically satisfied"),
-          2: _l("Dissatisfied"), 1: _l("Very dissatisfied")}
-REASONS = {
-    "attitude": _l("Poor attitude"),
-    "slow": _l("Too slow"),
-    "unfamiliar": _l("Unfamiliar with the business"),
-    "repeat_trips": _l("Had to come back many times"),
-    "facilities": _l("Environment and facilities"),
-    "other": _l("Other"),
-}
-FLAGS = {
-    "repeat_press": _l("Pressed again at the same kiosk within 3 seconds"),
-    "repeat_address": _l("Same address rated this member within 24 hours"),
-}
-
 REPEAT_PRESS = timedelta(seconds=3)
 PHONE_WINDOW = timedelta(hours=24)
 FUTURE_SLACK = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
 RATER_COOKIE = "lbp_rater"
 
-# Listeners (the rectification ledger, statistics) hear of every newly committed rating.
-signals = Namespace()
-rating_stored = signals.signal("rating-stored")
-
-
 # --- privacy helpers -------------------------------------------------------------------------
-
-def mask_contact(contact: str | None) -> str | None:
-    """138****5678: enough to recognise, not enough to call."""
-    if not contact:
-        return None
-    if len(contact) <= 7:
-        return "*" * len(contact)
-    return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
-
 
 def keyed_hash(kind: str, value: str | None) -> str | None:
     """An HMAC of a cookie or address under the app's secret: comparable, not reversible."""
@@ -498,17 +468,12 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
 
 
 def _announce(row: dict, src: Source) -> None:
-    """After commit: tell the console, the kiosk that showed the prompt, and any listener.
-
-    Listeners of ``rating_stored`` get ``rating`` as a dict of the stored columns (the
-    rectification ledger opens an entry when ``score`` <= 2 and ``flagged`` is None).
-    """
+    """After commit: tell the console and the kiosk that showed the prompt. (The statistics and
+    the ledger followed the INSERT itself, in its transaction: admin.campaign.follow_writes.)"""
     try:
         from .events import rating_added
 
         rating_added(row, prompt=src.prompt)
-        if rating_stored.receivers:
-            rating_stored.send(current_app._get_current_object(), rating=row)
     except Exception:  # noqa: BLE001 - the rating is committed; a failed notice must not turn it into a 5xx
         log.exception("announcing rating %s failed", row.get("id"))
 
@@ -535,10 +500,6 @@ def set_rater_cookie(response):
         response.set_cookie(RATER_COOKIE, rater_cookie(), max_age=400 * 86400,
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response
-
-
-def score_label(score: int) -> str:
-    return str(SCORES.get(score, score))
 
 
 def retry_after_header(exc: DomainError) -> dict:

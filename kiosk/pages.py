@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from liangbiping.admin.errors import DomainError
 from liangbiping.admin.extensions import db
-from liangbiping.admin.models import Staff, Suggestion, Window
+from liangbiping.admin.models import Staff, Window
 from liangbiping.admin.services import pairing
 
-from . import bp, qrtokens
-from .intake import REASONS, SCORES, set_rater_cookie
+from . import bp
+from liangbiping.admin.models.rating_terms import REASONS, SCORES
+
+from .intake import set_rater_cookie
 from .state import floor_windows, member_card, on_duty_members, window_card
 
 
@@ -160,8 +161,9 @@ def phone(token: str):
 @bp.get("/s/<receipt>")
 def receipt(receipt: str):
     """A citizen follows their suggestion: its status and the hall's reply (nothing personal shown)."""
-    code = receipt.strip().upper()
-    item = db.session.scalar(select(Suggestion).where(Suggestion.receipt == code)) if len(code) <= 12 else None
+    from .suggestions import by_receipt
+
+    item = by_receipt(receipt)
     if item is None:
         return make_response(render_template("kiosk/token_error.html", status=404,
                                              message=_("No suggestion has this receipt code.")), 404)

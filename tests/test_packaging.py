@@ -124,9 +124,11 @@ def test_every_import_of_the_shipped_code_is_a_declared_dependency():
 
 
 def test_the_app_refuses_to_start_without_the_holiday_calendar(tmp_path):
-    """No silent Monday-to-Friday fallback: without `holidays` the import of the app fails."""
+    """No silent Monday-to-Friday fallback: without `holidays` the app does not start."""
     code = ("import sys; sys.modules['holidays'] = None\n"
-            "from liangbiping.admin.app import create_app\n")
+            "from liangbiping.admin.app import create_app\n"
+            "from liangbiping.admin.config import TestingConfig\n"
+            "create_app(TestingConfig.from_env('data'))\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "holidays" in done.stderr

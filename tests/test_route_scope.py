@@ -556,7 +556,7 @@ def _identifiers() -> set[str]:
     from liangbiping.admin.console.screen_content import SLIDE_LABELS
     from liangbiping.admin.ledger import labels
     from liangbiping.admin.services import audit_labels
-    from liangbiping.kiosk.intake import FLAGS, REASONS
+    from liangbiping.admin.models.rating_terms import FLAGS, REASONS
 
     names = set(REASONS) | set(FLAGS) | set(labels.STATES) | set(labels.ACTIONS) | set(labels.SOURCES)
     names |= set(labels.VERDICTS) | set(labels.APPEAL_KINDS) | set(labels.APPEAL_STATUSES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Rectification, Reminder, User
@@ -60,11 +60,6 @@ def for_user(user_id: int, *, unread_only: bool = False, limit: int = 50) -> lis
     if unread_only:
         stmt = stmt.where(Reminder.read_at.is_(None))
     return list(db.session.scalars(stmt.order_by(Reminder.id.desc()).limit(limit)))
-
-
-def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Reminder).where(
-        Reminder.user_id == user_id, Reminder.read_at.is_(None)))
 
 
 def mark_read(user_id: int, reminder_id: int | None = None) -> None:

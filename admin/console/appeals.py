@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..ledger import appeals, labels
-from ..stats.labels import reason_label, score_label
+from ..models.rating_terms import reason_label, score_label
 from . import bp
 from .access import roles_required
 from .campaign_common import int_arg, viewer

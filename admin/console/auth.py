@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..errors import TooManyRequests
 from ..extensions import db, login_manager

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..ledger import labels, service as ledger
 from ..models import Rectification
 from ..stats import charts, queries
-from ..stats.labels import reason_label
+from ..models.rating_terms import reason_label
 from ..stats.queries import Scope
 from .campaign_common import pct, today, viewer
 

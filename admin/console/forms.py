@@ -9,7 +9,7 @@ values apart means a refused form is shown again exactly as the user typed it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..ledger import evidence, labels, service
 from ..ledger.export import ledger_xlsx
 from ..models import Rectification
-from ..stats.labels import reason_label, score_label
+from ..models.rating_terms import reason_label, score_label
 from . import bp
 from .access import roles_required
 from .campaign_common import departments, int_arg, leaders, members, viewer, windows

@@ -15,7 +15,7 @@ from ..ledger import service as ledger_service
 from ..models import Honor, PerformanceEntry, Pledge, Rating, RatingAppeal, Rectification, SkillResult
 from ..reviews import criteria, rounds
 from ..stats import charts, periods, queries
-from ..stats.labels import reason_label, score_label
+from ..models.rating_terms import reason_label, score_label
 from ..stats.queries import Scope
 from . import bp
 from .access import roles_required

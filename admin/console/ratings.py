@@ -13,27 +13,24 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
 from liangbiping.kiosk import suggestions as box
-from liangbiping.kiosk.intake import FLAGS, REASONS, SCORES
 from liangbiping.kiosk.schemas import RatingListQuery, SuggestionListQuery
 
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Kiosk, Rating, RatingPrompt, Staff, Suggestion, Window
+from ..models.rating_terms import CHANNELS, FLAGS, REASONS, SCORES
 from ..services.scope import current_viewer
 from ..timefmt import hall_zone
 from . import bp
 from .access import roles_required
 
 MANAGERS = ("admin", "leader")
-CHANNELS = {"kiosk": "Kiosk", "qr": "QR code", "web": "Web", "device": "Evaluator device"}
-
-
 def _labels() -> dict:
     return {
         "scores": {k: str(v) for k, v in SCORES.items()},
         "reasons": {k: str(v) for k, v in REASONS.items()},
         "flags": {k: str(v) for k, v in FLAGS.items()},
-        "channels": {"kiosk": _("Kiosk"), "qr": _("QR code"), "web": _("Web"), "device": _("Evaluator device")},
+        "channels": {k: str(v) for k, v in CHANNELS.items()},
     }
 
 

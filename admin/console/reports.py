@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from ..reports import data as report_data
 from ..reports.xlsx import report_xlsx
 from ..stats import charts
-from ..stats.labels import reason_label
+from ..models.rating_terms import reason_label
 from . import bp
 from .access import roles_required
 from .campaign_common import period_from_args, viewer

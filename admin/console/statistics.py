@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..stats import charts, queries
-from ..stats.labels import reason_label
+from ..models.rating_terms import reason_label
 from ..stats.queries import Scope
 from . import bp
 from .access import roles_required

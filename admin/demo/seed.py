@@ -228,7 +228,7 @@ def _ratings(now, zone, today, windows, staff, kiosks) -> int:
             if not members:
                 continue
             low, high = busy.get(number, (3, 8))
-            for _ in range(rng.randint(low, high)):
+            for _visit in range(rng.randint(low, high)):
                 if rng.random() < 3 / 7:
                     minute = rng.randint(9 * 60, 12 * 60 - 1)
                 else:

@@ -1,7 +1,7 @@
 """Appeals (申诉): a member says a rating was mistaken or malicious; a leader decides.
 
 An upheld appeal takes the rating out of the statistics (the rollups follow in the same
-transaction, see admin.campaign.listeners) and closes its open ledger entries as dismissed;
+transaction, see admin.campaign.follow_writes) and closes its open ledger entries as dismissed;
 the rating itself stays on record, as does the appeal.
 """
 

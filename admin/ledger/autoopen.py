@@ -1,6 +1,6 @@
 """Opening ledger entries by themselves: every rating of 1 or 2 (unless flagged) and every complaint.
 
-Called from the connection listeners in ``admin.campaign.listeners`` right after the rating or the
+Called from the connection listeners in ``admin.campaign.follow_writes`` right after the rating or the
 complaint is inserted, on the same connection, so the entry commits with it, or not at all.
 Everything here is Core on that connection: the writer may be a session mid-flush, a Core
 statement, or a bulk insert, and none of them should find unexpected objects in its session.
@@ -76,7 +76,7 @@ def _read_zone(conn: Connection, default: str) -> ZoneInfo:
 
 # A new entry's defaults (department, leader, deadline) depend on these tables only. They are
 # remembered per engine, forgotten as soon as one of them is written on any connection of this
-# process (``forget_defaults``, from admin.campaign.listeners) and at least every DEFAULTS_TTL
+# process (``forget_defaults``, from admin.campaign.follow_writes) and at least every DEFAULTS_TTL
 # seconds for other processes' writes: a burst of bad ratings then costs three inserts each.
 DEFAULTS_TABLES = {"windows", "staff", "users", "leader_departments", "settings", "calendar_days"}
 DEFAULTS_TTL = 60.0

@@ -429,7 +429,7 @@ def describe_source(entry: Rectification) -> dict:
 
 def subjects(entries) -> dict[int, str]:
     """A short text per entry for lists: its problem, else the rating's level and reasons."""
-    from ..stats.labels import reason_label, score_label
+    from ..models.rating_terms import reason_label, score_label
 
     ids = [e.rating_id for e in entries if not (e.problem or "").strip() and e.rating_id]
     ratings = {r.id: r for r in db.session.scalars(select(Rating).where(Rating.id.in_(ids)))} if ids else {}

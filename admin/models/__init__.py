@@ -21,7 +21,3 @@ __all__ = [
     "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingReasonDaily",
     "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",
 ]
-
-# Connection listeners that keep the rating rollups and the rectification ledger current in the
-# writer's own transaction, whatever the write path (see docs/CAMPAIGN.md).
-from ..campaign import listeners as _campaign_listeners  # noqa: E402,F401

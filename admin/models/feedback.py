@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .rating_terms import mask_contact
 from .types import UTCDateTime, utcnow
 
 SUGGESTION_KINDS = ("suggestion", "complaint", "praise")
@@ -67,6 +68,4 @@ class Suggestion(db.Model):
 
     @property
     def contact_masked(self) -> str | None:
-        from liangbiping.kiosk.intake import mask_contact
-
         return mask_contact(self.contact)

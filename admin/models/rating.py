@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .rating_terms import mask_contact
 from .types import UTCDateTime, utcnow
 
 
@@ -37,6 +38,4 @@ class Rating(db.Model):
 
     @property
     def contact_masked(self) -> str | None:
-        from liangbiping.kiosk.intake import mask_contact
-
         return mask_contact(self.contact)

@@ -174,13 +174,9 @@ def campaign_sections() -> dict:
         return {"boards": [], "phase": None}
 
 
-# Sections other parts add to a window screen: callables (window dict, members on duty) -> dict
-# of sections. The kiosk adds ``rating_url``, the badge QR address of the member on duty.
-WINDOW_SECTIONS: list = []
-
-
-def build(key: str, snap: HallSnapshot) -> dict:
-    """The sections of the payload for one content key."""
+def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
+    """The sections of the payload for one content key; ``neighbours`` (admin.push.hub.Neighbour)
+    add theirs to a window screen (the kiosks: the rating codes of the members on duty)."""
     kind, window_id, playlist_id = key.split(":")
     window_id, playlist_id = int(window_id), int(playlist_id)
     playlist = snap.playlists.get(playlist_id) or (DEFAULT_WINDOW if kind == "window" else DEFAULT_HALL)
@@ -195,8 +191,8 @@ def build(key: str, snap: HallSnapshot) -> dict:
         sections["window"] = window
         sections["members"] = [m for m in snap.members if m["window_id"] == window_id and m["on_duty"]]
         sections["standards"] = [s for s in snap.standards if window_id in s["window_ids"]]
-        for provider in WINDOW_SECTIONS:
-            sections.update(provider(window, sections["members"]))
+        for neighbour in neighbours:
+            sections.update(neighbour.window_sections(window, sections["members"]))
         return sections
     sections["members"] = [m for m in snap.members if m["on_duty"]]
     sections["all_members"] = snap.members

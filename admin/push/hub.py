@@ -34,9 +34,18 @@ CONTENT_TABLES = {
     # the campaign: phases and the figures behind the 三比 boards
     "campaign_phases", "skill_results", "performance_entries", "review_rounds", "reviews",
 }
-# Others who show hall data (kiosks) hear which tables changed after each round:
-# callables taking the set of table names, run in an app context.
-CHANGE_LISTENERS: list = []
+
+
+class Neighbour:
+    """What another feature that shows hall data (the kiosks) adds to the push hub's work; the app
+    factory attaches one with ``PushHub.attach``. Both methods run in an app context."""
+
+    def window_sections(self, window: dict | None, members: list[dict]) -> dict:
+        """Sections to add to a window screen's payload."""
+        return {}
+
+    def tables_changed(self, tables: set[str]) -> None:
+        """After a round: these tables changed (by this process)."""
 
 # What the 三比 boards and the campaign phase are built from: rebuilding them is most of a
 # round's cost in a real hall, so a round reuses the last ones until one of these changes.
@@ -93,12 +102,17 @@ class PushHub:
         self._generation = {"_campaign": 0, "_satisfaction": 0, "_screens": 0}
         self.rounds = 0
         self.newest_version = 0  # the highest version this process has emitted or seen
+        self.neighbours: list[Neighbour] = []  # attached by the app factory (attach)
         self.bus = None  # other server processes' commits, when several share the database
         url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
         if url and str(url).startswith(("redis://", "rediss://", "unix://")) and app.config.get("PUSH_WORKER", True):
             from .changes import ChangeBus
 
             self.bus = ChangeBus(url, self.heard, revocation.revoke)
+
+    def attach(self, neighbour: Neighbour) -> None:
+        """Let ``neighbour`` add to window screens and hear of changes (the app factory calls this)."""
+        self.neighbours.append(neighbour)
 
     # -- triggering ---------------------------------------------------------------------------
 
@@ -265,7 +279,7 @@ class PushHub:
         outgoing = []  # (key, event, payload) emitted after commit
         version = None
         for key in sorted(set(keys.values())):
-            sections = content.build(key, snap)
+            sections = content.build(key, snap, self.neighbours)
             digest = content.digest(sections)
             group = groups.get(key)
             full = group is None or key in moved_into
@@ -320,17 +334,17 @@ class PushHub:
         cached = self._cache.get(key)
         if cached is None or cached[0] != group.version:
             # Another process ran the last round: rebuild this key's payload here.
-            sections = content.build(key, content.snapshot())
+            sections = content.build(key, content.snapshot(), self.neighbours)
             cached = (group.version, sections)
             self._cache[key] = cached
         return key, {"version": cached[0], "sections": cached[1]}
 
     def tell_listeners(self, tables: set[str]) -> None:
-        for listener in CHANGE_LISTENERS:
+        for neighbour in self.neighbours:
             try:
-                listener(tables)
-            except Exception:  # noqa: BLE001 - one listener's failure must not stop the others
-                log.exception("change listener %s failed", getattr(listener, "__name__", listener))
+                neighbour.tables_changed(tables)
+            except Exception:  # noqa: BLE001 - one neighbour's failure must not stop the others
+                log.exception("%s failed to hear of a change", type(neighbour).__name__)
                 db.session.rollback()
 
     # -- what screens report ------------------------------------------------------------------

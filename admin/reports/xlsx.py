@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from ..stats.labels import reason_label
+from ..models.rating_terms import reason_label
 from ..ledger.export import header, safe, write_entries
 
 GREEN = PatternFill("solid", fgColor="DCFCE7")

@@ -166,6 +166,3 @@ def utc_bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, dateti
     """[start of ``start``, start of the day after ``end``) in UTC."""
     return day_start_utc(start, zone), day_start_utc(end + timedelta(days=1), zone)
 
-
-def local_day(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()

@@ -1,6 +1,6 @@
 """Keeping the rating rollups current, in the transaction that writes the ratings.
 
-``admin.campaign.listeners`` calls in here from SQLAlchemy connection events, so every write
+``admin.campaign.follow_writes`` calls in here from SQLAlchemy connection events, so every write
 path is covered without the writer knowing: the kiosk intake's Core insert, the console's ORM,
 the demo's bulk insert, imports. A rating's contribution is +1 at its score in its bucket (hall-local day,
 member, window) and +1 per reason code, when it counts (not flagged, not removed by an upheld
@@ -116,7 +116,7 @@ def marker(conn: Connection) -> str | None:
     return conn.execute(select(table.c.value).where(table.c.key == ZONE_MARKER)).scalar()
 
 
-BUSY = "campaign_busy"  # admin.campaign.listeners leaves the connection alone while this is set
+BUSY = "campaign_busy"  # admin.campaign.follow_writes leaves the connection alone while this is set
 
 
 def rebuild(conn: Connection, zone: ZoneInfo, batch: int = 50_000) -> int:

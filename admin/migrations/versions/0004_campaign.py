@@ -279,7 +279,7 @@ def _hall_zone(conn) -> ZoneInfo:
 def _rollups_of_existing_ratings():
     """Self-contained (no app imports): the models may look different by the time this runs."""
     conn = op.get_bind()
-    # The app's listeners (admin.campaign.listeners) keep rollups current on every write; this
+    # The app's listeners (admin.campaign.follow_writes) keep rollups current on every write; this
     # revision writes the rollups itself, so they leave this connection alone meanwhile.
     conn.info["campaign_busy"] = True
     try:

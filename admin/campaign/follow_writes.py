@@ -1,4 +1,4 @@
-"""Keeping the rating rollups and the rectification ledger current in the writer's own transaction.
+"""The rating rollups and the rectification ledger follow every write, in the writer's own transaction.
 
 Why connection events and not a session ``before_flush``: the kiosk intake writes a rating with
 one Core ``INSERT`` on the session's connection (no flush at all), the demo and imports use bulk
@@ -17,6 +17,8 @@ connection: they commit or roll back with the write that caused them.
 
 Raw SQL text and driver-level writes to ``ratings`` are not seen: call
 ``admin.stats.rollups.rebuild`` after them (bench/stats.py does).
+
+The app factory installs the hooks (``init_app``); until then nothing here is listening.
 """
 
 from __future__ import annotations
@@ -128,7 +130,6 @@ def _forget_entry_defaults(conn, stmt) -> None:
         conn.info[STALE_DEFAULTS] = True
 
 
-@event.listens_for(Engine, "before_execute")
 def _before(conn, stmt, multiparams, params, execution_options):
     _forget_entry_defaults(conn, stmt)
     table = _watched(stmt)
@@ -165,7 +166,6 @@ def _before(conn, stmt, multiparams, params, execution_options):
     conn.info.setdefault(PENDING, {})[id(stmt)] = plan
 
 
-@event.listens_for(Engine, "after_execute")
 def _after(conn, stmt, multiparams, params, execution_options, result):
     table = _watched(stmt)
     if table is None or conn.info.get(BUSY):
@@ -210,7 +210,6 @@ def _zone_check(conn: Connection) -> None:
         rollups.rebuild(conn, zone)
 
 
-@event.listens_for(Engine, "rollback")
 def _forget(conn):
     conn.info.pop(PENDING, None)
     conn.info.pop(BUSY, None)
@@ -218,7 +217,6 @@ def _forget(conn):
         autoopen.forget_defaults(conn.engine)  # anything read meanwhile may have seen the rolled-back writes
 
 
-@event.listens_for(Engine, "commit")
 def _tidy(conn):
     conn.info.pop(PENDING, None)
     if conn.info.get(STALE_DEFAULTS):
@@ -229,10 +227,21 @@ def _tidy(conn):
     conn.info.pop(STALE_DEFAULTS, None)
 
 
-@event.listens_for(Pool, "checkin")
 def _forget_after_commit(dbapi_connection, connection_record):
     if connection_record is None:
         return
     engine = connection_record.info.pop(FORGET_AT_CHECKIN, None)
     if engine is not None:
         autoopen.forget_defaults(engine)
+
+
+_HOOKS = ((Engine, "before_execute", _before), (Engine, "after_execute", _after), (Engine, "rollback", _forget),
+          (Engine, "commit", _tidy), (Pool, "checkin", _forget_after_commit))
+
+
+def init_app(app) -> None:
+    """Listen from now on. The events belong to the Engine and Pool classes, so every engine of the
+    process is covered once; a second app changes nothing."""
+    for target, name, hook in _HOOKS:
+        if not event.contains(target, name, hook):
+            event.listen(target, name, hook)
