@@ -113,21 +113,20 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_errors(app: Flask) -> None:
-    from .errors import DomainError
+    from .errors import DomainError, error_body, error_response
 
     def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.path == "/healthz"
+        """The API, the health check, and scripts that send or ask for JSON (pairing, badge jobs)."""
+        return (request.path.startswith(("/api/", "/pair/")) or request.path == "/healthz" or request.is_json
+                or request.accept_mimetypes.best == "application/json")
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            body = {"error": {"code": exc.code, "message": exc.message}}
-            if exc.details:
-                body["error"]["details"] = exc.details
-            return jsonify(body), exc.status
+            return error_response(exc)
         from flask import render_template
 
-        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -147,8 +146,7 @@ def configure_errors(app: Flask) -> None:
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             message = _("The form expired. Please go back, reload the page and try again.")
         if wants_json():
-            code = exc.name.lower().replace(" ", "_")
-            return jsonify({"error": {"code": code, "message": message}}), exc.code
+            return jsonify(error_body(exc.name.lower().replace(" ", "_"), message)), exc.code
         return render_template("errors/error.html", status=exc.code, message=message), exc.code
 
     @app.errorhandler(Exception)
@@ -156,7 +154,7 @@ def configure_errors(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if wants_json():
-            return jsonify({"error": {"code": "internal_error", "message": "internal error"}}), 500
+            return jsonify(error_body("internal_error", "internal error")), 500
         from flask import render_template
 
         return render_template("errors/error.html", status=500, message="Internal error"), 500

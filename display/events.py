@@ -7,12 +7,12 @@ requests for a full state, each checked and rate-limited; anything else is ignor
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, rooms
 
 from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.limits import TokenBuckets
 from liangbiping.admin.models import Screen
 from liangbiping.admin.push import revocation
 from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
@@ -22,20 +22,8 @@ log = logging.getLogger(__name__)
 
 _screens: dict[str, int] = {}          # sid -> screen id, for the sockets this process holds
 _sent: dict[str, int] = {}             # sid -> newest version this process sent it
-_budget: dict[str, list[float]] = {}   # sid -> [tokens, last refill] for rate limiting
-RATE = 5.0    # events per second a screen may send, on average
-BURST = 20.0
-
-
-def _allowed(sid: str) -> bool:
-    tokens, last = _budget.get(sid, [BURST, time.monotonic()])
-    now = time.monotonic()
-    tokens = min(BURST, tokens + (now - last) * RATE)
-    if tokens < 1:
-        _budget[sid] = [tokens, now]
-        return False
-    _budget[sid] = [tokens - 1, now]
-    return True
+# Events a screen may send: 20 at once, then 5 a second on average (acks, heartbeats, resyncs).
+_limiter = TokenBuckets(20, 5)
 
 
 def _text(value, limit: int) -> str:
@@ -79,7 +67,7 @@ def connect(auth=None):
 def disconnect(*_args):
     screen_id = _screens.pop(request.sid, None)
     revocation.forget(NAMESPACE, request.sid)
-    _budget.pop(request.sid, None)
+    _limiter.forget(request.sid)
     _sent.pop(request.sid, None)
     if screen_id is not None:
         hub_for().report(screen_id, connected=False)
@@ -87,7 +75,7 @@ def disconnect(*_args):
 
 def _current_screen():
     screen_id = _screens.get(request.sid)
-    if screen_id is None or not _allowed(request.sid):
+    if screen_id is None or not _limiter.allows(request.sid):
         return None
     return screen_id
 

@@ -18,6 +18,8 @@ import qrcode
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from liangbiping.admin.errors import DomainError
+
 from . import qrtokens
 
 DPI = 300
@@ -40,8 +42,11 @@ FONT_CANDIDATES = [
 ]
 
 
-class FontMissing(RuntimeError):
+class FontMissing(DomainError):
     """No font with Chinese glyphs is installed: badges would print boxes instead of names."""
+
+    status = 503
+    code = "font_missing"
 
 
 def _sc_index(path: str) -> int:
@@ -297,3 +302,16 @@ def members_to_print(viewer, department_id: int | None) -> tuple[list, str]:
     if not people:
         raise NotFound(_("No staff members to print."))
     return people, footer
+
+
+def rotate(staff, actor: str):
+    """Withdraw every badge printed for ``staff`` so far (a lost badge): their QR codes stop
+    working at once, and the next badge printed carries a new one. Audited, committed."""
+    from liangbiping.admin.extensions import db
+    from liangbiping.admin.services.audit import record
+
+    old = staff.badge_version or 1
+    staff.badge_version = old + 1
+    record(actor, "rotate_badge", "staff", staff.id, summary=staff.name, changes={"badge_version": [old, old + 1]})
+    db.session.commit()
+    return staff

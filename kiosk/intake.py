@@ -19,9 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
 import os
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -32,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liangbiping.admin.errors import Conflict, DomainError, Invalid, TooManyRequests, Unauthorized
 from liangbiping.admin.extensions import db
+from liangbiping.admin.limits import TokenBuckets
 from liangbiping.admin.models import Kiosk, Rating, RatingPrompt, Staff, Window
 from liangbiping.admin.models.rating_terms import mask_contact
 from liangbiping.admin.models.types import utcnow
@@ -64,45 +63,7 @@ def client_address() -> str:
 
 # --- burst limits ----------------------------------------------------------------------------
 
-class BurstLimiter:
-    """Token buckets per source, in this process.
-
-    With several server processes each keeps its own buckets, so the effective limit is
-    the limit times the processes; good enough to stop a stuck button or a script.
-    """
-
-    def __init__(self):
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, capacity: float, per_second: float) -> float:
-        """0 when allowed, else the seconds to wait."""
-        if capacity <= 0:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (capacity, now))
-            tokens = min(capacity, tokens + (now - last) * per_second)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                if len(self._buckets) > 50_000:
-                    self._prune(now, capacity, per_second)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / per_second if per_second > 0 else 60.0
-
-    def _prune(self, now: float, capacity: float, per_second: float) -> None:
-        full_after = capacity / per_second if per_second > 0 else 3600
-        for key, (_tokens, last) in list(self._buckets.items()):
-            if now - last > full_after:
-                del self._buckets[key]
-
-    def reset(self) -> None:
-        with self._lock:
-            self._buckets.clear()
-
-
-limiter = BurstLimiter()
+limiter = TokenBuckets(30, 0.5)  # the defaults; _limits() gives each kind's
 
 
 def _limits(kind: str) -> tuple[float, float]:
@@ -127,9 +88,7 @@ def check_burst(key: str, kind: str) -> None:
     capacity, rate = _limits(kind)
     wait = limiter.take(key, capacity, rate)
     if wait:
-        exc = TooManyRequests(_("Too many ratings from here. Please wait a moment."))
-        exc.retry_after = max(1, math.ceil(wait))
-        raise exc
+        raise TooManyRequests(_("Too many ratings from here. Please wait a moment."), retry_after=wait)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -501,7 +460,3 @@ def set_rater_cookie(response):
                             httponly=True, samesite="Lax", secure=request.is_secure)
     return response
 
-
-def retry_after_header(exc: DomainError) -> dict:
-    wait = getattr(exc, "retry_after", None)
-    return {"Retry-After": str(wait)} if wait else {}

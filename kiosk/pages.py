@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, make_response, render_template, request
+from flask import abort, make_response, render_template, url_for
 from flask_babel import gettext as _
 
 from liangbiping.admin.errors import DomainError
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Staff, Window
-from liangbiping.admin.services import pairing
-
-from . import bp
 from liangbiping.admin.models.rating_terms import REASONS, SCORES
 
+from . import bp
 from .intake import set_rater_cookie
 from .state import floor_windows, member_card, on_duty_members, window_card
 
@@ -64,34 +62,13 @@ def ui_strings() -> dict:
 @bp.get("/kiosk/")
 def pair_page():
     """A fresh kiosk: shows a pairing code until an administrator pairs it (or its saved token works)."""
-    return render_template("kiosk/pair.html", strings=ui_strings())
-
-
-@bp.post("/kiosk/pair/open")
-def pair_open():
-    from .intake import check_burst, client_address, keyed_hash
-
-    try:
-        check_burst(f"pair:{keyed_hash('a', client_address())}", "address")
-    except DomainError as exc:
-        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
-    code, secret, expires_at = pairing.open_code("kiosk")
-    return jsonify({"code": code, "secret": secret, "expires_at": expires_at.isoformat()})
-
-
-@bp.post("/kiosk/pair/collect")
-def pair_collect():
-    data = request.get_json(silent=True) or {}
-    code, secret = data.get("code"), data.get("secret")
-    if not isinstance(code, str) or not isinstance(secret, str) or len(code) > 6 or len(secret) > 100:
-        return jsonify({"error": {"code": "bad_request", "message": _("The request could not be understood.")}}), 400
-    try:
-        result = pairing.collect("kiosk", code, secret)
-    except DomainError as exc:
-        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
-    if result is None:
-        return jsonify({"status": "waiting"}), 202
-    return jsonify({"status": "paired", **result})
+    config = {"kind": "kiosk", "openUrl": url_for("public.pair_open", kind="kiosk"),
+              "collectUrl": url_for("public.pair_collect", kind="kiosk"),
+              "deviceUrl": url_for("kiosk.kiosk_page", kiosk_id=0).rsplit("/", 1)[0] + "/",
+              "labels": {"expires": _("Waiting to be paired…"), "done": _("Paired. Starting…"),
+                         "offline": _("Cannot reach the server; retrying…"),
+                         "waiting": ui_strings()["pair_waiting"]}}
+    return render_template("kiosk/pair.html", config=config)
 
 
 # --- the kiosk ------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from liangbiping.kiosk import badges
 from liangbiping.kiosk.schemas import BadgesQuery
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Staff
 from ..schemas import StaffOut
-from ..services.audit import record
 from ..services.scope import current_viewer
 from .framework import endpoint
 
@@ -25,19 +24,12 @@ def _staff(staff_id: int) -> Staff:
     return staff
 
 
-def _font_check() -> None:
-    try:
-        badges.font_file()
-    except badges.FontMissing as exc:
-        raise DomainError(str(exc), code="font_missing", status=503) from None
-
-
 @endpoint("/staff/<int:staff_id>/badge.png", "GET", summary="A member's printable badge (PNG, 300 dpi)", tag="badges",
           roles=PRINTERS, name="badge_png",
           description="54 x 85.6 mm portrait at 300 dpi, with the member's rating QR code.")
 def badge_png(staff_id):
     staff = _staff(staff_id)
-    _font_check()
+    badges.font_file()  # 503 font_missing without a CJK font
     png = badges.badge_png(staff, badges.badge_url(staff), badges.hall_name(), current_app.config["DATA_DIR"])
     response = Response(png, mimetype="image/png")
     response.headers["Content-Disposition"] = f'inline; filename="badge-{staff.employee_no}.png"'
@@ -49,7 +41,7 @@ def badge_png(staff_id):
           description="Nine badges a page with cut marks, for one department (`department_id`) or everyone.")
 def badges_pdf(query):
     people, footer = badges.members_to_print(current_viewer(), query.department_id)
-    _font_check()
+    badges.font_file()  # 503 font_missing without a CJK font
     pdf = badges.badges_pdf(people, footer, current_app.config["DATA_DIR"])
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="badges.pdf"'
@@ -60,9 +52,4 @@ def badges_pdf(query):
           tag="badges", roles=("admin",), response=StaffOut, name="badge_rotate",
           description="Bumps the badge version: every badge printed before stops working; print a new one.")
 def rotate_badge(staff_id):
-    staff = _staff(staff_id)
-    old = staff.badge_version or 1
-    staff.badge_version = old + 1
-    record(g.actor, "rotate_badge", "staff", staff.id, summary=staff.name, changes={"badge_version": [old, old + 1]})
-    db.session.commit()
-    return staff
+    return badges.rotate(_staff(staff_id), g.actor)

@@ -8,10 +8,10 @@ from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from liangbiping.kiosk.intake import receive, retry_after_header, set_rater_cookie
+from liangbiping.kiosk.intake import receive, set_rater_cookie
 from liangbiping.kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
 
-from ..errors import NotFound, TooManyRequests
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Rating
 from ..services.scope import current_viewer
@@ -34,11 +34,7 @@ def _plain(rating: dict) -> dict:
                       "returns 200 and the stored rating. Only a 2xx means the rating is durably stored. "
                       "Bursts from one source get 429 with Retry-After.")
 def create_rating(body):
-    try:
-        rating, created = receive(body)
-    except TooManyRequests as exc:
-        response = jsonify({"error": {"code": exc.code, "message": exc.message}})
-        return response, exc.status, retry_after_header(exc)
+    rating, created = receive(body)
     response = jsonify(_plain(rating))
     if body.channel in ("qr", "web"):
         set_rater_cookie(response)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from liangbiping.kiosk import suggestions as box
-from liangbiping.kiosk.intake import retry_after_header
 from liangbiping.kiosk.schemas import SuggestionIn, SuggestionListQuery, SuggestionOut, SuggestionPatch, SuggestionReceipt
 
-from ..errors import NotFound, TooManyRequests
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Suggestion
 from ..services.audit import record
@@ -31,10 +30,7 @@ def _get(suggestion_id: int) -> Suggestion:
           body=SuggestionIn, response=SuggestionReceipt, status=201, name="suggestions_create",
           description="Public, with a kiosk_token or qr_token. The answer's `receipt` opens /s/<receipt>.")
 def create_suggestion(body):
-    try:
-        return box.submit(body)
-    except TooManyRequests as exc:
-        return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status, retry_after_header(exc)
+    return box.submit(body)
 
 
 @endpoint("/suggestions", "GET", summary="List suggestions", tag="suggestions", roles=MANAGERS,

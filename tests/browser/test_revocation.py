@@ -49,7 +49,7 @@ def test_a_deleted_kiosk_returns_to_pairing_and_keeps_its_waiting_ratings(browse
         print(f"deleted kiosk back at its pairing page in {elapsed * 1000:.0f} ms")
         assert "1" in page.inner_text("#pair-waiting") and "上传" in page.inner_text("#pair-waiting")
         assert page.locator(".level").count() == 0  # no rating buttons: it takes no more taps
-        code = wait_for(lambda: (page.inner_text("#code").strip() if "·" not in page.inner_text("#code") else ""))
+        code = wait_for(lambda: (page.inner_text("#pairing-code").strip() if "·" not in page.inner_text("#pairing-code") else ""))
         assert len(code) == 6
 
         page.unroute("**/api/v1/ratings")

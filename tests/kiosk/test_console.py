@@ -90,15 +90,9 @@ def test_print_badges_with_progress_then_download(app, client, hall, login):
 
 
 def test_pair_a_kiosk_and_a_screen_by_code(app, client, hall, login):
-    kiosk_code = client.post("/kiosk/pair/open", headers={"X-CSRFToken": csrf_token(client, "/kiosk/")}).get_json()
-    screen_code = client.post("/kiosk/pair/open", headers={"X-CSRFToken": csrf_token(client, "/kiosk/")}).get_json()
-    with app.app_context():
-        from liangbiping.admin.models import PairingCode
-
-        db.session.query(PairingCode).filter_by(code=screen_code["code"]).update({"device_kind": "screen"})
-        db.session.commit()
-    waiting = client.post("/kiosk/pair/collect", json={"code": kiosk_code["code"], "secret": kiosk_code["secret"]},
-                          headers={"X-CSRFToken": csrf_token(client, "/kiosk/")})
+    kiosk_code = client.post("/pair/kiosk").get_json()
+    screen_code = client.post("/pair/screen").get_json()
+    waiting = client.post("/pair/kiosk/collect", json={"code": kiosk_code["code"], "secret": kiosk_code["secret"]})
     assert waiting.status_code == 202
     login("admin")
     token = csrf_token(client, "/admin/pair")
@@ -114,8 +108,7 @@ def test_pair_a_kiosk_and_a_screen_by_code(app, client, hall, login):
         assert kiosk.window_id == hall.w2
         screen = db.session.query(Screen).filter_by(name="A02 窗口屏").one()
         assert screen.kind == "window" and screen.window_id == hall.w2
-    collected = client.post("/kiosk/pair/collect", json={"code": kiosk_code["code"], "secret": kiosk_code["secret"]},
-                            headers={"X-CSRFToken": csrf_token(client, "/kiosk/")}).get_json()
+    collected = client.post("/pair/kiosk/collect", json={"code": kiosk_code["code"], "secret": kiosk_code["secret"]}).get_json()
     assert collected["status"] == "paired" and collected["id"] == kiosk.id and collected["token"]
     ok = client.post("/api/v1/ratings", json=rating(kiosk_token=collected["token"], staff_id=hall.li))
     assert ok.status_code == 201 and ok.get_json()["window_id"] == hall.w2
