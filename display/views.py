@@ -19,7 +19,7 @@ from . import bp
 from .labels import labels
 
 ASSETS = Path(assets.__file__).parent
-SCRIPTS = ("vendor/socket.io/socket.io.min.js", "vendor/qrcode-generator/qrcode.js", "display/screen.js")
+SCRIPTS = ("vendor/socket.io/socket.io.min.js", "vendor/qrcode-generator/qrcode.js", "js/dom.js", "display/screen.js")
 
 
 @lru_cache(maxsize=64)
@@ -71,7 +71,7 @@ def screen_page(screen_id: int):
         "pinnedSlide": slide or None,
         "pairingUrl": url_for("display.pairing_page"),
         "swUrl": url_for("display.service_worker"),
-        "shell": [asset_url(p) for p in (*SCRIPTS, "display/screen.css")],
+        "shell": [asset_url(p) for p in (*SCRIPTS, "css/palette.css", "display/screen.css")],
     })
 
 

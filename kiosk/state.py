@@ -17,6 +17,7 @@ import qrcode.image.svg
 from sqlalchemy import select
 
 from liangbiping.admin.extensions import db
+from liangbiping.admin.push import cards
 from liangbiping.admin.models import Kiosk, Pledge, RatingPrompt, Staff, Window
 from liangbiping.admin.models.types import utcnow
 
@@ -54,15 +55,8 @@ def _pledge(staff_id: int) -> str:
 
 
 def member_card(staff: Staff, with_pledge: bool = False) -> dict:
-    card = {
-        "id": staff.id, "name": staff.name, "title": staff.title,
-        "department": staff.department.name if staff.department else "",
-        "window_id": staff.window_id,
-        "window_number": staff.window.number if staff.window else "",
-        "window_name": staff.window.name if staff.window else "",
-        "photo_url": staff.photo_url, "is_party_member": staff.is_party_member,
-        "designations": list(staff.designations or []), "on_duty": staff.on_duty,
-    }
+    """The member as screens show them (admin.push.cards), with their pledge for the phone page."""
+    card = cards.member_card(staff, staff.department.name if staff.department else "", window_card(staff.window))
     if with_pledge:
         card["pledge"] = _pledge(staff.id)
     return card

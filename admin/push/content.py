@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Department, Honor, Notice, Pledge, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
+from .cards import member_card
 from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, playlist_in_force
 
 
@@ -60,18 +61,6 @@ class HallSnapshot:
     campaign: dict | None = None  # {"boards": [...], "phase": {...} | None}
 
 
-def _member(staff: Staff, departments: dict, windows: dict) -> dict:
-    window = windows.get(staff.window_id)
-    return {
-        "id": staff.id, "name": staff.name, "title": staff.title, "photo_url": staff.photo_url,
-        "department": departments.get(staff.department_id, ""),
-        "window_id": staff.window_id,
-        "window": f"{window['number']} {window['name']}" if window else "",
-        "is_party_member": staff.is_party_member, "party_post": staff.party_post,
-        "designations": list(staff.designations or []), "duties": staff.duties, "on_duty": staff.on_duty,
-    }
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -90,7 +79,7 @@ def snapshot(now: datetime | None = None, campaign: dict | None = None, satisfac
         for w in db.session.scalars(select(Window).order_by(Window.number))
     }
     staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.id)).all()
-    members = [_member(s, departments, windows) for s in staff]
+    members = [member_card(s, departments.get(s.department_id, ""), windows.get(s.window_id)) for s in staff]
     names = {s.id: s.name for s in staff}
 
     standards = []

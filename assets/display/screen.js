@@ -110,20 +110,7 @@
 
   /* ---------------------------------------------------------------- small DOM helpers */
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
-    return node;
-  }
-
-  function add(parent) {
-    for (var i = 1; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child) parent.appendChild(child);
-    }
-    return parent;
-  }
+  var el = window.lbpDom.el, add = window.lbpDom.add, photo = window.lbpDom.photo;
 
   function list(items) {
     return Array.isArray(items) ? items : [];
@@ -185,24 +172,6 @@
     var box = el("div", "badges");
     list(member.designations).forEach(function (d) { add(box, el("span", "badge", d)); });
     return box.childNodes.length ? box : null;
-  }
-
-  function photo(member, cls) {
-    var frame = el("div", "photo " + (cls || ""));
-    var name = str(member && member.name);
-    var initial = el("span", "photo-initial", name.slice(0, 1));
-    var url = member && member.photo_url;
-    if (typeof url === "string" && (url.charAt(0) === "/" || url.indexOf("http") === 0)) {
-      var img = new Image();
-      img.alt = "";
-      img.decoding = "async";
-      img.onerror = function () { if (img.parentNode) frame.replaceChild(initial, img); };
-      img.src = url;
-      frame.appendChild(img);
-    } else {
-      frame.appendChild(initial);
-    }
-    return frame;
   }
 
   function membersById() {

@@ -26,20 +26,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = null, version = 0, chosen = null, pending = null, online = false, queueLength = 0;
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = window.lbpDom.el, uuid = window.lbpDom.uuid, photo = window.lbpDom.photo;
   function fmt(text, n) { return String(text).replace("%(n)s", n); }
-
-  function uuid() {
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
 
   // ---- speech ------------------------------------------------------------------------------
   var speakBtn = $("speak");
@@ -104,10 +92,6 @@
   });
 
   // ---- rendering state --------------------------------------------------------------------------
-  function photo(card, cls) {
-    if (card && card.photo_url) { var img = el("img", cls); img.src = card.photo_url; img.alt = ""; return img; }
-    return el("div", (cls ? cls + " " : "") + "nophoto", card && card.name ? card.name.slice(0, 1) : "窗");
-  }
   function tags(card) {
     var box = el("div", "tags");
     if (card.is_party_member) box.appendChild(el("span", "tag party", "★ " + T.party_member));

@@ -10,30 +10,15 @@
   var $ = function (id) { return document.getElementById(id); };
   var score = null;
 
-  function uuid() {
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var el = window.lbpDom.el, uuid = window.lbpDom.uuid, photo = window.lbpDom.photo;
   var ratingId = uuid();
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null && text !== "") node.textContent = text;
-    return node;
-  }
   function windowName(number) { return String(T.window_n).replace("%(n)s", number); }
 
   // ---- a floor kiosk's code: the window, then the member ---------------------------------------
   // Names, posts and photos come from the page's JSON and are only ever set as text or as an
   // image's address, never as markup.
   var chosen = null;  // {window_id, staff_id} once picked
-  function photo(card) {
-    if (card.photo_url) { var img = el("img"); img.src = card.photo_url; img.alt = ""; return img; }
-    return el("div", "nophoto", card.name ? card.name.slice(0, 1) : "");
-  }
   function tile(cls, onPick) {
     var b = el("button", "p-tile " + cls);
     b.type = "button";
