@@ -58,7 +58,7 @@ def connect(auth=None):
     join_room(room_for_screen(screen.id))
     _join_content(screen)
     resolution = _text(auth.get("resolution"), 16)
-    hub_for().report(screen.id, connected=True, user_agent=_text(request.headers.get("User-Agent"), 200),
+    hub_for().report(Screen, screen.id, connected=True, user_agent=_text(request.headers.get("User-Agent"), 200),
                      **({"resolution": resolution} if resolution else {}))
     db.session.remove()
 
@@ -70,7 +70,7 @@ def disconnect(*_args):
     _limiter.forget(request.sid)
     _sent.pop(request.sid, None)
     if screen_id is not None:
-        hub_for().report(screen_id, connected=False)
+        hub_for().report(Screen, screen_id, connected=False)
 
 
 def _current_screen():
@@ -97,7 +97,7 @@ def ack(data=None):
         fields["current_slide"] = data["slide"][:32]
     if isinstance(data.get("resolution"), str):
         fields["resolution"] = data["resolution"][:16]
-    hub_for().report(screen_id, **fields)
+    hub_for().report(Screen, screen_id, **fields)
 
 
 @socketio.on("heartbeat", namespace=NAMESPACE)
@@ -108,7 +108,7 @@ def heartbeat(data=None):
     fields = {"connected": True}
     if isinstance(data, dict) and isinstance(data.get("slide"), str):
         fields["current_slide"] = data["slide"][:32]
-    hub_for().report(screen_id, **fields)
+    hub_for().report(Screen, screen_id, **fields)
 
 
 @socketio.on("resync", namespace=NAMESPACE)

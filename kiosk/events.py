@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from liangbiping.admin.push import revocation
-from liangbiping.admin.push.hub import Neighbour
+from liangbiping.admin.push.hub import Neighbour, hub_for
 from liangbiping.admin.extensions import db, socketio
 from liangbiping.admin.models import Kiosk, Staff
 from liangbiping.admin.models.types import utcnow
@@ -116,12 +116,11 @@ def kiosk_heartbeat(data=None):
     kiosk = _kiosk()
     if kiosk is None:
         return {"ok": False}
+    fields = {"connected": True}
     queue = data.get("queue_length") if isinstance(data, dict) else None
     if isinstance(queue, int) and not isinstance(queue, bool) and 0 <= queue < 10**6:
-        kiosk.queue_length = queue
-    kiosk.connected = True
-    kiosk.last_seen_at = utcnow()
-    db.session.commit()
+        fields["queue_length"] = queue
+    hub_for().report(Kiosk, kiosk.id, **fields)  # batched with the screens' acks
     return {"ok": True, "server_time": utcnow().isoformat()}
 
 

@@ -147,6 +147,19 @@ def login(client, make_user):
 DEMO_PASSWORD = "liangbiping-demo"
 
 
+def wait_for(predicate, timeout=30.0, step=0.25):
+    """The first truthy value of ``predicate()`` within ``timeout`` seconds (else its last value)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
 def sign_in(app, username: str, password: str = DEMO_PASSWORD):
     """A new test client of ``app`` signed into the console as ``username`` (the demo's password)."""
     client = app.test_client()

@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 
 from .. import catalog
-from ..services import photos
+from ..extensions import db
+from ..services import photos, records
+from ..services.scope import current_viewer
 from .forms import COMMON_DESIGNATIONS, Field
 from .hall import NO_DEPARTMENT, SORT_ORDER, department_options, window_options
 from .pages import Column, RecordPage, attr, register, related
@@ -28,17 +30,21 @@ class StaffPage(RecordPage):
         return photos.normalise(upload.read())
 
     def create(self, data, raw):
+        """The record and its photo in one transaction: the photo is decoded and encoded once."""
         jpeg = self._photo()
-        member = super().create(data, raw)
+        member = records.create(self.res, data, g.actor, viewer=current_viewer(), commit=False)
         if jpeg is not None:
-            photos.set_photo(member, jpeg, g.actor)
+            db.session.flush()  # the member's id names the file
+            photos.store(member, jpeg, g.actor, commit=False)
+        records.commit_changes(self.res)
         return member
 
     def update(self, obj, data, raw):
         jpeg = self._photo()
-        member = super().update(obj, data, raw)
+        member = records.update(self.res, obj, data, g.actor, viewer=current_viewer(), commit=False)
         if jpeg is not None:
-            photos.set_photo(member, jpeg, g.actor)
+            photos.store(member, jpeg, g.actor, commit=False)
+        records.commit_changes(self.res)
         return member
 
 

@@ -349,10 +349,12 @@ class PushHub:
 
     # -- what screens report ------------------------------------------------------------------
 
-    def report(self, screen_id: int, **fields) -> None:
-        """Note an ack or heartbeat; written in batches so a thousand acks are one transaction."""
+    def report(self, model, device_id: int, **fields) -> None:
+        """Note what a screen or a kiosk (``model``) says of itself: an ack, a heartbeat, its
+        queue. Written in batches, so a thousand heartbeats are one transaction; monitoring only,
+        it starts no push round."""
         fields["last_seen_at"] = utcnow()
-        self._reports.setdefault(screen_id, {}).update(fields)
+        self._reports.setdefault((model, device_id), {}).update(fields)
         if self._worker_started:
             return
         self.flush_reports()
@@ -361,13 +363,13 @@ class PushHub:
         if not self._reports:
             return 0
         reports, self._reports = self._reports, {}
-        # One executemany per shape of report: a thousand screens reconnecting is a few
+        # One executemany per table and shape of report: a thousand screens reconnecting is a few
         # statements, not a thousand, so the loop is not held up while patches are due.
         shapes: dict[tuple, list[dict]] = {}
-        for screen_id, fields in reports.items():
-            shapes.setdefault(tuple(sorted(fields)), []).append({"id": screen_id, **fields})
-        for rows in shapes.values():
-            db.session.execute(update(Screen), rows)
+        for (model, device_id), fields in reports.items():
+            shapes.setdefault((model, tuple(sorted(fields))), []).append({"id": device_id, **fields})
+        for (model, _fields), rows in shapes.items():
+            db.session.execute(update(model), rows)
         db.session.commit()
         return len(reports)
 

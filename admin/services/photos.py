@@ -81,8 +81,13 @@ def normalise(data: bytes) -> bytes:
 
 
 def set_photo(staff, data: bytes, actor: str) -> str:
-    """Store a member's new photo; the old file stays for the audit trail. Returns the file name."""
-    jpeg = normalise(data)
+    """Store a member's new photo from an upload; committed. Returns the file name."""
+    return store(staff, normalise(data), actor)
+
+
+def store(staff, jpeg: bytes, actor: str, commit: bool = True) -> str:
+    """Store a photo ``normalise`` made: the file, then the member's record (audited). The old file
+    stays for the audit trail. ``commit=False`` leaves the transaction to the caller."""
     name = f"{staff.id}-{hashlib.sha256(jpeg).hexdigest()[:16]}.jpg"
     target = photo_dir() / name
     if not target.exists():
@@ -92,5 +97,6 @@ def set_photo(staff, data: bytes, actor: str) -> str:
     old = staff.photo
     staff.photo = name
     record(actor, "update", "staff", staff.id, summary=staff.name, changes={"photo": [old, name]})
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return name

@@ -105,7 +105,8 @@ def _conflicts():
         raise Conflict(_("This change conflicts with other records.")) from None
 
 
-def _commit(res: Resource) -> None:
+def commit_changes(res: Resource) -> None:
+    """Commit the record's transaction; a conflicting write (a unique value taken meanwhile) is a 409."""
     with _conflicts():
         db.session.commit()
 
@@ -127,11 +128,11 @@ def create(res: Resource, data: dict, actor: str, *, extra: dict | None = None, 
         db.session.flush()
     record(actor, "create", res.entity, obj.id, summary=res.title(obj), changes=changes)
     if commit:
-        _commit(res)
+        commit_changes(res)
     return obj
 
 
-def update(res: Resource, obj, patch: dict, actor: str, viewer=None):
+def update(res: Resource, obj, patch: dict, actor: str, viewer=None, commit: bool = True):
     """Merge ``patch`` into the record, validate the result as a whole, store what changed.
     With a ``viewer``, both the record as it is and as it would be must be theirs to write."""
     check_scope(res, current_values(res, obj), viewer)
@@ -147,7 +148,8 @@ def update(res: Resource, obj, patch: dict, actor: str, viewer=None):
         changes = _assign(res, obj, values)
     if changes:
         record(actor, "update", res.entity, obj.id, summary=res.title(obj), changes=changes)
-        _commit(res)
+    if commit:
+        commit_changes(res)
     return obj
 
 

@@ -6,11 +6,11 @@ In CI (CI=true) a missing browser fails the tests; elsewhere they are skipped.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import wait_for  # noqa: F401 - the browser tests' helper lives with the others
 from tests.livesrv import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,17 +64,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def wait_for(predicate, timeout=30.0, step=0.25):
-    """The first truthy value of ``predicate()`` within ``timeout`` seconds (else its last value)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def sign_in(page, server, username: str = "admin", password: str = ADMIN_PASSWORD):

@@ -79,10 +79,17 @@ def test_heartbeat_reports_the_queue_length(server):
         kiosk.next_state()
         ack = kiosk.sio.call("heartbeat", {"queue_length": 7}, namespace="/kiosk", timeout=10)
         assert ack["ok"] is True
-        with sqlite3.connect(server.data_dir / "liangbiping.db") as db:
-            row = db.execute("SELECT queue_length, connected, last_seen_at FROM kiosks WHERE id=?",
-                             (server.hall["kiosk"],)).fetchone()
-        assert row[0] == 7 and row[1] == 1 and row[2]
+
+        def stored():
+            with sqlite3.connect(server.data_dir / "liangbiping.db") as db:
+                return db.execute("SELECT queue_length, connected, last_seen_at FROM kiosks WHERE id=?",
+                                  (server.hall["kiosk"],)).fetchone()
+
+        # Heartbeats are written in batches with the screens' acks, within a couple of seconds.
+        from tests.conftest import wait_for
+
+        row = wait_for(lambda: (lambda r: r if r[0] == 7 else None)(stored()), timeout=10)
+        assert row and row[0] == 7 and row[1] == 1 and row[2]
         assert kiosk.sio.call("heartbeat", {"queue_length": "lots"}, namespace="/kiosk", timeout=10)["ok"] is True
     finally:
         kiosk.sio.disconnect()
