@@ -86,7 +86,7 @@ def configure_extensions(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
     )
     from liangbiping.kiosk.events import KioskNeighbour
-    from liangbiping.kiosk.intake import forget_kiosks
+    from liangbiping.kiosk.sources import forget_kiosks
 
     from .push import PushHub, revocation
 

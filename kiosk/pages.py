@@ -11,7 +11,7 @@ from liangbiping.admin.models import Staff, Window
 from liangbiping.admin.models.rating_terms import REASONS, SCORES
 
 from . import bp
-from .intake import set_rater_cookie
+from .raters import set_rater_cookie
 from .state import floor_windows, member_card, on_duty_members, window_card
 
 
@@ -98,7 +98,7 @@ def phone_windows() -> list[dict]:
 def phone(token: str):
     """What a badge, prompt or kiosk QR code opens: the member's card and the five levels.
     A floor kiosk's code first lets the citizen pick the window and the member on duty there."""
-    from .intake import resolve_source
+    from .sources import resolve_source
 
     try:
         src = resolve_source(None, token)

@@ -14,7 +14,8 @@ from liangbiping.admin.models import Staff, Suggestion, Window
 from liangbiping.admin.models.types import utcnow
 from liangbiping.admin.services.audit import record
 
-from .intake import check_burst, resolve_source, who_is_rated
+from .rules import check_burst, who_is_rated
+from .sources import resolve_source
 from .schemas import SuggestionIn
 
 # No 0/O, 1/I/L: a receipt code is read off a screen and typed on a phone.

@@ -147,6 +147,16 @@ def login(client, make_user):
 DEMO_PASSWORD = "liangbiping-demo"
 
 
+def reset_intake() -> None:
+    """Forget what the rating intake keeps in this process (burst buckets, the kiosk token cache,
+    the kiosks' phone codes): each test's app has its own kiosks and secret key."""
+    from liangbiping.kiosk import rules, sources, state
+
+    rules.limiter.reset()
+    sources._kiosk_cache.clear()
+    state._phone_codes.clear()
+
+
 def wait_for(predicate, timeout=30.0, step=0.25):
     """The first truthy value of ``predicate()`` within ``timeout`` seconds (else its last value)."""
     import time

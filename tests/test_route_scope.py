@@ -55,6 +55,7 @@ def _build(app, root) -> dict:
     from liangbiping.admin.services import accounts, records, roster
     from liangbiping.admin.services.scope import set_leader_departments, viewer_for_user
     from liangbiping.kiosk import intake, qrtokens
+    from tests.conftest import reset_intake
     from liangbiping.kiosk.schemas import RatingIn
 
     ids = {}
@@ -81,7 +82,7 @@ def _build(app, root) -> dict:
                                                user=None if user.role == "admin" else user)
             tokens[person] = secret
 
-        intake.limiter.reset()
+        reset_intake()
         kiosk_token = json.loads((root / "demo-devices.json").read_text())["kiosks"][str(
             one(Kiosk, Kiosk.window_id == a01_id).id)]
         rating_id = str(uuid.uuid4())

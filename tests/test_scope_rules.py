@@ -58,9 +58,9 @@ def test_live_ratings_reach_only_the_leaders_of_the_rating_s_department(demo):
     here = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_here"))
     other = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_other"))
     assert here.is_connected("/ratings") and other.is_connected("/ratings")
-    from liangbiping.kiosk import intake
+    from tests.conftest import reset_intake
 
-    intake.limiter.reset()
+    reset_intake()
     body = {"id": str(uuid.uuid4()), "score": 2, "channel": "kiosk", "kiosk_token": demo.kiosk_token("A01"),
             "staff_id": demo.member("王磊"), "reasons": ["slow"], "comment": "只属于综合受理科的评论"}
     assert demo.app.test_client().post("/api/v1/ratings", json=body).status_code == 201

@@ -51,9 +51,9 @@ def test_the_kiosk_gets_the_hall_s_time_zone_and_clock(demo):
 
 def test_today_s_figures_in_the_console_follow_the_hall_s_satisfied_levels_and_appeals(demo):
     from liangbiping.admin.services.settings import set_setting
-    from liangbiping.kiosk import intake
+    from tests.conftest import reset_intake
 
-    intake.limiter.reset()
+    reset_intake()
     http = demo.app.test_client()
     ids = []
     from datetime import datetime, timedelta, timezone

@@ -8,7 +8,8 @@ from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from liangbiping.kiosk.intake import receive, set_rater_cookie
+from liangbiping.kiosk.intake import receive
+from liangbiping.kiosk.raters import set_rater_cookie
 from liangbiping.kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
 
 from ..errors import NotFound

@@ -44,10 +44,9 @@ def api_hall(client, admin_headers):
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    from liangbiping.kiosk import intake
+    from tests.conftest import reset_intake
 
-    intake.limiter.reset()
-    intake._kiosk_cache.clear()
+    reset_intake()
 
 
 _spacing = iter(range(10, 100000, 10))

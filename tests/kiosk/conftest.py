@@ -13,14 +13,11 @@ from liangbiping.admin.extensions import db
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     """Burst buckets and the kiosk token cache live in the process: each test starts clean."""
-    from liangbiping.kiosk import intake, state
+    from tests.conftest import reset_intake
 
-    intake.limiter.reset()
-    intake._kiosk_cache.clear()
-    state._phone_codes.clear()  # each test's app has its own secret key
+    reset_intake()
     yield
-    intake.limiter.reset()
-    intake._kiosk_cache.clear()
+    reset_intake()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Rating, Rectification
-from liangbiping.kiosk import intake
+from liangbiping.kiosk import rating_store
 from liangbiping.kiosk.group_commit import GroupCommit
 from tests.kiosk.conftest import new_id, rating
 
@@ -27,7 +27,7 @@ def wait_until(condition, timeout=10.0):
 def post_together(app, bodies: list[dict]) -> list:
     """Post all bodies so that they reach the intake while one leader writes them as one batch:
     all but the last wait behind a leader that is not there yet; the last one leads."""
-    batcher = intake.batcher
+    batcher = rating_store.batcher
     answers: list = [None] * len(bodies)
 
     def post(i):
@@ -51,8 +51,8 @@ def post_together(app, bodies: list[dict]) -> list:
 
 @pytest.fixture
 def counted():
-    before = (intake.batcher.batches, intake.batcher.batched)
-    yield lambda: (intake.batcher.batches - before[0], intake.batcher.batched - before[1])
+    before = (rating_store.batcher.batches, rating_store.batcher.batched)
+    yield lambda: (rating_store.batcher.batches - before[0], rating_store.batcher.batched - before[1])
 
 
 def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall, counted):

@@ -22,7 +22,7 @@ def _state(demo, number):
         return kiosk_state(db.session.get(Kiosk, demo.kiosk(number)))
 
 
-def _stored(demo, rating_id):
+def stored_rating(demo, rating_id):
     with demo.app.app_context():
         row = db.session.get(Rating, rating_id)
         return None if row is None else (row.staff_id, row.window_id)
@@ -51,13 +51,13 @@ def test_a_kiosk_rating_for_the_second_member_lands_on_him_with_its_ledger_entry
                   comment="态度冷淡")
     answer = client.post("/api/v1/ratings", json=body)
     assert answer.status_code == 201, answer.get_json()
-    assert _stored(demo, body["id"]) == (wang, a01)
+    assert stored_rating(demo, body["id"]) == (wang, a01)
     with demo.app.app_context():
         dept = db.session.get(Staff, wang).department_id
     assert _entries(demo, body["id"]) == [(wang, dept)]
     good = rating(kiosk_token=demo.kiosk_token("A01"), staff_id=liu, score=5)
     assert client.post("/api/v1/ratings", json=good).status_code == 201
-    assert _stored(demo, good["id"]) == (liu, a01)
+    assert stored_rating(demo, good["id"]) == (liu, a01)
 
 
 def test_a_kiosk_refuses_a_member_who_does_not_serve_at_its_window(demo):
@@ -67,7 +67,7 @@ def test_a_kiosk_refuses_a_member_who_does_not_serve_at_its_window(demo):
     answer = client.post("/api/v1/ratings", json=body)
     assert answer.status_code == 422
     assert answer.get_json()["error"]["details"][0]["field"] == "staff_id"
-    assert _stored(demo, body["id"]) is None and _entries(demo, body["id"]) == []
+    assert stored_rating(demo, body["id"]) is None and _entries(demo, body["id"]) == []
 
 
 def test_a_badge_rates_its_own_member_at_their_own_window_only(demo):
@@ -80,7 +80,7 @@ def test_a_badge_rates_its_own_member_at_their_own_window_only(demo):
     elsewhere = rating(qr_token=token, channel="qr", window_id=b01, score=1, reasons=["attitude"])
     refused = client.post("/api/v1/ratings", json=elsewhere)
     assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "window_id"
-    assert _stored(demo, elsewhere["id"]) is None and _entries(demo, elsewhere["id"]) == []
+    assert stored_rating(demo, elsewhere["id"]) is None and _entries(demo, elsewhere["id"]) == []
     with demo.app.app_context():
         assert db.session.scalar(select(Rectification.id).where(Rectification.window_id == b01,
                                                                 Rectification.staff_id == wang)) is None
@@ -88,11 +88,11 @@ def test_a_badge_rates_its_own_member_at_their_own_window_only(demo):
     assert client.post("/api/v1/ratings", json=someone_else).status_code == 422
     own = rating(qr_token=token, channel="qr", score=4)
     assert client.post("/api/v1/ratings", json=own).status_code == 201
-    assert _stored(demo, own["id"]) == (wang, a01)
+    assert stored_rating(demo, own["id"]) == (wang, a01)
     named = rating(qr_token=token, channel="qr", window_id=a01, score=5)  # its own window, said aloud
     client.delete_cookie("lbp_rater")
     assert client.post("/api/v1/ratings", json=named).status_code == 201
-    assert _stored(demo, named["id"]) == (wang, a01)
+    assert stored_rating(demo, named["id"]) == (wang, a01)
 
 
 def test_a_badge_suggestion_cannot_name_another_member(demo):
@@ -131,7 +131,7 @@ def test_the_window_screen_offers_a_code_for_each_member_on_duty(demo):
         body = rating(qr_token=data["token"], channel="qr", staff_id=code["staff_id"], score=2, reasons=["slow"])
         client.delete_cookie("lbp_rater")
         assert client.post("/api/v1/ratings", json=body).status_code == 201
-        assert _stored(demo, body["id"]) == (code["staff_id"], demo.window("A01"))
+        assert stored_rating(demo, body["id"]) == (code["staff_id"], demo.window("A01"))
 
 
 def test_the_window_kiosks_phone_code_asks_which_member_served(demo):
@@ -146,7 +146,7 @@ def test_the_window_kiosks_phone_code_asks_which_member_served(demo):
     wang = demo.member("王磊")
     body = rating(qr_token=data["token"], channel="qr", staff_id=wang, window_id=demo.window("A01"), score=3)
     assert client.post("/api/v1/ratings", json=body).status_code == 201
-    assert _stored(demo, body["id"]) == (wang, demo.window("A01"))
+    assert stored_rating(demo, body["id"]) == (wang, demo.window("A01"))
 
 
 def test_the_kiosk_button_starts_a_prompt_for_the_member_who_asks(demo):

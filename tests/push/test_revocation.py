@@ -15,12 +15,11 @@ from tests.conftest import csrf_token, sign_in
 
 @pytest.fixture(autouse=True)
 def _fresh_intake():
-    from liangbiping.kiosk import intake
+    from tests.conftest import reset_intake
 
-    intake.limiter.reset()
-    intake._kiosk_cache.clear()
+    reset_intake()
     yield
-    intake._kiosk_cache.clear()
+    reset_intake()
 
 
 @pytest.fixture

@@ -1,0 +1,122 @@
+"""Where a rating or suggestion comes from: a paired kiosk's token or a signed QR code (a badge, a
+prompt, a kiosk's "rate on your phone"), checked and resolved to what it may rate."""
+
+from __future__ import annotations
+
+import time
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from liangbiping.admin.errors import Conflict, Unauthorized
+from liangbiping.admin.extensions import db
+from liangbiping.admin.models import Kiosk, RatingPrompt, Staff
+
+from . import qrtokens
+from .raters import client_address, keyed_hash, rater_cookie
+
+_kiosk_cache: dict[str, tuple[int, int | None, float]] = {}
+KIOSK_CACHE_SECONDS = 10.0
+
+
+def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
+    """(kiosk id, window id) for a kiosk token, remembered briefly: the intake's hottest lookup.
+
+    A changed window is seen within ``KIOSK_CACHE_SECONDS``; a deleted or disabled kiosk at once,
+    in every process (``forget_kiosks``, run on revocation).
+    """
+    from liangbiping.admin.services.accounts import hash_secret
+
+    if not isinstance(secret, str) or not secret or len(secret) > 200:
+        return None
+    digest = hash_secret(secret)
+    hit = _kiosk_cache.get(digest)
+    now = time.monotonic()
+    if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
+        return hit[0], hit[1]
+    row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.token_hash == digest,
+                                                                     Kiosk.enabled.is_(True))).first()
+    if row is None:
+        _kiosk_cache.pop(digest, None)
+        return None
+    if len(_kiosk_cache) > 10_000:
+        _kiosk_cache.clear()
+    _kiosk_cache[digest] = (row.id, row.window_id, now)
+    return row.id, row.window_id
+
+
+def forget_kiosks(principals: set) -> None:
+    """Revoked kiosks' tokens are looked up again (and refused) from the next rating on."""
+    gone = {pid for kind, pid in principals if kind == "kiosk"}
+    if gone:
+        for digest, hit in list(_kiosk_cache.items()):
+            if hit[0] in gone:
+                _kiosk_cache.pop(digest, None)
+
+
+class Source:
+    """Where a rating or suggestion comes from, once its token is checked."""
+
+    def __init__(self):
+        self.kiosk_id: int | None = None
+        self.kiosk_window_id: int | None = None
+        self.token: qrtokens.QrToken | None = None
+        self.prompt: RatingPrompt | None = None
+        self.staff_id: int | None = None      # fixed by a badge or prompt token
+        self.window_id: int | None = None     # fixed by a prompt, a bound kiosk or a kiosk QR
+        self.qr_window_id: int | None = None  # the window of a bound kiosk whose phone QR was scanned
+        self.badge_window_id: int | None = None  # the window of the member whose badge was scanned
+        self.rater_hash: str | None = None
+        self.address_hash: str | None = None
+
+    @property
+    def phone(self) -> bool:
+        """A phone that scanned a badge or a kiosk's standing code (not a single-use prompt)."""
+        return self.token is not None and self.token.kind in ("badge", "kiosk") and self.kiosk_id is None
+
+
+def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating: bool = True) -> Source:
+    """Check the tokens; raise 401 (bad), 410 (expired or revoked) or 409 (prompt used)."""
+    src = Source()
+    if not kiosk_token and not qr_token:
+        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
+    if kiosk_token:
+        found = kiosk_for_token(kiosk_token)
+        if found is None:
+            raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
+        src.kiosk_id, src.kiosk_window_id = found
+        src.window_id = src.kiosk_window_id
+    if qr_token:
+        token = qrtokens.parse(qr_token)
+        src.token = token
+        if token.kind == "badge":
+            staff = db.session.get(Staff, token.id)
+            if staff is None or (staff.badge_version or 1) != token.version:
+                raise qrtokens.TokenError(_("This badge's QR code has been withdrawn."), code="token_revoked", status=410)
+            src.staff_id = staff.id
+            src.badge_window_id = staff.window_id
+            src.window_id = src.window_id or staff.window_id
+        elif token.kind == "prompt":
+            prompt = db.session.get(RatingPrompt, token.id)
+            if prompt is None:
+                raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
+            if prompt.used_at is not None and for_rating:
+                raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used")
+            src.staff_id = prompt.staff_id
+            src.window_id = prompt.window_id
+            if prompt.open or not for_rating:
+                src.prompt = prompt
+            elif src.kiosk_id is None:
+                raise qrtokens.TokenError(_("This rating request has expired."), code="token_expired", status=410)
+            # else: a kiosk replaying a rating made offline after its prompt ran out. The citizen
+            # did rate this member: keep it, as an unprompted rating, rather than lose it.
+        else:
+            row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.id == token.id)).first()
+            if row is None:
+                raise qrtokens.TokenError(_("This QR code is not valid. Please scan the code again."))
+            src.window_id = src.window_id or row.window_id
+            src.qr_window_id = row.window_id
+    if src.kiosk_id is None:
+        src.address_hash = keyed_hash("a", client_address())
+        src.rater_hash = keyed_hash("r", rater_cookie())
+    return src
