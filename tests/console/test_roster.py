@@ -233,13 +233,13 @@ def test_english_headers_and_a_missing_column_leaves_the_field_alone(app, admin)
 def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from liangbiping.admin.services import roster
+    from liangbiping.admin.services.roster import applying
 
     english(admin)  # recognises the page by its English message
 
     path, page = preview(admin, xlsx(GOOD))
     calls = {"n": 0}
-    real = roster.record
+    real = applying.record
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -247,7 +247,7 @@ def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(roster, "record", failing)
+    monkeypatch.setattr(applying, "record", failing)
     response = confirm(admin, path, page)
     assert response.status_code == 302
     assert "nothing was changed" in admin.get(path).get_data(as_text=True)
@@ -255,7 +255,7 @@ def test_a_failure_during_apply_writes_nothing(app, admin, monkeypatch):
     assert count(app, Department) == 1          # only the fixture's
     assert count(app, AuditEntry, AuditEntry.entity.in_(("staff", "department"))) == 0
 
-    monkeypatch.setattr(roster, "record", real)   # the kept upload can be retried
+    monkeypatch.setattr(applying, "record", real)   # the kept upload can be retried
     assert confirm(admin, path, page).status_code == 302
     assert count(app, Staff) == 3
 
@@ -287,10 +287,10 @@ def test_files_that_are_not_rosters_get_a_friendly_error(admin, data, filename):
 
 
 def test_limits(admin, monkeypatch):
-    from liangbiping.admin.services import roster
+    from liangbiping.admin.services.roster import reading
 
     english(admin)  # recognises the page by its English message
-    monkeypatch.setattr(roster, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [[f"人{i}", f"C{i:03d}"] for i in range(4)]
     response = upload(admin, xlsx(rows, headers=["姓名", "工号"]))
     assert response.status_code == 422 and "more than 3 rows" in response.get_data(as_text=True)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from liangbiping.admin.errors import Invalid
 from liangbiping.admin.services import roster
+from liangbiping.admin.services.roster import planning, reading
 
 
 def book(*sheets) -> bytes:
@@ -34,7 +35,7 @@ def book(*sheets) -> bytes:
     ("is_party_member", "is_party_member"), ("On Duty", "on_duty"),
 ])
 def test_headers_are_recognised(text, field):
-    assert roster._HEADER_INDEX.get(roster.normalise_header(text)) == field
+    assert reading._HEADER_INDEX.get(reading.normalise_header(text)) == field
 
 
 @pytest.mark.parametrize("value, text", [
@@ -43,7 +44,7 @@ def test_headers_are_recognised(text, field):
     ("  张伟 ", "张伟"), ('="0012"', "0012"), ("\ufeff姓名", "姓名"),
 ])
 def test_cell_text(value, text):
-    assert roster.cell_text(value) == text
+    assert reading.cell_text(value) == text
 
 
 def test_csv_in_every_usual_encoding():
@@ -117,7 +118,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
 
 
 def test_a_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr(roster, "MAX_UNZIPPED", 10_000)
+    monkeypatch.setattr(reading, "MAX_UNZIPPED", 10_000)
     data = book(("人员", [["姓名", "工号"]] + [[f"人{i}", f"E{i}"] for i in range(2000)]))
     with pytest.raises(Invalid) as err:
         roster.read_upload("r.xlsx", data)
@@ -129,11 +130,11 @@ def test_a_zip_bomb_is_refused(monkeypatch):
     ("共青团员", False), ("Y", True), ("no", False), ("√", True), ("在岗", True), ("也许", None),
 ])
 def test_yes_no_words(word, truth):
-    assert roster._truth(word) is truth
+    assert planning._truth(word) is truth
 
 
 def test_designations_split_on_chinese_and_latin_separators():
-    assert [p for p in roster._DESIGNATION_SPLIT.split("党员先锋岗、服务标兵，岗位能手; 微笑之星") if p] == \
+    assert [p for p in planning._DESIGNATION_SPLIT.split("党员先锋岗、服务标兵，岗位能手; 微笑之星") if p] == \
         ["党员先锋岗", "服务标兵", "岗位能手", "微笑之星"]
 
 
