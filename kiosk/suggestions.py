@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from liangbiping.admin.errors import Invalid
@@ -96,9 +96,42 @@ def by_receipt(code: str) -> Suggestion | None:
     return db.session.scalar(select(Suggestion).where(Suggestion.receipt == code))
 
 
-def scoped_filters(query, viewer) -> list:
+def _scoped_filters(query, viewer) -> list:
     """SQL conditions for a list of suggestions: the query's filters, within what ``viewer`` may read."""
     where = [getattr(Suggestion, k) == getattr(query, k) for k in ("status", "kind", "staff_id", "window_id")
              if getattr(query, k, None) is not None]
     scope = viewer.subject_condition(Suggestion)
     return where if scope is None else [*where, scope]
+
+
+def listing(query, viewer, *, new_first: bool = False) -> tuple[list[Suggestion], int]:
+    """One page of the suggestions ``viewer`` may read, newest first (the unanswered first when asked),
+    and how many there are in all."""
+    where = _scoped_filters(query, viewer)
+    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
+    order = [case((Suggestion.status == "new", 0), else_=1)] if new_first else []
+    items = db.session.scalars(select(Suggestion).where(*where).order_by(*order, Suggestion.id.desc())
+                               .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
+    return list(items), total
+
+
+def waiting(viewer) -> int:
+    """How many suggestions ``viewer`` may read still wait for an answer."""
+    scope = viewer.subject_condition(Suggestion)
+    return db.session.scalar(select(func.count()).select_from(Suggestion).where(
+        Suggestion.status == "new", *([] if scope is None else [scope])))
+
+
+def visible(suggestion_id: int, viewer) -> Suggestion | None:
+    """The suggestion, if it exists and ``viewer`` may read it."""
+    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    if item is None or not viewer.sees_subject(item.window_id, item.staff_id):
+        return None
+    return item
+
+
+def delete(item: Suggestion, actor: str) -> None:
+    """Remove a suggestion (spam, say); audited with its receipt, committed."""
+    record(actor, "delete", "suggestion", item.id, summary=item.receipt)
+    db.session.delete(item)
+    db.session.commit()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from liangbiping.kiosk import suggestions as box
 from liangbiping.kiosk.schemas import SuggestionIn, SuggestionListQuery, SuggestionOut, SuggestionPatch, SuggestionReceipt
 
 from ..errors import NotFound
-from ..extensions import db
 from ..models import Suggestion
-from ..services.audit import record
 from ..services.scope import current_viewer
 from .framework import endpoint
 
@@ -20,8 +17,8 @@ MANAGERS = ("admin", "leader")
 
 
 def _get(suggestion_id: int) -> Suggestion:
-    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
-    if item is None or not current_viewer().sees_subject(item.window_id, item.staff_id):
+    item = box.visible(suggestion_id, current_viewer())
+    if item is None:
         raise NotFound(_("Suggestion %(id)s does not exist.", id=suggestion_id))
     return item
 
@@ -36,10 +33,7 @@ def create_suggestion(body):
 @endpoint("/suggestions", "GET", summary="List suggestions", tag="suggestions", roles=MANAGERS,
           query=SuggestionListQuery, response=SuggestionOut, paged=True, name="suggestions_list")
 def list_suggestions(query):
-    where = box.scoped_filters(query, current_viewer())
-    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
-    items = db.session.scalars(select(Suggestion).where(*where).order_by(Suggestion.id.desc())
-                               .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
+    items, total = box.listing(query, current_viewer())
     return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
 
 
@@ -64,8 +58,5 @@ def update_suggestion(suggestion_id, body):
 @endpoint("/suggestions/<int:suggestion_id>", "DELETE", summary="Remove a suggestion", tag="suggestions",
           roles=("admin",), status=204, name="suggestions_delete")
 def delete_suggestion(suggestion_id):
-    item = _get(suggestion_id)
-    record(g.actor, "delete", "suggestion", item.id, summary=item.receipt)
-    db.session.delete(item)
-    db.session.commit()
+    box.delete(_get(suggestion_id), g.actor)
     return None

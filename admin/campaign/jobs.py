@@ -41,3 +41,17 @@ def register(app, scheduler, in_app) -> None:
                       misfire_grace_time=6 * 3600)
     scheduler.add_job(job, "date", run_date=datetime.now(timezone.utc) + timedelta(minutes=1),
                       id="campaign_daily_at_start", max_instances=1)
+
+
+def recount(actor: str) -> int:
+    """Recount the statistics from every rating (after raw database work, say); audited, committed.
+    Returns how many ratings were counted."""
+    from ..ledger.autoopen import hall_zone
+    from ..services.audit import record
+    from ..stats import rollups
+
+    conn = db.session.connection()
+    counted = rollups.rebuild(conn, hall_zone(conn))
+    record(actor, "rebuild", "statistics", None, summary=f"{counted} ratings")
+    db.session.commit()
+    return counted

@@ -70,6 +70,11 @@ def delete(phase: CampaignPhase, actor: str) -> None:
     db.session.commit()
 
 
+def add_standard(start: date, actor: str) -> list[CampaignPhase]:
+    """Add the campaign documents' three phases from ``start`` (see ``standard``); each audited."""
+    return [save(None, item, actor) for item in standard(start)]
+
+
 def standard(start: date) -> list[dict]:
     """The three phases of the campaign documents, from ``start``: a week of 动员部署, eleven days of
     扎实推进, then 巩固提高 for about eight months (as 9/29–10/5, 10/6–10/16, 10/17–next June)."""

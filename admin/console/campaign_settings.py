@@ -7,15 +7,15 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from ..campaign import jobs
 from ..campaign import phases as campaign_phases
 from ..campaign import settings_form
 from ..campaign.schemas import PhaseIn
-from ..services.scope import leader_department_ids, set_leader_departments
+from ..services.scope import leader_assignments, set_leader_departments
 from ..errors import DomainError, Invalid
 from ..extensions import db
-from ..models import User, leader_departments
+from ..models import User
 from ..validation import parse
 from . import bp
 from .access import roles_required
@@ -37,13 +37,8 @@ def campaign_settings():
         else:
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("console.campaign_settings")), 303
-    leaders = db.session.scalars(select(User).where(User.role == "leader").order_by(User.username)).all()
-    listed = {}
-    for row in db.session.execute(select(leader_departments.c.user_id, leader_departments.c.department_id)):
-        listed.setdefault(row.user_id, set()).add(row.department_id)
-    effective = {u.id: leader_department_ids(u) for u in leaders}
-    return render_template("console/campaign/settings.html", values=values, errors=errors, leaders=leaders,
-                           listed=listed, effective=effective, departments=departments(v)), status
+    return render_template("console/campaign/settings.html", values=values, errors=errors,
+                           leaders=leader_assignments(), departments=departments(v)), status
 
 
 @bp.post("/campaign-settings/leader/<int:user_id>")
@@ -52,8 +47,7 @@ def campaign_leader(user_id: int):
     user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None or user.role != "leader":
         abort(404)
-    known = {d.id for d in departments(viewer())}
-    wanted = [int(x) for x in request.form.getlist("department_id") if x.isdigit() and int(x) in known]
+    wanted = [int(x) for x in request.form.getlist("department_id") if x.isdigit() and len(x) < 10]
     set_leader_departments(user, wanted, viewer().actor)
     flash(_("Saved: %(name)s", name=user.display_name or user.username), "success")
     return redirect(url_for("console.campaign_settings") + "#leaders"), 303
@@ -63,14 +57,7 @@ def campaign_leader(user_id: int):
 @roles_required("admin")
 def campaign_rebuild():
     """Recount the statistics from every rating (after raw database work, say)."""
-    from ..ledger.autoopen import hall_zone
-    from ..services.audit import record
-    from ..stats import rollups
-
-    conn = db.session.connection()
-    counted = rollups.rebuild(conn, hall_zone(conn))
-    record(viewer().actor, "rebuild", "statistics", None, summary=f"{counted} ratings")
-    db.session.commit()
+    counted = jobs.recount(viewer().actor)
     flash(_("Statistics recounted from %(n)d ratings.", n=counted), "success")
     return redirect(url_for("console.campaign_settings")), 303
 
@@ -90,9 +77,7 @@ def phases():
             abort(403)
         try:
             if request.form.get("standard") == "1":
-                start = date.fromisoformat(request.form.get("start", ""))
-                for item in campaign_phases.standard(start):
-                    campaign_phases.save(None, item, v.actor)
+                campaign_phases.add_standard(date.fromisoformat(request.form.get("start", "")), v.actor)
                 flash(_("The three phases were added."), "success")
             else:
                 campaign_phases.save(None, _phase_values(request.form), v.actor)

@@ -10,7 +10,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from liangbiping.kiosk import suggestions as box
 from liangbiping.kiosk.schemas import RatingListQuery, SuggestionListQuery
@@ -131,20 +131,14 @@ def ratings_contact(rating_id: str):
 def suggestions_list():
     query = _query(SuggestionListQuery, request.args)
     viewer = current_viewer()
-    where = box.scoped_filters(query, viewer)
-    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*where))
-    items = db.session.scalars(select(Suggestion).where(*where)
-                               .order_by(case((Suggestion.status == "new", 0), else_=1), Suggestion.id.desc())
-                               .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
-    mine = viewer.subject_condition(Suggestion)
-    waiting = db.session.scalar(select(func.count()).select_from(Suggestion).where(
-        Suggestion.status == "new", *([] if mine is None else [mine])))
-    return render_template("console/feedback/suggestions.html", items=items, total=total, query=query, waiting=waiting)
+    items, total = box.listing(query, viewer, new_first=True)
+    return render_template("console/feedback/suggestions.html", items=items, total=total, query=query,
+                           waiting=box.waiting(viewer))
 
 
 def _suggestion(suggestion_id: int) -> Suggestion:
-    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
-    if item is None or not current_viewer().sees_subject(item.window_id, item.staff_id):
+    item = box.visible(suggestion_id, current_viewer())
+    if item is None:
         abort(404)
     return item
 

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import Pledge, Review
+from ..models import Review
 from ..reviews import criteria, rounds
 from ..services.settings import get_setting
 from ..stats import periods
@@ -98,7 +97,7 @@ def reviews_write(round_id: int, kind: str, subject_id: int):
     if task is None:
         abort(404)
     subject = task["subject"]
-    pledges = db.session.scalars(select(Pledge).where(Pledge.staff_id == subject.id)).all() if kind == "self" else []
+    pledges = rounds.own_pledges(subject.id) if kind == "self" else []
     review: Review | None = task["review"]
     values = {"scores": dict(review.scores) if review else {}, "comment": review.comment if review else "",
               "grade": review.grade if review else None,
@@ -144,19 +143,7 @@ def reviews_close(round_id: int):
 @bp.post("/reviews/<int:round_id>/remind")
 @roles_required("admin", "leader")
 def reviews_remind(round_id: int):
-    rnd = _round(round_id)
-    from ..campaign.reminders import remind
-    from ..models import User
-
-    sent = 0
-    for key, counts in rounds.completion(rnd)["reviewers"].items():
-        if counts["written"] >= counts["total"]:
-            continue
-        kind, raw = key.split(":")
-        ids = [int(raw)] if kind == "u" else list(db.session.scalars(select(User.id).where(User.staff_id == int(raw))))
-        for uid in ids:
-            sent += remind(uid, "review_due", rnd.title, f"/admin/reviews/{rnd.id}", "reviews_round", rnd.id, today())
-    db.session.commit()
+    sent = rounds.remind(_round(round_id), today(), viewer())
     flash(_("%(n)d reminders sent.", n=sent), "success")
     return redirect(url_for("console.reviews_round", round_id=round_id)), 303
 

@@ -98,8 +98,7 @@ def seed(now: datetime, zone, today: date) -> None:
     admin_v = Viewer(role="admin", user_id=admin.id, staff_id=admin.staff_id, departments=None, actor=ACTOR)
     leader_v = Viewer(role="leader", user_id=leader.id, staff_id=leader.staff_id, departments=None, actor=ACTOR)
 
-    for item in phases.standard(today - timedelta(days=25)):
-        phases.save(None, item, ACTOR)
+    phases.add_standard(today - timedelta(days=25), ACTOR)
     set_leader_departments(leader, list(db.session.scalars(select(Department.id))), ACTOR)
     set_setting("boards_published", ["satisfaction", "composite"], ACTOR)
 

@@ -180,8 +180,13 @@ def _scores(values) -> dict:
     return out
 
 
+def own_pledges(staff_id: int) -> list[Pledge]:
+    """A member's pledges, which their self review says were kept or not."""
+    return list(db.session.scalars(select(Pledge).where(Pledge.staff_id == staff_id).order_by(Pledge.id)))
+
+
 def _pledges(subject: Staff, items) -> list[dict]:
-    own = {p.id: p for p in db.session.scalars(select(Pledge).where(Pledge.staff_id == subject.id))}
+    own = {p.id: p for p in own_pledges(subject.id)}
     out = []
     for item in items or []:
         try:
@@ -311,19 +316,40 @@ def _exists(kind: str, start: date, end: date) -> bool:
 
 def remind_due(today: date) -> int:
     """Remind everyone with reviews still to write in an open round due within a week (or past due)."""
-    from ..campaign.reminders import remind
-
     sent = 0
     for rnd in db.session.scalars(select(ReviewRound).where(ReviewRound.status == "open")):
-        if (rnd.due_on - today).days > 7:
-            continue
-        for key, counts in completion(rnd)["reviewers"].items():
-            if counts["written"] >= counts["total"]:
-                continue
-            kind, raw = key.split(":")
-            ids = [int(raw)] if kind == "u" else list(db.session.scalars(
-                select(User.id).where(User.staff_id == int(raw), User.active.is_(True))))
-            for uid in ids:
-                sent += remind(uid, "review_due", rnd.title, f"/admin/reviews/{rnd.id}", "review_round", rnd.id, today)
+        if (rnd.due_on - today).days <= 7:
+            sent += _remind(rnd, today, None)
     db.session.commit()
+    return sent
+
+
+def remind(rnd: ReviewRound, today: date, viewer: Viewer) -> int:
+    """Remind, now, those with reviews still to write in ``rnd`` whom ``viewer`` manages: an
+    administrator everyone, a leader the members of their departments (and themselves). Committed."""
+    sent = _remind(rnd, today, viewer)
+    db.session.commit()
+    return sent
+
+
+def _remind(rnd: ReviewRound, today: date, viewer: Viewer | None) -> int:
+    """One reminder a day per person with reviews left, to each of their active accounts."""
+    from ..campaign.reminders import remind as add_reminder
+
+    departments = {m.id: m.department_id for m in participants(rnd)}
+    sent = 0
+    for key, counts in completion(rnd)["reviewers"].items():
+        if counts["written"] >= counts["total"]:
+            continue
+        kind, raw = key.split(":")
+        if viewer is not None and not viewer.is_admin:
+            if kind == "u" and int(raw) != viewer.user_id:
+                continue
+            if kind == "s" and not viewer.sees_department(departments.get(int(raw))):
+                continue
+        ids = [int(raw)] if kind == "u" else list(db.session.scalars(
+            select(User.id).where(User.staff_id == int(raw), User.active.is_(True))))
+        for uid in ids:
+            sent += add_reminder(uid, "review_due", rnd.title, f"/admin/reviews/{rnd.id}", "review_round", rnd.id,
+                                 today)
     return sent

@@ -23,7 +23,7 @@ from flask import g, has_request_context
 from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
-from ..models import Staff, User, Window, leader_departments
+from ..models import Department, Staff, User, Window, leader_departments
 
 
 @dataclass(frozen=True)
@@ -183,13 +183,24 @@ def current_viewer() -> Viewer:
     return Viewer(role="none", departments=frozenset())
 
 
+def leader_assignments() -> list[dict]:
+    """Every leader account with the departments listed for it and those it looks after in effect
+    (the listed ones, else its own member's department)."""
+    leaders = db.session.scalars(select(User).where(User.role == "leader").order_by(User.username)).all()
+    listed: dict[int, set] = {}
+    for row in db.session.execute(select(leader_departments.c.user_id, leader_departments.c.department_id)):
+        listed.setdefault(row.user_id, set()).add(row.department_id)
+    return [{"user": u, "listed": listed.get(u.id, set()), "effective": leader_department_ids(u)} for u in leaders]
+
+
 def set_leader_departments(user: User, department_ids: list[int], actor: str) -> None:
-    """Replace the departments a leader looks after; audited, committed."""
+    """Replace the departments a leader looks after (ids of no department are dropped); audited, committed."""
     from ..services.audit import record
 
     old = sorted(db.session.execute(select(leader_departments.c.department_id)
                                     .where(leader_departments.c.user_id == user.id)).scalars())
-    new = sorted(set(department_ids))
+    known = set(db.session.scalars(select(Department.id).where(Department.id.in_(set(department_ids)))))
+    new = sorted(known)
     if old == new:
         return
     db.session.execute(leader_departments.delete().where(leader_departments.c.user_id == user.id))

@@ -152,3 +152,33 @@ def test_api_permissions_per_role(client, make_token, app):
     assert report.status_code == 200 and report.data[:2] == b"PK"
     assert client.get("/api/v1/reports/decade.xlsx", headers=admin).status_code == 404
     assert client.get("/api/v1/reports/month.xlsx", query_string={"period": "2026-99"}, headers=admin).status_code == 422
+
+
+def test_a_leader_reminds_only_the_reviewers_of_their_own_departments(ctx, hall):
+    from liangbiping.admin.models import Reminder
+    from liangbiping.admin.services.scope import viewer_for_user
+
+    from .conftest import make_user
+
+    today = date(2026, 10, 8)
+    rnd = rounds.open_round("peer", date(2026, 7, 1), date(2026, 9, 30), today + timedelta(days=20), "t")
+    here, there = make_user("staff", staff_id=hall.m1), make_user("staff", staff_id=hall.m3)
+    leader = make_user("leader", departments=[hall.d1])
+
+    assert rounds.remind(rnd, today, viewer_for_user(leader)) == 1
+    assert {r.user_id for r in db.session.query(Reminder)} == {here.id}
+    # An administrator reminds everyone still to write; nobody twice the same day.
+    assert rounds.remind(rnd, today, Viewer(role="admin", actor="t")) == 1
+    assert {r.user_id for r in db.session.query(Reminder)} == {here.id, there.id}
+    assert {r.entity for r in db.session.query(Reminder)} == {"review_round"}
+
+
+def test_a_leader_is_given_only_departments_that_exist(ctx, hall):
+    from liangbiping.admin.services.scope import leader_assignments, set_leader_departments
+
+    from .conftest import make_user
+
+    leader = make_user("leader", departments=[hall.d2])
+    set_leader_departments(leader, [hall.d1, 99_999], "t")
+    (row,) = [a for a in leader_assignments() if a["user"].id == leader.id]
+    assert row["listed"] == {hall.d1} and row["effective"] == {hall.d1}
