@@ -6,7 +6,6 @@ Set ``LIANGBIPING_TEST_DATABASE_URL`` to run the same tests on PostgreSQL.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from datetime import datetime, timezone
 
@@ -16,6 +15,9 @@ from sqlalchemy import text
 from liangbiping.admin.app import create_app
 from liangbiping.admin.config import TestingConfig
 from liangbiping.admin.extensions import db
+
+from . import factories
+from .factories import DEMO_PASSWORD, PASSWORD, sign_in
 
 PG_URL = os.environ.get("LIANGBIPING_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
@@ -49,6 +51,18 @@ def _truncate_all(app) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
             conn.execute(text(_RESTART_SEQUENCES))
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch):
+    """Cheap password hashes for the users tests make: sign-ins would otherwise spend most of a
+    test's time in scrypt. (The demo hall, seeded once, keeps the real ones.)"""
+    from werkzeug.security import generate_password_hash
+
+    from liangbiping.admin.services import accounts
+
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture
@@ -104,47 +118,51 @@ def admin_headers(make_token):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role, username=..., password=...) -> the new user's id. Staff users get a member;
-    a leader looks after every department there is when the user is made."""
-    from liangbiping.admin.models import Department, Staff
-    from liangbiping.admin.services.accounts import save_user
-    from liangbiping.admin.services.scope import set_leader_departments
-
-    def make(role: str = "admin", username: str | None = None, password: str = "correct-horse-1") -> int:
+    """make_user(role, username=..., password=...) -> the new user's id (see factories.make_user)."""
+    def make(role: str = "admin", username: str | None = None, password: str = PASSWORD) -> int:
         with app.app_context():
-            staff_id = None
-            if role == "staff":
-                member = Staff(name="测试员", employee_no=f"T{db.session.query(Staff).count() + 1:04d}")
-                db.session.add(member)
-                db.session.commit()
-                staff_id = member.id
-            user = save_user({"username": username or f"{role}1", "password": password, "role": role,
-                              "staff_id": staff_id}, actor="test")
-            if role == "leader":
-                set_leader_departments(user, list(db.session.scalars(db.select(Department.id))), "test")
-            return user.id
+            return factories.make_user(role, username=username or f"{role}1", password=password).id
 
     return make
 
 
 @pytest.fixture
-def login(client, make_user):
+def login(app, client, make_user):
     """login(role) signs the test client into the console as a new user of that role."""
 
     def do(role: str = "admin", username: str | None = None):
         name = username or f"{role}1"
         make_user(role, name)
-        with client.session_transaction() as sess:
-            sess.pop("_user_id", None)
-        response = client.post("/admin/login", data={"username": name, "password": "correct-horse-1",
-                                                      "csrf_token": csrf_token(client, "/admin/login")})
-        assert response.status_code == 302, response.data[:300]
-        return client
+        return sign_in(app, name, client=client)
 
     return do
 
 
-DEMO_PASSWORD = "liangbiping-demo"
+@pytest.fixture
+def hall(app):
+    """The small hall of ``factories.build_hall``."""
+    return factories.build_hall(app)
+
+
+@pytest.fixture
+def socketio_client():
+    """socketio_client(app, namespace, token=..., client=..., headers=...) -> a Flask-SocketIO test
+    client on ``namespace``: a device with its ``token``, or a console user through a signed-in
+    test ``client``. Every one still connected is disconnected after the test."""
+    from liangbiping.admin.extensions import socketio
+
+    opened = []
+
+    def connect(app, namespace: str, *, token: str | None = None, client=None, headers=None):
+        sock = socketio.test_client(app, namespace=namespace, auth={"token": token} if token is not None else None,
+                                    flask_test_client=client, headers=headers)
+        opened.append((sock, namespace))
+        return sock
+
+    yield connect
+    for sock, namespace in opened:
+        if sock.is_connected(namespace):
+            sock.disconnect(namespace=namespace)
 
 
 def reset_intake() -> None:
@@ -168,23 +186,6 @@ def wait_for(predicate, timeout=30.0, step=0.25):
             return value
         time.sleep(step)
     return predicate()
-
-
-def sign_in(app, username: str, password: str = DEMO_PASSWORD):
-    """A new test client of ``app`` signed into the console as ``username`` (the demo's password)."""
-    client = app.test_client()
-    answer = client.post("/admin/login", data={"username": username, "password": password,
-                                                "csrf_token": csrf_token(client, "/admin/login")})
-    assert answer.status_code == 302, (username, answer.status_code)
-    return client
-
-
-def csrf_token(client, path: str = "/admin/") -> str:
-    """The CSRF token a console page carries (tests run with CSRF on, as production does)."""
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert match, "page has no csrf token"
-    return match.group(1)
 
 
 # --- the demo hall ---------------------------------------------------------------------------------
@@ -213,7 +214,8 @@ def _demo_template(tmp_path_factory):
 @pytest.fixture
 def demo(tmp_path, _demo_template):
     """The demo hall in a fresh copy: ``demo.app`` and what tests look up by name
-    (``demo.window("A01")``, ``demo.member("王磊")``, ``demo.kiosk_token("A01")``, ``demo.screen_token(...)``)."""
+    (``demo.window("A01")``, ``demo.member("王磊")``, ``demo.kiosk_token("A01")``, ``demo.screen_token(...)``)
+    and ``demo.sign_in(username)``, a console client signed in with the demo's password."""
     import json
     import sqlite3
     from types import SimpleNamespace
@@ -251,6 +253,7 @@ def demo(tmp_path, _demo_template):
         app=application, data_dir=data_dir, window=window, member=member, kiosk=kiosk, screen=screen,
         kiosk_token=lambda number: tokens["kiosks"][str(kiosk(number))],
         screen_token=lambda number: tokens["screens"][str(screen(number))],
+        sign_in=lambda username, **kw: sign_in(application, username, DEMO_PASSWORD, **kw),
     )
     yield hall
     with application.app_context():

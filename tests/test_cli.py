@@ -119,7 +119,7 @@ def test_create_admin_then_sign_in(tmp_path):
     from liangbiping.admin.app import create_app
     from liangbiping.admin.config import TestingConfig
     from liangbiping.admin.extensions import db
-    from tests.conftest import csrf_token
+    from tests.factories import csrf_token
 
     app = create_app(TestingConfig.from_env(data, SQLALCHEMY_DATABASE_URI=f"sqlite:///{data}/liangbiping.db"))
     client = app.test_client()

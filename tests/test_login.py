@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import AuditEntry, User
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 
 def attempt(client, username, password):

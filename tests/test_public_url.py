@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, Screen, Staff
-from tests.conftest import csrf_token, sign_in
+from tests.factories import csrf_token
 
 LAN = "http://192.168.10.20:8000"
 
@@ -43,7 +43,7 @@ def _codes(app, base_url="http://127.0.0.1:8000/"):
 
 
 def test_every_code_carries_the_public_address_set_in_the_console(demo):
-    client = sign_in(demo.app, "admin")
+    client = demo.sign_in("admin")
     page = client.get("/admin/").get_data(as_text=True)
     assert 'id="public-url-warning"' in page  # unset: the console says so
     badge, kiosk, window = _codes(demo.app)
@@ -68,8 +68,8 @@ def test_the_environment_gives_the_address_when_the_console_does_not(demo):
     demo.app.config["PUBLIC_URL"] = "https://zwfw.example.gov.cn"
     badge, kiosk, _window = _codes(demo.app)
     assert badge.startswith("https://zwfw.example.gov.cn/q/") and kiosk.startswith("https://zwfw.example.gov.cn/q/")
-    assert 'id="public-url-warning"' not in sign_in(demo.app, "admin").get("/admin/").get_data(as_text=True)
-    client = sign_in(demo.app, "admin")
+    assert 'id="public-url-warning"' not in demo.sign_in("admin").get("/admin/").get_data(as_text=True)
+    client = demo.sign_in("admin")
     assert _save(client, public_url=LAN).status_code == 302  # the console's setting wins
     assert _codes(demo.app)[0].startswith(LAN + "/q/")
 

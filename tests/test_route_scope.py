@@ -27,7 +27,7 @@ from sqlalchemy import select
 from liangbiping.admin.app import create_app
 from liangbiping.admin.config import TestingConfig
 from liangbiping.admin.extensions import db
-from tests.conftest import DEMO_PASSWORD, csrf_token
+from tests.factories import DEMO_PASSWORD, csrf_token
 
 PEOPLE = ("admin", "leader_here", "leader_other", "member", "other_member", "anon")
 
@@ -49,8 +49,8 @@ def _build(app, root) -> dict:
     from liangbiping.admin.catalog import HONORS, PLAYLISTS, SCHEDULES, SCREEN_GROUPS
     from liangbiping.admin.console import badges as console_badges
     from liangbiping.admin.ledger import appeals, evidence
-    from liangbiping.admin.models import (CampaignPhase, Department, Honor, Kiosk, Notice, Pledge, Rectification, ReviewRound,
-                              Screen, Staff, Standard, Suggestion, User, Window)
+    from liangbiping.admin.models import (CampaignPhase, Department, Kiosk, Notice, Pledge, Rectification, Screen,
+                                          Staff, Standard, User, Window)
     from liangbiping.admin.reviews import rounds
     from liangbiping.admin.services import accounts, records, roster
     from liangbiping.admin.services.scope import set_leader_departments, viewer_for_user

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Department, Staff, User
-from tests.conftest import DEMO_PASSWORD, sign_in
+from tests.factories import DEMO_PASSWORD
 
 def _leader_of(app, username, department_name):
     from liangbiping.admin.services.accounts import save_user
@@ -45,18 +45,18 @@ def test_a_member_s_dashboard_shows_no_one_else_s_audit_entries(demo):
     with demo.app.test_request_context("/"):
         records.create(NOTICES, {"title": "内部测试公告", "text": "只给管理员看的审计摘要", "starts_at": "2099-01-01T00:00"},
                        "user:1 admin")  # not running yet: only the audit log names it
-    admin = sign_in(demo.app, "admin").get("/admin/").get_data(as_text=True)
+    admin = demo.sign_in("admin").get("/admin/").get_data(as_text=True)
     assert "最近变更" in admin and "内部测试公告" in admin
     for username in ("liuxiaoyan", "leader"):
-        page = sign_in(demo.app, username).get("/admin/").get_data(as_text=True)
+        page = demo.sign_in(username).get("/admin/").get_data(as_text=True)
         assert "内部测试公告" not in page
 
 
-def test_live_ratings_reach_only_the_leaders_of_the_rating_s_department(demo):
+def test_live_ratings_reach_only_the_leaders_of_the_rating_s_department(socketio_client, demo):
     _leader_of(demo.app, "leader_here", "综合受理科")
     _leader_of(demo.app, "leader_other", "社保中心")
-    here = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_here"))
-    other = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=sign_in(demo.app, "leader_other"))
+    here = socketio_client(demo.app, "/ratings", client=demo.sign_in("leader_here"))
+    other = socketio_client(demo.app, "/ratings", client=demo.sign_in("leader_other"))
     assert here.is_connected("/ratings") and other.is_connected("/ratings")
     from tests.conftest import reset_intake
 
@@ -85,7 +85,7 @@ def test_a_token_made_for_a_leader_sees_what_the_leader_sees(demo):
     with demo.app.app_context():
         assert {subject_department(r["window_id"], r["staff_id"]) for r in items} <= sb_windows
     # Deactivating the leader stops their token too.
-    admin = sign_in(demo.app, "admin")
+    admin = demo.sign_in("admin")
     from liangbiping.admin.services.accounts import save_user
 
     with demo.app.app_context():

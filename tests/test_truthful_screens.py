@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk
-from tests.conftest import csrf_token, sign_in
+from tests.factories import csrf_token
 
 
 def _admin_api(demo):
@@ -65,7 +65,7 @@ def test_today_s_figures_in_the_console_follow_the_hall_s_satisfied_levels_and_a
                 "staff_id": demo.member("孙浩"), "reasons": ["slow"] if score == 1 else [], "rated_at": at.isoformat()}
         assert http.post("/api/v1/ratings", json=body).status_code == 201
         ids.append(body["id"])
-    client = sign_in(demo.app, "admin")
+    client = demo.sign_in("admin")
     api, headers = _admin_api(demo)
 
     def both():
@@ -91,7 +91,7 @@ def test_today_s_figures_in_the_console_follow_the_hall_s_satisfied_levels_and_a
     appeal = api.post("/api/v1/appeals", json={"rating_id": ids[-1], "kind": "mistaken", "reason": "误按"},
                       headers=headers)
     assert appeal.status_code == 201, appeal.get_json()
-    leader_client = sign_in(demo.app, "leader")
+    leader_client = demo.sign_in("leader")
     ones = counters["by_score"]["1"]
     decided = leader_client.post(f"/admin/appeals/{appeal.get_json()['id']}/decide",
                                  data={"decision": "uphold", "note": "核实为误按",

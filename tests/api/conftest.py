@@ -1,15 +1,10 @@
-"""Fixtures for the API tests: a small hall made through the API, and a token per role."""
+"""Fixtures for the API tests: a token per role (the small hall is the shared ``hall`` fixture)."""
 
 from __future__ import annotations
 
 import pytest
 
-from .support import ROLES, build_hall
-
-
-@pytest.fixture
-def hall(app):
-    return build_hall(app)
+from .support import ROLES
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from types import SimpleNamespace
 
 API = "/api/v1"
 ROLES = ("admin", "leader", "staff")
@@ -35,57 +34,6 @@ def assert_error(response, status: int | None = None, code: str | None = None) -
 
 def fields_of(error: dict) -> set:
     return {d.get("field") for d in error.get("details", [])}
-
-
-# --- the hall every test can build on ---------------------------------------------------------
-
-class Hall(SimpleNamespace):
-    """Ids of the records build_hall made; playlists (p1, p2) and screen groups (g1, g2) are made on first use."""
-
-    def __getattr__(self, name):
-        from liangbiping.admin.catalog import RESOURCES
-
-        lazy = {"p1": "playlists", "p2": "playlists", "g1": "screen-groups", "g2": "screen-groups"}
-        if name.startswith("_") or lazy.get(name) not in RESOURCES:
-            raise AttributeError(name)
-        if lazy[name] == "playlists":
-            slides = [{"kind": "identity_wall", "duration": 15, "options": {"department_id": None, "window_id": None}}]
-            self.p1, self.p2 = self._make(("playlists", {"name": "默认轮播", "slides": slides}),
-                                          ("playlists", {"name": "窗口轮播", "slides": slides}))
-        else:
-            self.g1, self.g2 = self._make(("screen-groups", {"name": "一楼"}), ("screen-groups", {"name": "二楼"}))
-        return self.__dict__[name]
-
-
-def build_hall(app) -> Hall:
-    """Two departments, two windows, a service standard and two members.
-
-    Made by the records service in one transaction (the API's own path, minus HTTP): every test
-    starts from it, so it is kept cheap.
-    """
-    from liangbiping.admin.catalog import RESOURCES
-    from liangbiping.admin.extensions import db
-    from liangbiping.admin.services import records
-
-    def make(*items):
-        with app.app_context():
-            ids = [records.create(RESOURCES[name], body, "test", commit=False).id for name, body in items]
-            db.session.commit()
-        return ids
-
-    hall = Hall(_make=make)
-    hall.d1, hall.d2 = make(("departments", {"name": "社会保障科", "sort_order": 1}),
-                            ("departments", {"name": "医疗保障科", "sort_order": 2}))
-    hall.w1, hall.w2 = make(("windows", {"number": "01", "name": "社保综合窗口", "department_id": hall.d1}),
-                            ("windows", {"number": "02", "name": "医保窗口", "department_id": hall.d2}))
-    hall.s1, hall.m1, hall.m2 = make(
-        ("standards", {"item_name": "养老保险参保登记", "department_id": hall.d1, "window_ids": [hall.w1],
-                       "steps": ["取号", "提交材料", "办结"], "time_limit": "即办"}),
-        ("staff", {"name": "张三", "employee_no": "E001", "title": "科员", "department_id": hall.d1,
-                   "window_id": hall.w1, "is_party_member": True, "on_duty": True}),
-        ("staff", {"name": "李四", "employee_no": "E002", "title": "副科长", "department_id": hall.d2,
-                   "window_id": hall.w2}))
-    return hall
 
 
 def sample(name: str, hall, i: int = 0, /, **over) -> dict:

@@ -131,8 +131,12 @@ def test_search_finds_chinese_text(client, admin_headers, hall):
 
 def test_filters_combine(client, admin_headers, hall):
     got = listing(client, admin_headers, "staff", department_id=hall.d1, on_duty="true", is_party_member="true")
-    assert [x["id"] for x in got["items"]] == [hall.m1]
-    assert listing(client, admin_headers, "staff", department_id=hall.d1, window_id=hall.w2)["items"] == []
+    assert [x["id"] for x in got["items"]] == [hall.m1, hall.m2]
+    got = listing(client, admin_headers, "staff", department_id=hall.d1, on_duty="true", window_id=hall.w2)
+    assert [x["id"] for x in got["items"]] == [hall.m2]
+    assert listing(client, admin_headers, "staff", department_id=hall.d2, is_party_member="true",
+                   on_duty="true")["items"] == []   # 王五 and 赵六 are away
+    assert listing(client, admin_headers, "staff", department_id=hall.d1, window_id=hall.w3)["items"] == []
 
 
 def test_unknown_query_parameters_are_ignored(client, admin_headers, hall):

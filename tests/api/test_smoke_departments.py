@@ -20,7 +20,7 @@ def test_create_read_update_delete(client, admin_headers):
 
 
 def test_console_forms_need_the_csrf_token(client, make_user):
-    from tests.conftest import csrf_token
+    from tests.factories import csrf_token
 
     make_user("admin", "boss")
     refused = client.post("/admin/login", data={"username": "boss", "password": "correct-horse-1"})

@@ -90,7 +90,7 @@ def test_the_scheduler_opens_rounds_from_the_campaign_calendar(ctx, hall):
     assert rounds.auto_open(date(2027, 4, 2)) == []
     assert db.session.query(ReviewRound).filter_by(auto=True).count() == 3
     # Reminders: everyone with a review to write in a round due within a week.
-    from .conftest import make_user
+    from tests.factories import make_user
 
     make_user("staff", staff_id=hall.m1)
     assert rounds.remind_due(date(2027, 1, 15)) >= 1
@@ -106,10 +106,10 @@ def test_performance_import_is_all_or_nothing(ctx, hall):
         wb.save(out)
         return out.getvalue()
 
-    good = sheet([["E1", "2026-10", 300, 297], ["E2", "2026-10", 120, 120]])
+    good = sheet([["E001", "2026-10", 300, 297], ["E002", "2026-10", 120, 120]])
     assert inputs.import_performance(good, "业绩.xlsx", "t") == {"rows": 2}
     assert db.session.query(PerformanceEntry).count() == 2
-    bad = sheet([["E1", "2026-11", 10, 9], ["NOPE", "2026-11", 1, 1], ["E2", "2026-13", 5, 5], ["E3", "2026-11", 5, 9]])
+    bad = sheet([["E001", "2026-11", 10, 9], ["NOPE", "2026-11", 1, 1], ["E002", "2026-13", 5, 5], ["E003", "2026-11", 5, 9]])
     try:
         inputs.import_performance(bad, "bad.xlsx", "t")
     except Exception as exc:  # noqa: BLE001
@@ -118,7 +118,7 @@ def test_performance_import_is_all_or_nothing(ctx, hall):
         raise AssertionError("a bad sheet was imported")
     db.session.rollback()
     assert db.session.query(PerformanceEntry).count() == 2
-    csv = "工号,月份,办件量,按时办结\nE3,2026年10月,50,50\n".encode("gb18030")
+    csv = "工号,月份,办件量,按时办结\nE003,2026年10月,50,50\n".encode("gb18030")
     assert inputs.import_performance(csv, "业绩.csv", "t") == {"rows": 1}
 
 
@@ -130,9 +130,9 @@ def test_api_permissions_per_role(client, make_token, app):
         assert client.get(path).status_code == 401, path
     assert client.get("/api/v1/stats/satisfaction", headers=staff).status_code == 200
     with app.test_request_context("/"):
-        from tests.campaign.conftest import build_hall
+        from tests.factories import build_hall
 
-        hall = build_hall()
+        hall = build_hall(app)
     refused = client.get("/api/v1/stats/satisfaction", query_string={"scope": "staff", "id": hall.m1}, headers=staff)
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
     assert client.get("/api/v1/stats/satisfaction", query_string={"scope": "staff", "id": hall.m1},
@@ -158,7 +158,7 @@ def test_a_leader_reminds_only_the_reviewers_of_their_own_departments(ctx, hall)
     from liangbiping.admin.models import Reminder
     from liangbiping.admin.services.scope import viewer_for_user
 
-    from .conftest import make_user
+    from tests.factories import make_user
 
     today = date(2026, 10, 8)
     rnd = rounds.open_round("peer", date(2026, 7, 1), date(2026, 9, 30), today + timedelta(days=20), "t")
@@ -176,7 +176,7 @@ def test_a_leader_reminds_only_the_reviewers_of_their_own_departments(ctx, hall)
 def test_a_leader_is_given_only_departments_that_exist(ctx, hall):
     from liangbiping.admin.services.scope import leader_assignments, set_leader_departments
 
-    from .conftest import make_user
+    from tests.factories import make_user
 
     leader = make_user("leader", departments=[hall.d2])
     set_leader_departments(leader, [hall.d1, 99_999], "t")

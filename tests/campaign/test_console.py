@@ -11,7 +11,9 @@ import pytest
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import AuditEntry, Rectification, Review, ReviewRound, User
 
-from .conftest import add_rating, build_hall, make_user
+from tests.factories import build_hall, make_user
+
+from .conftest import add_rating
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def people(app):
     share its ``g`` with every request of the test client (Flask reuses an active app context).
     """
     with app.test_request_context("/"):
-        hall = build_hall()
+        hall = build_hall(app)
         now = datetime.now(timezone.utc)
         for i in range(40):
             add_rating(5 if i % 8 else 3, staff_id=hall.m1, window_id=hall.w1, at=now - timedelta(hours=i),
@@ -112,7 +114,7 @@ def test_leaders_see_their_departments(sign_in, people, dbx):
 
 
 def test_working_an_entry_through_the_console(sign_in, people, dbx):
-    from tests.conftest import csrf_token
+    from tests.factories import csrf_token
 
     hall = people["hall"]
     with dbx() as s:
@@ -164,7 +166,7 @@ def test_working_an_entry_through_the_console(sign_in, people, dbx):
 
 def test_reviews_self_peer_and_leader_with_anonymous_results(sign_in, people, dbx):
     from liangbiping.admin.reviews import rounds
-    from tests.conftest import csrf_token
+    from tests.factories import csrf_token
 
     hall = people["hall"]
     # A colleague for 张三 in department 1, with an account.
@@ -227,7 +229,6 @@ def test_reports_and_ledger_files_open_with_the_right_totals(sign_in, people, db
 
 def test_bad_addresses_and_forms_never_give_a_5xx(sign_in, people):
     """Odd query strings and forms come back as 4xx pages or as the form again, never as a 500."""
-    from tests.conftest import csrf_token  # noqa: F401 - used below
 
     bad = []
     for who in (people["admin"], people["zhang"]):
@@ -243,7 +244,7 @@ def test_bad_addresses_and_forms_never_give_a_5xx(sign_in, people):
             r = c.get(path)
             if r.status_code >= 500:
                 bad.append((who, path, r.status_code))
-        from tests.conftest import csrf_token
+        from tests.factories import csrf_token
         t = csrf_token(c, "/admin/")
         for path, data in [("/admin/ledger/1", {"deadline": "2026-02-30"}), ("/admin/ledger/1/do/zzz", {}),
                            ("/admin/ledger/1/do/revisit", {"verdict": "x"}), ("/admin/appeals/new", {"rating_id": "x" * 99, "kind": "?"}),

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from liangbiping.admin.extensions import db
-from liangbiping.admin.models import AuditEntry, Rectification
+from liangbiping.admin.models import AuditEntry
 
 API = "/api/v1"
 
@@ -21,25 +21,6 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code:
         assert body["error"]["code"] == code, body
     return body["error"]
-
-
-@pytest.fixture
-def api_hall(client, admin_headers):
-    def post(path, body):
-        response = client.post(API + path, json=body, headers=admin_headers)
-        assert response.status_code == 201, response.get_data(as_text=True)
-        return response.get_json()
-
-    dept = post("/departments", {"name": "社会保障科"})
-    other = post("/departments", {"name": "医疗保障科"})
-    w1 = post("/windows", {"number": "A01", "name": "社保登记", "department_id": dept["id"]})
-    w9 = post("/windows", {"number": "B01", "name": "医保", "department_id": other["id"]})
-    zhang = post("/staff", {"name": "张丽", "employee_no": "S001", "department_id": dept["id"], "window_id": w1["id"],
-                            "is_party_member": True})
-    wang = post("/staff", {"name": "王芳", "employee_no": "S009", "department_id": other["id"], "window_id": w9["id"]})
-    kiosk = post("/kiosks", {"name": "A01 评价器", "window_id": w1["id"]})
-    return {"dept": dept["id"], "other": other["id"], "w1": w1["id"], "w9": w9["id"], "zhang": zhang["id"],
-            "wang": wang["id"], "kiosk_token": kiosk["token"]}
 
 
 @pytest.fixture(autouse=True)
@@ -55,38 +36,38 @@ _spacing = iter(range(10, 100000, 10))
 def rate(client, hall, score, **extra):
     """A kiosk rating; each 10 s before the last, so the 3 s repeat-press rule leaves them alone."""
     at = datetime.now(timezone.utc) - timedelta(seconds=next(_spacing))
-    body = {"id": str(uuid.uuid4()), "score": score, "channel": "kiosk", "kiosk_token": hall["kiosk_token"],
-            "staff_id": hall["zhang"], "rated_at": at.isoformat(), **extra}
+    body = {"id": str(uuid.uuid4()), "score": score, "channel": "kiosk", "kiosk_token": hall.kiosk_token,
+            "staff_id": hall.m1, "rated_at": at.isoformat(), **extra}
     response = client.post(f"{API}/ratings", json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.get_json()
 
 
 @pytest.fixture
-def leader(app, api_hall, make_token):
+def leader(app, hall, make_token):
     """A leader account for the department (the responsible leader) and a leader token."""
-    from tests.campaign.conftest import make_user
+    from tests.factories import make_user
 
     from liangbiping.admin.services.accounts import create_token
 
     with app.test_request_context("/"):
-        user = make_user("leader", departments=[api_hall["dept"]], username="leader-dept")
+        user = make_user("leader", departments=[hall.d1], username="leader-dept")
         _token, secret = create_token("leader-dept", "leader", "test", user=user)  # acts for this leader
         return {"id": user.id, "headers": {"Authorization": f"Bearer {secret}"}}
 
 
-def test_a_bad_rating_through_the_intake_opens_an_entry_found_by_rating_id(client, admin_headers, api_hall, app):
-    good = rate(client, api_hall, 5)
-    bad = rate(client, api_hall, 1, reasons=["attitude"], comment="态度差")
+def test_a_bad_rating_through_the_intake_opens_an_entry_found_by_rating_id(client, admin_headers, hall, app):
+    good = rate(client, hall, 5)
+    bad = rate(client, hall, 1, reasons=["attitude"], comment="态度差")
     again = datetime.fromisoformat(bad["rated_at"]) + timedelta(seconds=1)
-    flagged = rate(client, api_hall, 2, rated_at=again.isoformat())  # pressed again within 3 s: flagged, no entry
+    flagged = rate(client, hall, 2, rated_at=again.isoformat())  # pressed again within 3 s: flagged, no entry
     assert flagged["flagged"] == "repeat_press"
     listing = client.get(f"{API}/rectifications", query_string={"rating_id": bad["id"]}, headers=admin_headers).get_json()
     assert listing["total"] == 1
     entry = listing["items"][0]
     assert entry["source"] == "rating" and entry["state"] == "open" and entry["problem"] == "态度差"
-    assert entry["staff_id"] == api_hall["zhang"] and entry["department_id"] == api_hall["dept"]
-    assert entry["responsible_id"] == api_hall["zhang"] and not entry["four_clear"]
+    assert entry["staff_id"] == hall.m1 and entry["department_id"] == hall.d1
+    assert entry["responsible_id"] == hall.m1 and not entry["four_clear"]
     assert entry["events"][0]["action"] == "open"
     for other in (good, flagged):
         found = client.get(f"{API}/rectifications", query_string={"rating_id": other["id"]}, headers=admin_headers)
@@ -100,9 +81,9 @@ def test_a_bad_rating_through_the_intake_opens_an_entry_found_by_rating_id(clien
         assert db.session.query(AuditEntry).filter_by(entity="rectification", entity_id=str(entry["id"])).count() == 1
 
 
-def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_headers, api_hall, app, leader):
+def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_headers, hall, app, leader):
     response = client.post(f"{API}/suggestions", json={"kind": "complaint", "text": "窗口人员态度生硬",
-                                                      "channel": "kiosk", "kiosk_token": api_hall["kiosk_token"]})
+                                                      "channel": "kiosk", "kiosk_token": hall.kiosk_token})
     assert response.status_code == 201, response.get_data(as_text=True)
     receipt = response.get_json()["receipt"]
     with app.app_context():
@@ -110,7 +91,7 @@ def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_hea
 
         suggestion_id = db.session.query(Suggestion).filter_by(receipt=receipt).one().id
     praise = client.post(f"{API}/suggestions", json={"kind": "praise", "text": "很好", "channel": "kiosk",
-                                                    "kiosk_token": api_hall["kiosk_token"]})
+                                                    "kiosk_token": hall.kiosk_token})
     assert praise.status_code == 201
     listing = client.get(f"{API}/rectifications", query_string={"suggestion_id": suggestion_id},
                          headers=admin_headers).get_json()
@@ -118,7 +99,7 @@ def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_hea
     entry_id = listing["items"][0]["id"]
     assert listing["items"][0]["leader_id"] == leader["id"]  # the department's only leader, filled in
     patch = client.patch(f"{API}/rectifications/{entry_id}", json={"measure": "开展服务礼仪培训", "deadline": "2026-12-31",
-                                                                 "responsible_id": api_hall["zhang"]},
+                                                                 "responsible_id": hall.m1},
                          headers=admin_headers)
     assert patch.status_code == 200 and patch.get_json()["four_clear"]
     assert client.post(f"{API}/rectifications/{entry_id}/transition", json={"action": "verify"},
@@ -130,11 +111,11 @@ def test_a_complaint_opens_an_entry_and_the_citizen_follows_it(client, admin_hea
     assert [s["state"] for s in steps] == ["open", "verified"]
     assert "开展服务礼仪培训" in steps[1]["note"] and "2026-12-31" in steps[1]["note"]
     assert all(set(s) == {"state", "label", "at", "note"} for s in steps)
-    assert "张丽" not in str(steps) and "leader-dept" not in str(steps)
+    assert "张三" not in str(steps) and "leader-dept" not in str(steps)
 
 
-def test_the_state_machine_refuses_illegal_steps_in_the_error_shape(client, admin_headers, api_hall, leader):
-    bad = rate(client, api_hall, 2)
+def test_the_state_machine_refuses_illegal_steps_in_the_error_shape(client, admin_headers, hall, leader):
+    bad = rate(client, hall, 2)
     entry_id = client.get(f"{API}/rectifications", query_string={"rating_id": bad["id"]},
                           headers=admin_headers).get_json()["items"][0]["id"]
     url = f"{API}/rectifications/{entry_id}/transition"
@@ -145,7 +126,7 @@ def test_the_state_machine_refuses_illegal_steps_in_the_error_shape(client, admi
     for action in ("start", "complete", "revisit"):
         assert_error(client.post(url, json={"action": action}, headers=admin_headers), 409, "illegal_transition")
     assert_error(client.post(url, json={"action": "fly"}, headers=admin_headers), 422)
-    assert_error(client.patch(f"{API}/rectifications/{entry_id}", json={"leader_id": api_hall["zhang"] + 1000},
+    assert_error(client.patch(f"{API}/rectifications/{entry_id}", json={"leader_id": hall.m1 + 1000},
                               headers=admin_headers), 422)
     assert client.patch(f"{API}/rectifications/{entry_id}", json={"measure": "加强业务培训", "leader_id": leader["id"]},
                         headers=admin_headers).status_code == 200
@@ -184,8 +165,8 @@ def test_the_state_machine_refuses_illegal_steps_in_the_error_shape(client, admi
                              "complete", "revisit"])
 
 
-def test_a_leader_dismisses_with_a_reason(client, admin_headers, api_hall, leader):
-    bad = rate(client, api_hall, 1)
+def test_a_leader_dismisses_with_a_reason(client, admin_headers, hall, leader):
+    bad = rate(client, hall, 1)
     entry_id = client.get(f"{API}/rectifications", query_string={"rating_id": bad["id"]},
                           headers=admin_headers).get_json()["items"][0]["id"]
     url = f"{API}/rectifications/{entry_id}/transition"
@@ -212,9 +193,9 @@ def test_bad_input_is_a_4xx_never_a_5xx(client, admin_headers):
     assert client.delete(f"{API}/rectifications/{entry_id}", headers=admin_headers).status_code == 204
 
 
-def test_an_upheld_appeal_leaves_the_statistics_and_dismisses_the_entry(client, admin_headers, api_hall, leader):
-    rate(client, api_hall, 5)
-    bad = rate(client, api_hall, 1)
+def test_an_upheld_appeal_leaves_the_statistics_and_dismisses_the_entry(client, admin_headers, hall, leader):
+    rate(client, hall, 5)
+    bad = rate(client, hall, 1)
     stats = client.get(f"{API}/stats/satisfaction", headers=admin_headers).get_json()
     assert stats["count"] == 2 and stats["distribution"]["1"] == 1
     filed = client.post(f"{API}/appeals", json={"rating_id": bad["id"], "kind": "malicious", "reason": "当事人承认误按"},
@@ -248,3 +229,30 @@ def test_a_leader_sees_the_departments_listed_for_them_only(app):
     assert not person.sees_department(1) and person.sees_department(2) and person.department_filter() == {2}
     nobody = Viewer(role="leader", user_id=4, departments=frozenset())
     assert not nobody.sees_department(2) and nobody.department_filter() == set()
+
+
+def test_a_leader_of_another_department_cannot_decide_or_move_its_entries(client, admin_headers, hall, leader,
+                                                                           make_token):
+    """An entry and an appeal of 社会保障科 (张三's window): the leader of 医疗保障科 neither reads
+    nor dismisses nor moves the entry, nor decides the appeal, and nothing of them changes."""
+    other = make_token("leader", departments=[hall.d2])
+    bad = rate(client, hall, 1, reasons=["attitude"])
+    entry = client.get(f"{API}/rectifications", query_string={"rating_id": bad["id"]},
+                       headers=admin_headers).get_json()["items"][0]
+    url = f"{API}/rectifications/{entry['id']}"
+    assert client.get(f"{API}/rectifications", query_string={"rating_id": bad["id"]},
+                      headers=other).get_json()["items"] == []
+    assert_error(client.get(url, headers=other), 404)
+    assert_error(client.patch(url, json={"measure": "不必整改"}, headers=other), 404)
+    assert_error(client.post(f"{url}/transition", json={"action": "dismiss", "reason": "不属实"}, headers=other), 404)
+    appeal = client.post(f"{API}/appeals", json={"rating_id": bad["id"], "kind": "malicious", "reason": "误按"},
+                         headers=admin_headers).get_json()
+    assert_error(client.post(f"{API}/appeals/{appeal['id']}/decision", json={"upheld": True, "note": "x"},
+                             headers=other), 404)
+
+    after = client.get(url, headers=admin_headers).get_json()
+    assert after["state"] == "open" and after["measure"] == entry["measure"]
+    assert client.get(f"{API}/appeals/{appeal['id']}", headers=admin_headers).get_json()["status"] == "pending"
+    # The department's own leader can.
+    assert client.post(f"{API}/appeals/{appeal['id']}/decision", json={"upheld": False, "note": "评价属实"},
+                       headers=leader["headers"]).get_json()["status"] == "rejected"

@@ -11,7 +11,9 @@ from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Rectification, Window
 from liangbiping.admin.services.settings import set_setting
 
-from .conftest import add_rating, make_user
+from tests.factories import make_user
+
+from .conftest import add_rating
 
 
 def newest_entry() -> Rectification:

@@ -14,7 +14,9 @@ from liangbiping.admin.models import Rectification, Reminder
 from liangbiping.admin.stats import queries
 from liangbiping.admin.stats.queries import Scope
 
-from .conftest import add_rating, make_user
+from tests.factories import make_user
+
+from .conftest import add_rating
 
 
 def test_the_library_knows_2026_national_day_and_its_make_up_saturday():

@@ -10,18 +10,7 @@ from PIL import Image
 from liangbiping.admin import catalog
 from liangbiping.admin.extensions import db
 from liangbiping.admin.services import records
-from tests.conftest import csrf_token
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(monkeypatch):
-    """Cheap password hashes: each sign-in would otherwise spend most of a test's time in scrypt."""
-    from werkzeug.security import generate_password_hash
-
-    from liangbiping.admin.services import accounts
-
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+from tests.factories import csrf_token
 
 
 def english(client) -> None:

@@ -14,7 +14,7 @@ def at(seconds_ago: float) -> str:
 
 
 def test_one_rating_per_prompt(app, client, hall, prompt_for):
-    _prompt_id, token = prompt_for(hall.zhang, "B-7")
+    _prompt_id, token = prompt_for(hall.m1, "B-7")
     first = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, score=5))
     assert first.status_code == 201 and first.get_json()["prompted"] is True
     second = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, score=1))
@@ -28,8 +28,8 @@ def test_one_rating_per_prompt(app, client, hall, prompt_for):
 
 
 def test_an_expired_or_replaced_prompt_is_refused(app, client, hall, prompt_for):
-    old_id, old_token = prompt_for(hall.zhang)
-    _new_id, new_token = prompt_for(hall.zhang)  # a new prompt ends the member's earlier one
+    old_id, old_token = prompt_for(hall.m1)
+    _new_id, new_token = prompt_for(hall.m1)  # a new prompt ends the member's earlier one
     replaced = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=old_token))
     assert replaced.status_code == 410 and replaced.get_json()["error"]["code"] == "token_expired"
     with app.app_context():
@@ -40,7 +40,7 @@ def test_an_expired_or_replaced_prompt_is_refused(app, client, hall, prompt_for)
 
 
 def test_repeated_presses_at_one_kiosk_within_3_s_count_once(app, client, hall):
-    bodies = [rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=s, rated_at=at(ago))
+    bodies = [rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=s, rated_at=at(ago))
               for s, ago in ((5, 10.0), (1, 9.0), (1, 8.5), (4, 5.0))]
     flags = [client.post("/api/v1/ratings", json=b).get_json()["flagged"] for b in bodies]
     assert flags == [None, "repeat_press", "repeat_press", None]
@@ -52,13 +52,13 @@ def test_repeated_presses_at_one_kiosk_within_3_s_count_once(app, client, hall):
 
 
 def test_one_phone_rates_one_member_once_per_24_hours_by_badge(app, badge_token, hall):
-    token = badge_token(hall.zhang)
+    token = badge_token(hall.m1)
     phone = app.test_client()
     assert phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token)).status_code == 201
     again = phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, score=1))
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
     # The same phone may rate another member.
-    assert phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=badge_token(hall.li))).status_code == 201
+    assert phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=badge_token(hall.m2))).status_code == 201
     # Same address, no cookie (cleared, or another phone on the hall's Wi-Fi): stored, flagged for review.
     other = app.test_client()
     flagged = other.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token))
@@ -77,7 +77,7 @@ def test_one_phone_rates_one_member_once_per_24_hours_by_badge(app, badge_token,
 
 
 def test_the_phone_cookie_is_private_and_only_a_keyed_hash_is_stored(app, client, badge_token, hall):
-    response = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=badge_token(hall.zhang)))
+    response = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=badge_token(hall.m1)))
     cookie = response.headers["Set-Cookie"]
     assert "lbp_rater=" in cookie and "HttpOnly" in cookie
     value = cookie.split("lbp_rater=")[1].split(";")[0]
@@ -88,7 +88,7 @@ def test_the_phone_cookie_is_private_and_only_a_keyed_hash_is_stored(app, client
 
 def test_bursts_from_one_kiosk_get_429_with_retry_after(app, client, hall):
     app.config["RATING_BURST_KIOSK"] = "3/0.01"
-    answers = [client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang,
+    answers = [client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1,
                                                            rated_at=at(100 - i * 5))) for i in range(5)]
     assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
     refused = answers[3]
@@ -103,7 +103,7 @@ def test_bursts_from_one_kiosk_get_429_with_retry_after(app, client, hall):
 
 def test_bursts_from_one_address_get_429(app, badge_token, hall):
     app.config["RATING_BURST_ADDRESS"] = "2/0.01"
-    token = badge_token(hall.zhang)
+    token = badge_token(hall.m1)
     codes = [app.test_client().post("/api/v1/ratings", json=rating(channel="qr", qr_token=token)).status_code
              for _ in range(4)]
     assert codes == [201, 201, 429, 429]
@@ -111,7 +111,7 @@ def test_bursts_from_one_address_get_429(app, badge_token, hall):
 
 def test_flagged_ratings_are_listed_for_review(client, hall, admin_headers):
     for ago in (20, 19):
-        client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, rated_at=at(ago)))
+        client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, rated_at=at(ago)))
     flagged = client.get("/api/v1/ratings?flagged=true", headers=admin_headers).get_json()
     clean = client.get("/api/v1/ratings?flagged=false", headers=admin_headers).get_json()
     assert flagged["total"] == 1 and flagged["items"][0]["flagged"] == "repeat_press"
@@ -119,11 +119,11 @@ def test_flagged_ratings_are_listed_for_review(client, hall, admin_headers):
 
 
 def test_a_kiosk_replaying_after_its_prompt_ran_out_keeps_the_rating_unprompted(app, client, hall, prompt_for):
-    prompt_id, token = prompt_for(hall.zhang, "Z-1")
+    prompt_id, token = prompt_for(hall.m1, "Z-1")
     with app.app_context():
         prompt = db.session.get(RatingPrompt, prompt_id)
         prompt.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
         db.session.commit()
     kept = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, qr_token=token, rated_at=at(600)))
     assert kept.status_code == 201
-    assert kept.get_json()["prompted"] is False and kept.get_json()["staff_id"] == hall.zhang
+    assert kept.get_json()["prompted"] is False and kept.get_json()["staff_id"] == hall.m1

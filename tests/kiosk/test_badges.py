@@ -14,7 +14,7 @@ from liangbiping.kiosk import badges
 
 
 def test_badge_png_is_300_dpi_id1_portrait_and_its_qr_opens_the_member(client, hall, admin_headers):
-    response = client.get(f"/api/v1/staff/{hall.zhang}/badge.png", headers=admin_headers)
+    response = client.get(f"/api/v1/staff/{hall.m1}/badge.png", headers=admin_headers)
     assert response.status_code == 200 and response.mimetype == "image/png"
     img = Image.open(io.BytesIO(response.data))
     assert img.size == (638, 1011)  # 54 x 85.6 mm at 300 dpi
@@ -26,16 +26,16 @@ def test_badge_png_is_300_dpi_id1_portrait_and_its_qr_opens_the_member(client, h
     page = client.get(url.path)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "张丽" in html and "窗口负责人" in html and "李强" not in html
+    assert "张三" in html and "窗口负责人" in html and "李四" not in html
 
 
 def test_a_rotated_badge_gets_a_friendly_410_page(client, hall, admin_headers):
-    png = client.get(f"/api/v1/staff/{hall.zhang}/badge.png", headers=admin_headers).data
+    png = client.get(f"/api/v1/staff/{hall.m1}/badge.png", headers=admin_headers).data
     path = urlparse(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text).path
-    client.post(f"/api/v1/staff/{hall.zhang}/badge/rotate", headers=admin_headers)
+    client.post(f"/api/v1/staff/{hall.m1}/badge/rotate", headers=admin_headers)
     page = client.get(path)
     assert page.status_code == 410 and "<html" in page.get_data(as_text=True)
-    fresh = client.get(f"/api/v1/staff/{hall.zhang}/badge.png", headers=admin_headers).data
+    fresh = client.get(f"/api/v1/staff/{hall.m1}/badge.png", headers=admin_headers).data
     new_path = urlparse(zxingcpp.read_barcodes(Image.open(io.BytesIO(fresh)))[0].text).path
     assert new_path != path and client.get(new_path).status_code == 200
 
@@ -47,16 +47,16 @@ def test_tampered_phone_tokens_get_a_friendly_4xx(client):
 
 
 def test_badges_need_a_manager(client, hall, make_token):
-    assert client.get(f"/api/v1/staff/{hall.zhang}/badge.png").status_code == 401
-    assert client.get(f"/api/v1/staff/{hall.zhang}/badge.png", headers=make_token("staff")).status_code == 403
+    assert client.get(f"/api/v1/staff/{hall.m1}/badge.png").status_code == 401
+    assert client.get(f"/api/v1/staff/{hall.m1}/badge.png", headers=make_token("staff")).status_code == 403
     assert client.get("/api/v1/staff/999/badge.png", headers=make_token("leader")).status_code == 404
 
 
 def test_badges_pdf_is_a_valid_pdf_with_one_page_per_nine_badges(app, client, hall, admin_headers):
     for i in range(9):  # 2 members so far, 11 in all: two pages
-        client.post("/api/v1/staff", json={"name": f"成员{i}", "employee_no": f"X{i:03d}", "department_id": hall.dept},
+        client.post("/api/v1/staff", json={"name": f"成员{i}", "employee_no": f"X{i:03d}", "department_id": hall.d1},
                     headers=admin_headers)
-    response = client.get(f"/api/v1/badges.pdf?department_id={hall.dept}", headers=admin_headers)
+    response = client.get(f"/api/v1/badges.pdf?department_id={hall.d1}", headers=admin_headers)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-") and response.data.rstrip().endswith(b"%%EOF")
     pdf = PdfParser(buf=response.data)

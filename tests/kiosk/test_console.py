@@ -8,23 +8,23 @@ from datetime import datetime, timedelta, timezone
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import AuditEntry, Kiosk, Screen
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 from tests.kiosk.conftest import rating
 
 
 def test_ratings_list_filters_and_detail_with_the_audited_contact(app, client, hall, login):
     for score, ago in ((5, 30), (1, 20)):
-        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=score, reasons=["slow"] if score == 1 else [],
+        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=score, reasons=["slow"] if score == 1 else [],
                       comment="<script>alert(1)</script>" if score == 1 else "", contact="13812345678" if score == 1 else None,
                       rated_at=(datetime.now(timezone.utc) - timedelta(seconds=ago)).isoformat())
         assert client.post("/api/v1/ratings", json=body).status_code == 201
     bad_id = body["id"]
     login("leader")
     page = client.get("/admin/ratings/").get_data(as_text=True)
-    assert "张丽" in page and "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert "张三" in page and "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert "13812345678" not in page
     assert client.get("/admin/ratings/?score=1").get_data(as_text=True).count("fb-ratings") == 1
-    filtered = client.get(f"/admin/ratings/?score=5&staff_id={hall.zhang}&channel=kiosk&flagged=false&from=2000-01-01")
+    filtered = client.get(f"/admin/ratings/?score=5&staff_id={hall.m1}&channel=kiosk&flagged=false&from=2000-01-01")
     assert filtered.status_code == 200
     assert client.get("/admin/ratings/?score=nine").status_code == 200  # a bad filter is ignored, never a 500
     detail = client.get(f"/admin/ratings/{bad_id}").get_data(as_text=True)
@@ -72,9 +72,9 @@ def test_a_member_asks_for_a_rating_from_the_console(app, client, hall, login):
 
 def test_print_badges_with_progress_then_download(app, client, hall, login):
     login("leader")
-    assert "张丽" in client.get("/admin/badges/").get_data(as_text=True)
+    assert "张三" in client.get("/admin/badges/").get_data(as_text=True)
     started = client.post("/admin/badges/jobs", data={"csrf_token": csrf_token(client, "/admin/badges/"),
-                                                       "department_id": str(hall.dept)})
+                                                       "department_id": str(hall.d1)})
     assert started.status_code == 202
     job = started.get_json()
     deadline = time.monotonic() + 60
@@ -86,7 +86,7 @@ def test_print_badges_with_progress_then_download(app, client, hall, login):
     assert state == {"done": 2, "total": 2, "state": "done", "error": None}
     pdf = client.get(job["download"])
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert client.get(f"/admin/badges/{hall.zhang}.png").mimetype == "image/png"
+    assert client.get(f"/admin/badges/{hall.m1}.png").mimetype == "image/png"
 
 
 def test_pair_a_kiosk_and_a_screen_by_code(app, client, hall, login):
@@ -110,5 +110,5 @@ def test_pair_a_kiosk_and_a_screen_by_code(app, client, hall, login):
         assert screen.kind == "window" and screen.window_id == hall.w2
     collected = client.post("/pair/kiosk/collect", json={"code": kiosk_code["code"], "secret": kiosk_code["secret"]}).get_json()
     assert collected["status"] == "paired" and collected["id"] == kiosk.id and collected["token"]
-    ok = client.post("/api/v1/ratings", json=rating(kiosk_token=collected["token"], staff_id=hall.li))
+    ok = client.post("/api/v1/ratings", json=rating(kiosk_token=collected["token"], staff_id=hall.m2))
     assert ok.status_code == 201 and ok.get_json()["window_id"] == hall.w2

@@ -63,14 +63,14 @@ def test_the_phone_page_of_a_floor_kiosk_lists_windows_and_members_on_duty(app, 
     data = page_data(html)
     assert data["staff_id"] is None and data["window_id"] is None
     windows = {w["number"]: w for w in data["windows"]}
-    assert list(windows) == ["A01", "A02"]
-    assert windows["A01"]["id"] == hall.w1 and windows["A01"]["name"] == "社保登记"
+    assert list(windows) == ["01", "02", "03", "04"]
+    assert windows["01"]["id"] == hall.w1 and windows["01"]["name"] == "社保综合窗口"
     # Only the members on duty, in the kiosk's order, each with photo, name and post.
-    assert [m["name"] for m in windows["A01"]["members"]] == ["张丽", "王芳"]
-    first = windows["A01"]["members"][0]
-    assert first["id"] == hall.zhang and first["title"] == "窗口负责人" and "photo_url" in first
-    assert [m["name"] for m in windows["A02"]["members"]] == ["李强", "<script>alert(1)</script>"]
-    assert windows["A02"]["members"][1]["title"] == "<b>岗</b>"
+    assert [m["name"] for m in windows["01"]["members"]] == ["张三", "王芳"]
+    first = windows["01"]["members"][0]
+    assert first["id"] == hall.m1 and first["title"] == "窗口负责人" and "photo_url" in first
+    assert [m["name"] for m in windows["02"]["members"]] == ["李四", "<script>alert(1)</script>"]
+    assert windows["02"]["members"][1]["title"] == "<b>岗</b>"
     # The script's words come in the hall's language (Chinese by default), English when asked.
     assert data["strings"]["pick_window"] == "请选择为您办理业务的窗口"
     assert data["strings"]["no_windows"] == "本大厅暂无可评价的窗口。"
@@ -86,10 +86,10 @@ def test_the_phone_page_of_a_bound_kiosk_or_a_badge_is_unchanged(app, client, ha
         bound = phone_url(kiosk_token(db.session.get(Kiosk, hall.kiosk)))
     html = client.get("/q/" + bound.split("/q/", 1)[1]).get_data(as_text=True)
     data = page_data(html)
-    assert data["windows"] is None and data["staff_id"] == hall.zhang and data["window_id"] == hall.w1
-    assert 'id="pick"' not in html and "张丽" in html
-    html = client.get("/q/" + badge_token(hall.li)).get_data(as_text=True)
-    assert page_data(html)["windows"] is None and 'id="pick"' not in html and "李强" in html
+    assert data["windows"] is None and data["staff_id"] == hall.m1 and data["window_id"] == hall.w1
+    assert 'id="pick"' not in html and "张三" in html
+    html = client.get("/q/" + badge_token(hall.m2)).get_data(as_text=True)
+    assert page_data(html)["windows"] is None and 'id="pick"' not in html and "李四" in html
 
 
 def test_a_rating_from_the_floor_phone_page_is_stored_for_the_picked_member(app, hall):
@@ -98,22 +98,22 @@ def test_a_rating_from_the_floor_phone_page_is_stored_for_the_picked_member(app,
     assert phone.get(path).status_code == 200  # the page gives the phone its cookie
     token = path.split("/q/", 1)[1]
     first = phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, window_id=hall.w2,
-                                                      staff_id=hall.li, score=4, reasons=[], comment="很耐心"))
+                                                      staff_id=hall.m2, score=4, reasons=[], comment="很耐心"))
     assert first.status_code == 201, first.get_json()
     stored = first.get_json()
-    assert stored["staff_id"] == hall.li and stored["window_id"] == hall.w2 and stored["channel"] == "qr"
+    assert stored["staff_id"] == hall.m2 and stored["window_id"] == hall.w2 and stored["channel"] == "qr"
     assert stored["kiosk_id"] is None and stored["flagged"] is None and not stored["prompted"]
     with app.app_context():
         row = db.session.get(Rating, stored["id"])
-        assert (row.staff_id, row.window_id, row.channel, row.score) == (hall.li, hall.w2, "qr", 4)
+        assert (row.staff_id, row.window_id, row.channel, row.score) == (hall.m2, hall.w2, "qr", 4)
         assert row.rater_hash and row.address_hash
     # The same phone, the same member, within 24 h: refused, nothing stored.
     again = phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, window_id=hall.w2,
-                                                      staff_id=hall.li, score=1, reasons=["slow"]))
+                                                      staff_id=hall.m2, score=1, reasons=["slow"]))
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
     # Another member, or a window with nobody picked, is still welcome from this phone.
     other = phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, window_id=hall.w1,
-                                                      staff_id=hall.zhang))
+                                                      staff_id=hall.m1))
     assert other.status_code == 201
     window_only = phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, window_id=hall.w1))
     assert window_only.status_code == 201 and window_only.get_json()["staff_id"] is None
@@ -121,6 +121,6 @@ def test_a_rating_from_the_floor_phone_page_is_stored_for_the_picked_member(app,
     assert phone.post("/api/v1/ratings", json=rating(channel="kiosk", qr_token=token, window_id=hall.w1)).status_code == 422
     assert phone.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token)).status_code == 422
     with app.app_context():
-        assert db.session.query(Rating).filter_by(staff_id=hall.li).count() == 1
+        assert db.session.query(Rating).filter_by(staff_id=hall.m2).count() == 1
         assert db.session.query(Rating).count() == 3
 

@@ -14,7 +14,7 @@ from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Rating, Rectification
 from liangbiping.kiosk import rating_store
 from liangbiping.kiosk.group_commit import GroupCommit
-from tests.kiosk.conftest import new_id, rating
+from tests.kiosk.conftest import rating
 
 
 def wait_until(condition, timeout=10.0):
@@ -59,11 +59,11 @@ def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall,
     now = datetime.now(timezone.utc)
     at = lambda seconds: (now - timedelta(seconds=seconds)).isoformat()  # noqa: E731
     bodies = [
-        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=5, rated_at=at(60)),
-        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=4, rated_at=at(59)),  # a second press
-        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=1, rated_at=at(30), reasons=["slow"]),
-        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=2, rated_at=at(20)),
-        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=5, rated_at=at(10)),
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=5, rated_at=at(60)),
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=4, rated_at=at(59)),  # a second press
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=1, rated_at=at(30), reasons=["slow"]),
+        rating(kiosk_token=hall.floor_token, staff_id=hall.m2, window_id=hall.w2, score=2, rated_at=at(20)),
+        rating(kiosk_token=hall.floor_token, staff_id=hall.m2, window_id=hall.w2, score=5, rated_at=at(10)),
     ]
     answers = post_together(app, bodies)
     assert [a.status_code for a in answers] == [201] * 5, [a.get_json() for a in answers]
@@ -86,13 +86,13 @@ def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall,
 
 
 def test_a_batch_that_cannot_be_stored_answers_each_rating_alone(app, client, hall, counted):
-    replayed = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=3)
+    replayed = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=3)
     assert client.post("/api/v1/ratings", json=replayed).status_code == 201
     bodies = [
-        rating(kiosk_token=hall.floor_token, staff_id=hall.li, window_id=hall.w2, score=5),
+        rating(kiosk_token=hall.floor_token, staff_id=hall.m2, window_id=hall.w2, score=5),
         dict(replayed, score=1),                                                     # the same id again
         rating(kiosk_token=hall.floor_token, staff_id=99999, window_id=hall.w2, score=4),  # no such member
-        rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=2,
+        rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=2,
                rated_at=(datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()),
     ]
     answers = post_together(app, bodies)
@@ -106,7 +106,7 @@ def test_a_batch_that_cannot_be_stored_answers_each_rating_alone(app, client, ha
 
 
 def test_a_rating_alone_takes_the_usual_path(app, client, hall, counted):
-    response = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang))
+    response = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1))
     assert response.status_code == 201
     assert counted() == (0, 0)
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Rating
-from tests.kiosk.conftest import new_id, rating
+from tests.kiosk.conftest import rating
 
 
 def stored(app, rating_id):
@@ -17,11 +15,11 @@ def stored(app, rating_id):
 
 
 def test_a_kiosk_rating_is_stored_and_answered_201(app, client, hall):
-    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=4)
+    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=4)
     response = client.post("/api/v1/ratings", json=body)
     assert response.status_code == 201, response.get_json()
     out = response.get_json()
-    assert out["id"] == body["id"] and out["score"] == 4 and out["staff_id"] == hall.zhang
+    assert out["id"] == body["id"] and out["score"] == 4 and out["staff_id"] == hall.m1
     assert out["window_id"] == hall.w1 and out["channel"] == "kiosk" and out["flagged"] is None
     assert out["prompted"] is False and out["kiosk_id"] == hall.kiosk
     row = stored(app, body["id"])
@@ -29,7 +27,7 @@ def test_a_kiosk_rating_is_stored_and_answered_201(app, client, hall):
 
 
 def test_the_same_id_again_returns_200_and_stores_nothing_new(app, client, hall):
-    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=2, reasons=["slow"])
+    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=2, reasons=["slow"])
     first = client.post("/api/v1/ratings", json=body)
     assert first.status_code == 201
     again = client.post("/api/v1/ratings", json=dict(body, score=5))
@@ -40,7 +38,7 @@ def test_the_same_id_again_returns_200_and_stores_nothing_new(app, client, hall)
 
 
 def test_uppercase_uuid_is_the_same_key(client, hall):
-    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang)
+    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1)
     assert client.post("/api/v1/ratings", json=body).status_code == 201
     assert client.post("/api/v1/ratings", json=dict(body, id=body["id"].upper())).status_code == 200
 
@@ -62,7 +60,7 @@ BAD_FIELDS = [
 
 def test_every_field_is_validated_with_a_422_in_the_error_shape(app, client, hall):
     for field, value in BAD_FIELDS:
-        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang)
+        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1)
         body[field] = value
         response = client.post("/api/v1/ratings", json=body)
         assert response.status_code == 422, (field, value, response.get_json())
@@ -70,7 +68,7 @@ def test_every_field_is_validated_with_a_422_in_the_error_shape(app, client, hal
         assert error["code"] == "validation_error" and error["message"]
         assert error["details"][0]["field"] == field, (field, error)
     for field in ("id", "score", "channel"):
-        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang)
+        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1)
         del body[field]
         assert client.post("/api/v1/ratings", json=body).status_code == 422
     with app.app_context():
@@ -87,14 +85,14 @@ def test_malformed_bodies_are_4xx(client):
 def test_future_and_ancient_times_are_refused(client, hall):
     now = datetime.now(timezone.utc)
     for when in (now + timedelta(hours=1), now - timedelta(days=31)):
-        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, rated_at=when.isoformat())
+        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, rated_at=when.isoformat())
         response = client.post("/api/v1/ratings", json=body)
         assert response.status_code == 422 and response.get_json()["error"]["details"][0]["field"] == "rated_at"
 
 
 def test_an_offline_kiosk_keeps_the_time_the_citizen_pressed(app, client, hall):
     pressed = datetime.now(timezone.utc) - timedelta(hours=5)
-    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, rated_at=pressed.isoformat())
+    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, rated_at=pressed.isoformat())
     assert client.post("/api/v1/ratings", json=body).status_code == 201
     row = stored(app, body["id"])
     assert abs((row.rated_at - pressed).total_seconds()) < 0.01
@@ -102,7 +100,7 @@ def test_an_offline_kiosk_keeps_the_time_the_citizen_pressed(app, client, hall):
 
 
 def test_contact_is_normalised_stored_and_masked(app, client, hall, admin_headers):
-    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=1, reasons=["attitude"],
+    body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=1, reasons=["attitude"],
                   contact="+86 138-1234-5678", comment="等了很久<script>")
     out = client.post("/api/v1/ratings", json=body).get_json()
     assert "contact" not in out and out["contact_masked"] == "138****5678"
@@ -112,32 +110,32 @@ def test_contact_is_normalised_stored_and_masked(app, client, hall, admin_header
 
 
 def test_tokens_are_required_and_checked(client, hall, badge_token):
-    assert client.post("/api/v1/ratings", json=rating(staff_id=hall.zhang)).status_code == 401
-    bad = client.post("/api/v1/ratings", json=rating(kiosk_token="nope", staff_id=hall.zhang))
+    assert client.post("/api/v1/ratings", json=rating(staff_id=hall.m1)).status_code == 401
+    bad = client.post("/api/v1/ratings", json=rating(kiosk_token="nope", staff_id=hall.m1))
     assert bad.status_code == 401 and bad.get_json()["error"]["code"] == "invalid_kiosk_token"
-    token = badge_token(hall.zhang)
+    token = badge_token(hall.m1)
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     response = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=forged))
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
 
 
 def test_a_badge_token_rates_its_member_and_rotation_revokes_it(client, hall, badge_token, admin_headers):
-    token = badge_token(hall.zhang)
+    token = badge_token(hall.m1)
     ok = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token))
-    assert ok.status_code == 201 and ok.get_json()["staff_id"] == hall.zhang
-    mismatch = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, staff_id=hall.li))
+    assert ok.status_code == 201 and ok.get_json()["staff_id"] == hall.m1
+    mismatch = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, staff_id=hall.m2))
     assert mismatch.status_code == 422
-    assert client.post(f"/api/v1/staff/{hall.zhang}/badge/rotate", headers=admin_headers).status_code == 200
+    assert client.post(f"/api/v1/staff/{hall.m1}/badge/rotate", headers=admin_headers).status_code == 200
     revoked = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token))
     assert revoked.status_code == 410 and revoked.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_channel_must_match_the_token(client, hall, badge_token):
     assert client.post("/api/v1/ratings", json=rating(channel="qr", kiosk_token=hall.kiosk_token,
-                                                      staff_id=hall.zhang)).status_code == 422
-    assert client.post("/api/v1/ratings", json=rating(channel="kiosk", qr_token=badge_token(hall.zhang))).status_code == 422
+                                                      staff_id=hall.m1)).status_code == 422
+    assert client.post("/api/v1/ratings", json=rating(channel="kiosk", qr_token=badge_token(hall.m1))).status_code == 422
     assert client.post("/api/v1/ratings", json=rating(channel="device", kiosk_token=hall.kiosk_token,
-                                                      staff_id=hall.zhang)).status_code == 201
+                                                      staff_id=hall.m1)).status_code == 201
 
 
 def test_who_is_rated_must_exist_and_fit_the_kiosk(client, hall):
@@ -148,15 +146,15 @@ def test_who_is_rated_must_exist_and_fit_the_kiosk(client, hall):
     assert window_only.status_code == 201 and window_only.get_json()["window_id"] == hall.w1
     floor = dict(kiosk_token=hall.floor_token)
     assert client.post("/api/v1/ratings", json=rating(**floor)).status_code == 422
-    picked = client.post("/api/v1/ratings", json=rating(window_id=hall.w2, staff_id=hall.li, **floor))
+    picked = client.post("/api/v1/ratings", json=rating(window_id=hall.w2, staff_id=hall.m2, **floor))
     assert picked.status_code == 201 and picked.get_json()["kiosk_id"] == hall.floor
 
 
 def test_a_prompted_rating_is_marked_and_others_are_not(client, hall, prompt_for):
-    prompt_id, token = prompt_for(hall.zhang, "B-0042")
+    prompt_id, token = prompt_for(hall.m1, "B-0042")
     out = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, qr_token=token)).get_json()
-    assert out["prompted"] is True and out["prompt_id"] == prompt_id and out["staff_id"] == hall.zhang
-    plain = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang,
+    assert out["prompted"] is True and out["prompt_id"] == prompt_id and out["staff_id"] == hall.m1
+    plain = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1,
                                                        rated_at=(datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()))
     assert plain.get_json()["prompted"] is False
 
@@ -164,7 +162,7 @@ def test_a_prompted_rating_is_marked_and_others_are_not(client, hall, prompt_for
 def test_list_and_read_need_a_manager_and_filter(client, hall, make_token, admin_headers):
     now = datetime.now(timezone.utc)
     for i, score in enumerate([5, 4, 1]):
-        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.zhang, score=score,
+        body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, score=score,
                       reasons=["slow"] if score == 1 else [], rated_at=(now - timedelta(minutes=i)).isoformat())
         assert client.post("/api/v1/ratings", json=body).status_code == 201
     assert client.get("/api/v1/ratings").status_code == 401
@@ -173,7 +171,7 @@ def test_list_and_read_need_a_manager_and_filter(client, hall, make_token, admin
     page = client.get("/api/v1/ratings", headers=leader).get_json()
     assert page["total"] == 3 and [r["score"] for r in page["items"]] == [5, 4, 1]
     assert client.get("/api/v1/ratings?score=1", headers=leader).get_json()["total"] == 1
-    assert client.get(f"/api/v1/ratings?staff_id={hall.li}", headers=leader).get_json()["total"] == 0
+    assert client.get(f"/api/v1/ratings?staff_id={hall.m2}", headers=leader).get_json()["total"] == 0
     today = now.astimezone().strftime("%Y-%m-%d")
     assert client.get("/api/v1/ratings?from=2000-01-01&to=2000-01-02", headers=leader).get_json()["total"] == 0
     assert client.get("/api/v1/ratings?from=2000-01-01", headers=leader).get_json()["total"] == 3

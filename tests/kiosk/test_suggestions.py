@@ -8,7 +8,7 @@ from liangbiping.admin.models import AuditEntry
 
 def test_submit_reply_and_follow_by_receipt(app, client, hall, badge_token, admin_headers, make_token):
     sent = client.post("/api/v1/suggestions", json={"kind": "complaint", "text": "排队叫号<b>太慢</b>",
-                                                    "qr_token": badge_token(hall.zhang), "channel": "qr",
+                                                    "qr_token": badge_token(hall.m1), "channel": "qr",
                                                     "contact": "13900001111"})
     assert sent.status_code == 201, sent.get_json()
     receipt = sent.get_json()["receipt"]
@@ -17,7 +17,7 @@ def test_submit_reply_and_follow_by_receipt(app, client, hall, badge_token, admi
     assert "&lt;b&gt;太慢&lt;/b&gt;" in page and "<b>太慢" not in page and "13900001111" not in page
 
     listing = client.get("/api/v1/suggestions?status=new", headers=make_token("leader")).get_json()
-    assert listing["total"] == 1 and listing["items"][0]["staff_id"] == hall.zhang
+    assert listing["total"] == 1 and listing["items"][0]["staff_id"] == hall.m1
     assert listing["items"][0]["contact_masked"] == "139****1111"
     item_id = listing["items"][0]["id"]
     replied = client.patch(f"/api/v1/suggestions/{item_id}", json={"reply": "已增加叫号窗口，感谢监督。"}, headers=admin_headers)
@@ -56,7 +56,7 @@ def test_a_complaint_shows_its_rectification_progress_on_the_receipt_page(app, c
     from liangbiping.admin.models import Rectification
 
     sent = client.post("/api/v1/suggestions", json={"kind": "complaint", "text": "材料要求没有一次说清楚",
-                                                    "qr_token": badge_token(hall.zhang), "channel": "qr"})
+                                                    "qr_token": badge_token(hall.m1), "channel": "qr"})
     assert sent.status_code == 201
     suggestion_id = sent.get_json()["id"]
     with app.app_context():
@@ -66,5 +66,5 @@ def test_a_complaint_shows_its_rectification_progress_on_the_receipt_page(app, c
     assert "整改进展" in page or "Rectification progress" in page
     assert 'class="step-open"' in page
     praise = client.post("/api/v1/suggestions", json={"kind": "praise", "text": "服务很好",
-                                                      "qr_token": badge_token(hall.zhang), "channel": "qr"})
+                                                      "qr_token": badge_token(hall.m1), "channel": "qr"})
     assert 'class="steps"' not in client.get(f"/s/{praise.get_json()['receipt']}").get_data(as_text=True)

@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select
 
-from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, Rating, Rectification, Screen, Staff, Suggestion
 from tests.kiosk.conftest import rating
 
@@ -149,8 +149,8 @@ def test_the_window_kiosks_phone_code_asks_which_member_served(demo):
     assert stored_rating(demo, body["id"]) == (wang, demo.window("A01"))
 
 
-def test_the_kiosk_button_starts_a_prompt_for_the_member_who_asks(demo):
-    kiosk = socketio.test_client(demo.app, namespace="/kiosk", auth={"token": demo.kiosk_token("A01")})
+def test_the_kiosk_button_starts_a_prompt_for_the_member_who_asks(socketio_client, demo):
+    kiosk = socketio_client(demo.app, "/kiosk", token=demo.kiosk_token("A01"))
     assert kiosk.is_connected(namespace="/kiosk")
     unnamed = kiosk.emit("start_prompt", {"case_no": "SB-1"}, namespace="/kiosk", callback=True)
     assert unnamed == {"ok": False, "error": "no_member"}  # two on duty: whose prompt would it be?
@@ -165,9 +165,9 @@ def test_the_kiosk_button_starts_a_prompt_for_the_member_who_asks(demo):
 
 
 def test_members_mark_themselves_on_duty_or_away_and_the_kiosk_follows(demo):
-    from tests.conftest import csrf_token, sign_in
+    from tests.factories import csrf_token
 
-    client = sign_in(demo.app, "liuxiaoyan")
+    client = demo.sign_in("liuxiaoyan")
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert 'id="my-duty"' in dashboard
     away = client.post("/admin/my-duty", data={"on_duty": "0", "csrf_token": csrf_token(client)})

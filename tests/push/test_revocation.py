@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.extensions import db
 from liangbiping.admin.models import ConsoleSession, Rating, User
-from tests.conftest import csrf_token, sign_in
+from tests.factories import csrf_token
 
 @pytest.fixture(autouse=True)
 def _fresh_intake():
@@ -51,11 +51,11 @@ def _events(client, namespace):
 
 
 @pytest.mark.parametrize("how", ["delete", "disable"])
-def test_a_revoked_kiosk_is_closed_and_its_token_refused_at_once(demo, admin_api, how):
+def test_a_revoked_kiosk_is_closed_and_its_token_refused_at_once(socketio_client, demo, admin_api, how):
     token, kiosk_id = demo.kiosk_token("B01"), demo.kiosk("B01")
     http = demo.app.test_client()
     assert http.post("/api/v1/ratings", json=_rating(token)).status_code == 201  # the token is now cached
-    kiosk = socketio.test_client(demo.app, namespace="/kiosk", auth={"token": token})
+    kiosk = socketio_client(demo.app, "/kiosk", token=token)
     assert kiosk.is_connected("/kiosk")
     kiosk.get_received("/kiosk")
     if how == "delete":
@@ -70,19 +70,19 @@ def test_a_revoked_kiosk_is_closed_and_its_token_refused_at_once(demo, admin_api
     assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "invalid_kiosk_token"
     with demo.app.app_context():
         assert db.session.get(Rating, late["id"]) is None
-    again = socketio.test_client(demo.app, namespace="/kiosk", auth={"token": token})
+    again = socketio_client(demo.app, "/kiosk", token=token)
     assert not again.is_connected("/kiosk")  # refused on reconnect too
     if how == "disable":  # enabled again (it had not heard): its token works again
         admin_api("PATCH", f"/kiosks/{kiosk_id}", json={"enabled": True})
         assert http.post("/api/v1/ratings", json=_rating(token)).status_code == 201
 
 
-def test_a_deleted_screen_gets_no_more_content(demo, admin_api):
+def test_a_deleted_screen_gets_no_more_content(socketio_client, demo, admin_api):
     from liangbiping.admin.push.hub import hub_for
 
     token, screen_id = demo.screen_token("C01"), demo.screen("C01")
-    screen = socketio.test_client(demo.app, namespace="/display", auth={"token": token})
-    other = socketio.test_client(demo.app, namespace="/display", auth={"token": demo.screen_token("D02")})
+    screen = socketio_client(demo.app, "/display", token=token)
+    other = socketio_client(demo.app, "/display", token=demo.screen_token("D02"))
     assert screen.is_connected("/display") and other.is_connected("/display")
     screen.get_received("/display")
     other.get_received("/display")
@@ -95,12 +95,12 @@ def test_a_deleted_screen_gets_no_more_content(demo, admin_api):
         hub_for(demo.app).round()
     assert "patch" in _events(other, "/display")
     assert not screen.is_connected("/display")
-    again = socketio.test_client(demo.app, namespace="/display", auth={"token": token})
+    again = socketio_client(demo.app, "/display", token=token)
     assert not again.is_connected("/display")
 
 
 def test_a_cookie_copied_before_signing_out_stops_working(demo):
-    client = sign_in(demo.app, "leader")
+    client = demo.sign_in("leader")
     cookie = client.get_cookie("session").value
     assert client.get("/admin/").status_code == 200
     thief = demo.app.test_client()
@@ -114,9 +114,9 @@ def test_a_cookie_copied_before_signing_out_stops_working(demo):
         assert db.session.scalars(select(ConsoleSession).where(ConsoleSession.user_id == leader.id)).all() == []
 
 
-def test_a_deactivated_leader_loses_the_live_ratings_and_the_console_at_once(demo, admin_api):
-    client = sign_in(demo.app, "leader")
-    live = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=client)
+def test_a_deactivated_leader_loses_the_live_ratings_and_the_console_at_once(socketio_client, demo, admin_api):
+    client = demo.sign_in("leader")
+    live = socketio_client(demo.app, "/ratings", client=client)
     assert live.is_connected("/ratings")
     http = demo.app.test_client()
     assert http.post("/api/v1/ratings", json=_rating(demo.kiosk_token("B01"), comment="很好")).status_code == 201
@@ -133,11 +133,11 @@ def test_a_deactivated_leader_loses_the_live_ratings_and_the_console_at_once(dem
         assert db.session.scalars(select(ConsoleSession).where(ConsoleSession.user_id == leader_id)).all() == []
 
 
-def test_signing_out_closes_that_sessions_live_ratings(demo):
-    client = sign_in(demo.app, "admin")
-    other = sign_in(demo.app, "admin")  # the same user in another browser stays
-    live = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=client)
-    stays = socketio.test_client(demo.app, namespace="/ratings", flask_test_client=other)
+def test_signing_out_closes_that_sessions_live_ratings(socketio_client, demo):
+    client = demo.sign_in("admin")
+    other = demo.sign_in("admin")  # the same user in another browser stays
+    live = socketio_client(demo.app, "/ratings", client=client)
+    stays = socketio_client(demo.app, "/ratings", client=other)
     assert live.is_connected("/ratings") and stays.is_connected("/ratings")
     client.post("/admin/logout", data={"csrf_token": csrf_token(client)})
     assert not live.is_connected("/ratings")

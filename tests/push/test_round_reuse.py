@@ -122,15 +122,10 @@ def test_the_push_counter_row_is_created_once_whoever_gets_there_first(app):
         assert set(hub_for(app).round()) == {"hall:0:0"}
 
 
-def test_a_new_screen_is_not_told_to_rejoin(app):
+def test_a_new_screen_is_not_told_to_rejoin(socketio_client, app):
     """A screen's first key is set when it connects; it is in no content room to leave yet."""
-    from liangbiping.admin.extensions import socketio
-
     with app.app_context():
         _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
-    client = socketio.test_client(app, namespace="/display", auth={"token": token})
-    try:
-        names = [event["name"] for event in client.get_received("/display")]
-        assert "state" in names and "rejoin" not in names
-    finally:
-        client.disconnect(namespace="/display")
+    client = socketio_client(app, "/display", token=token)
+    names = [event["name"] for event in client.get_received("/display")]
+    assert "state" in names and "rejoin" not in names

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from liangbiping.admin.catalog import NOTICES, PLAYLISTS, SCREENS
-from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.extensions import db
 from liangbiping.admin.models import AuditEntry, Playlist, Schedule, Screen
 from liangbiping.admin.models.types import utcnow
 from liangbiping.admin.push.hub import hub_for
 from liangbiping.admin.services import records
 from liangbiping.admin.services.devices import create_device
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 
 def make_screen(app, name="大厅屏", **fields):
@@ -40,10 +40,10 @@ def test_the_list_shows_status_versions_slide_resolution_and_browser(app, login)
     assert "status-online" in page and "status-never_seen" in page
 
 
-def test_commands_reach_the_screen_and_are_audited(app, login):
+def test_commands_reach_the_screen_and_are_audited(socketio_client, app, login):
     client = login("admin")
     screen_id, token = make_screen(app)
-    screen_socket = socketio.test_client(app, namespace="/display", auth={"token": token})
+    screen_socket = socketio_client(app, "/display", token=token)
     assert screen_socket.is_connected("/display")
     screen_socket.get_received("/display")
     for name in ("identify", "next", "reload"):
