@@ -218,7 +218,7 @@ ROUTES = [
     # console: signing in and the member's own pages
     ("GET", "/admin/login", "/admin/login", PUBLIC, None, None),
     ("POST", "/admin/login", "/admin/login", ANYONE, None, {"username": "nobody", "password": "wrong"}),
-    ("POST", "/admin/logout", "/admin/logout", ANYONE, None, CSRF_FORM),  # signing out: tests/push/test_revocation.py
+    ("POST", "/admin/logout", "/admin/logout", ANYONE, None, CSRF_FORM),  # signing out: tests/admin/push/test_revocation.py
     ("GET", "/admin/", "/admin/", SIGNED_IN, None, None),
     ("POST", "/admin/my-duty", "/admin/my-duty", "nnnyyn", None, {"on_duty": "0"}),
     ("GET", "/admin/my-record", "/admin/my-record", "nnnyyn", None, None),

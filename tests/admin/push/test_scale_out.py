@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.livesrv import LiveServer
-from tests.push.conftest import Api, ScreenClient
+from tests.admin.push.conftest import Api, ScreenClient
 
 PG = os.environ.get("LIANGBIPING_PG_URL")
 REDIS = os.environ.get("LIANGBIPING_REDIS_URL")

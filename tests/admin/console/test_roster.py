@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import AuditEntry, Department, Staff, Window
 from tests.factories import csrf_token
-from tests.console.conftest import english
+from tests.admin.console.conftest import english
 
 HEADERS = ["姓名", "工号", "岗位", "部门", "窗口号", "是否党员", "党内职务", "荣誉称号", "岗位职责", "在岗"]
 GOOD = [

@@ -22,7 +22,7 @@ def _filter_values(client, headers, hall, name, key):
         "is_party_member": lambda: (True, False), "on_duty": lambda: (True, False),
         "published": lambda: (True, False), "priority": lambda: ("normal", "urgent"), "kind": lambda: kinds.get(name),
     }
-    assert key in made_by, f"tests/api: no sample values for filter {name}.{key}"
+    assert key in made_by, f"tests/admin/api: no sample values for filter {name}.{key}"
     values = made_by[key]()
     assert values and len(set(values)) == 2, (name, key, values)
     return values

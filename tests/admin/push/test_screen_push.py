@@ -7,7 +7,7 @@ import uuid
 import pytest
 import socketio
 
-from tests.push.conftest import settle
+from tests.admin.push.conftest import settle
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import signal
 import time
 
 from tests.livesrv import LiveServer
-from tests.push.conftest import Api, ScreenClient
+from tests.admin.push.conftest import Api, ScreenClient
 
 
 def test_sigterm_with_screens_connected_and_gone(tmp_path):

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from liangbiping.admin import models as m
-from tests.console.conftest import image_bytes
+from tests.admin.console.conftest import image_bytes
 
 
 @pytest.fixture
