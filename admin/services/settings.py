@@ -18,7 +18,7 @@ DEFAULTS = {
     "public_url": None,  # falls back to LIANGBIPING_PUBLIC_URL (the PUBLIC_URL config)
     "opening_hours": [["08:30", "12:00"], ["13:30", "17:30"]],  # working days, hall-local; admin/services/opening_hours.py
     "banner": "亮身份 亮标准 亮承诺 · 比技能 比作风 比业绩 · 群众评议 党员互评 领导点评",
-    # The campaign (三比三评); admin/campaign/settings.py validates these.
+    # The campaign (三比三评); admin/campaign/settings_form.py validates these.
     "satisfied_levels": [3, 4, 5],          # 好差评: 非常满意, 满意, 基本满意; alternative [4, 5]
     "target_satisfaction": 0.95,            # 群众满意率 95% 以上
     "target_skill_share": 0.98,             # 在职党员岗位能手比率 98%
