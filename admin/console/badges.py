@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from liangbiping.kiosk import badges
 
+from ..data_dir import folder
 from ..extensions import db, socketio
 from ..models import Department, Staff
 from ..services.audit import record
@@ -26,9 +27,7 @@ _lock = threading.Lock()
 
 
 def _job_dir() -> Path:
-    path = Path(current_app.config["DATA_DIR"]) / "badges"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder("badges")
 
 
 @bp.get("/badges/")

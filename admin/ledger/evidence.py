@@ -12,9 +12,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import current_app
 from PIL import Image
 
+from ..data_dir import folder
 from ..services import photos
 
 LONG_SIDE = 1600
@@ -22,9 +22,7 @@ NAME = re.compile(r"^\d+-[0-9a-f]{16}\.jpg$")
 
 
 def evidence_dir() -> Path:
-    path = Path(current_app.config["DATA_DIR"]) / "evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder("evidence")
 
 
 def normalise(data: bytes) -> bytes:

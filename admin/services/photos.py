@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..data_dir import folder
 from ..errors import Invalid
 from ..extensions import db
 from .audit import record
@@ -25,9 +26,7 @@ OUT_SIZE = (600, 800)  # 3:4, enough for a 300 dpi badge photo of 20 x 27 mm
 
 
 def photo_dir() -> Path:
-    path = Path(current_app.config["DATA_DIR"]) / "photos"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder("photos")
 
 
 def decode(data: bytes) -> Image.Image:

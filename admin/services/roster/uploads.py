@@ -13,9 +13,9 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 
+from ...data_dir import folder
 from ...errors import NotFound
 from .reading import Upload
 
@@ -24,9 +24,7 @@ IMPORT_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def import_dir() -> Path:
-    path = Path(current_app.config["DATA_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder("imports")
 
 
 def _purge_old(now: float) -> None:
