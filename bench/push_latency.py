@@ -36,7 +36,7 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.livesrv import LiveServer, free_port  # noqa: E402
+from tests.livesrv import LiveServer, admin_token, free_port  # noqa: E402
 
 CHANGES = 5
 
@@ -93,7 +93,7 @@ class Fleet:
 
 async def run_liangbiping(n: int, workdir: Path) -> tuple[dict, dict]:
     server = LiveServer(workdir / f"lbp-{n}")
-    token = server.cli("token", "create", "--name", "bench", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(server)
     server.start()
     headers = {"Authorization": f"Bearer {token}"}
     try:

@@ -32,11 +32,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.livesrv import LiveServer  # noqa: E402
+from tests.livesrv import LiveServer, admin_token  # noqa: E402
 
 
 def setup(server: LiveServer, kiosks: int) -> tuple[list[str], list[int]]:
-    token = server.cli("token", "create", "--name", "bench", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(server)
     h = {"Authorization": f"Bearer {token}"}
 
     def post(path, body):

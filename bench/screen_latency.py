@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.screen_support import (Api, admin_token, new_screen, open_screen, screen_context,  # noqa: E402
-                                          seed_small_hall)
+from tests.browser.screen_support import new_screen, open_screen, screen_context, seed_small_hall  # noqa: E402
+from tests.livesrv import Api, admin_token  # noqa: E402
 from tests.livesrv import LiveServer  # noqa: E402
 
 MEASURE = """async ({url, token, title}) => {

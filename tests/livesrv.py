@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import requests
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -62,3 +64,36 @@ class LiveServer:
             self.proc.kill()
             self.proc.wait()
             raise
+
+
+class Api:
+    """The admin API of a live server with a bearer token: ``api.post(path, body)`` and the like,
+    or ``api(method, path, **requests_kwargs)``; every call must succeed."""
+
+    def __init__(self, server: "LiveServer | str", token: str):
+        self.base = (server if isinstance(server, str) else server.url) + "/api/v1"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def __call__(self, method: str, path: str, **kwargs):
+        response = self.session.request(method, self.base + path, timeout=10, **kwargs)
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:400]}"
+        return response.json() if response.content else None
+
+    def post(self, path, body):
+        return self("POST", path, json=body)
+
+    def patch(self, path, body):
+        return self("PATCH", path, json=body)
+
+    def delete(self, path):
+        return self("DELETE", path)
+
+    def get(self, path):
+        return self("GET", path)
+
+
+def admin_token(server: LiveServer) -> str:
+    """A new admin API token, from ``liangbiping token create`` (the token is its last line)."""
+    out = server.cli("token", "create", "--name", "tests", "--role", "admin").stdout
+    return out.strip().splitlines()[-1].strip()

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.screen_support import Api, admin_token, new_screen, screen_context  # noqa: E402
+from tests.browser.screen_support import new_screen, screen_context  # noqa: E402
+from tests.livesrv import Api, admin_token  # noqa: E402
 from tests.livesrv import LiveServer  # noqa: E402
 
 HALL_SLIDES = ["identity_wall", "member_spotlight", "standards", "pledges", "honor_board", "notices", "banner", "boards",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import wait_for  # noqa: F401 - the browser tests' helper lives with the others
-from tests.livesrv import LiveServer
+from tests.livesrv import Api, LiveServer, admin_token
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,10 +49,11 @@ def live_server(tmp_path):
 
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory):
-    """One real server for a module, with an admin API token in ``server.token``."""
+    """One real server for a module, with an admin API token in ``server.token`` and ``server.api``."""
     _need_browser()
     server = LiveServer(tmp_path_factory.mktemp("api-browser") / "data")
-    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
+    server.token = admin_token(server)
+    server.api = Api(server, server.token)
     server.start()
     yield server
     server.stop()
@@ -88,7 +89,8 @@ def demo_server(tmp_path_factory, _demo_template):
     with sqlite3.connect(_demo_template / "liangbiping.db") as src, sqlite3.connect(data / "liangbiping.db") as dst:
         src.backup(dst)
     server = LiveServer(data)
-    server.token = server.cli("token", "create", "--name", "browser", "--role", "admin").stdout.strip().splitlines()[-1]
+    server.token = admin_token(server)
+    server.api = Api(server, server.token)
     server.devices = json.loads((data / "demo-devices.json").read_text())
     server.start()
     yield server

@@ -5,41 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import requests
-
-from tests.livesrv import LiveServer
-
-
-def admin_token(server: LiveServer) -> str:
-    """A new admin API token, from ``liangbiping token create`` (the token is its last line)."""
-    out = server.cli("token", "create", "--name", "screen-tests", "--role", "admin").stdout
-    return out.strip().splitlines()[-1].strip()
-
-
-class Api:
-    """The admin API of a live server, with a bearer token; every call must succeed."""
-
-    def __init__(self, server: LiveServer, token: str):
-        self.base = server.url + "/api/v1"
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def call(self, method: str, path: str, **kwargs):
-        response = self.session.request(method, self.base + path, timeout=10, **kwargs)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:400]}"
-        return response.json() if response.content else None
-
-    def post(self, path, body):
-        return self.call("POST", path, json=body)
-
-    def patch(self, path, body):
-        return self.call("PATCH", path, json=body)
-
-    def delete(self, path):
-        return self.call("DELETE", path)
-
-    def get(self, path):
-        return self.call("GET", path)
+from tests.livesrv import Api, LiveServer
 
 
 def seed_small_hall(api: Api) -> dict:

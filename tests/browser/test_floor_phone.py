@@ -25,10 +25,7 @@ def hall(live_server):
     """Two windows: one with two members on duty (one of them with a photo) and one away, one with nobody."""
     h = {"Authorization": f"Bearer {live_server.token}"}
 
-    def post(path, body):
-        r = requests.post(live_server.url + "/api/v1" + path, json=body, headers=h, timeout=10)
-        assert r.status_code == 201, r.text
-        return r.json()
+    post = live_server.api.post
 
     busy = post("/windows", {"number": "F01", "name": "不动产登记"})
     empty = post("/windows", {"number": "F02", "name": "公积金提取"})

@@ -28,10 +28,7 @@ def hall(live_server):
     h = {"Authorization": f"Bearer {live_server.token}"}
     n = next(_numbers)
 
-    def post(path, body):
-        r = requests.post(live_server.url + "/api/v1" + path, json=body, headers=h, timeout=10)
-        assert r.status_code == 201, r.text
-        return r.json()
+    post = live_server.api.post
 
     w = post("/windows", {"number": f"C{n:02d}", "name": "公积金提取"})
     member = post("/staff", {"name": "陈晓", "title": "受理员", "employee_no": f"C{n:03d}", "window_id": w["id"],

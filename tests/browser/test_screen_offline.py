@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from tests.browser.screen_support import (Api, admin_token, module_server, new_screen, open_screen, screen_context,
-                                          seed_small_hall, wait_for_offline_copy)
+from tests.browser.screen_support import (module_server, new_screen, open_screen, screen_context, seed_small_hall,
+                                          wait_for_offline_copy)
+from tests.livesrv import Api, admin_token
 
 pytestmark = pytest.mark.browser
 

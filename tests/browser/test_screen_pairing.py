@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.browser.conftest import sign_in
-from tests.browser.screen_support import (Api, admin_token, module_server, new_screen, open_screen, screen_context,
-                                          seed_small_hall)
+from tests.browser.screen_support import module_server, new_screen, open_screen, screen_context, seed_small_hall
+from tests.livesrv import Api, admin_token
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.livesrv import LiveServer
+from tests.livesrv import LiveServer, admin_token
 
 
 def test_every_acknowledged_rating_survives_kill_9(tmp_path):
     server = LiveServer(tmp_path / "data", env={"LIANGBIPING_RATING_BURST_KIOSK": "0/0"})
-    token = server.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(server)
     server.start()
     try:
         h = {"Authorization": f"Bearer {token}"}

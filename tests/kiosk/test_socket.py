@@ -11,13 +11,13 @@ import pytest
 import requests
 import socketio
 
-from tests.livesrv import LiveServer
+from tests.livesrv import LiveServer, admin_token
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = LiveServer(tmp_path_factory.mktemp("kiosk-live") / "data")
-    token = srv.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(srv)
     srv.start()
     h = {"Authorization": f"Bearer {token}"}
 

@@ -6,21 +6,9 @@ import threading
 import time
 
 import pytest
-import requests
 import socketio
 
-from tests.livesrv import LiveServer
-
-
-class Api:
-    def __init__(self, url: str, token: str):
-        self.url, self.headers = url + "/api/v1", {"Authorization": f"Bearer {token}"}
-        self.http = requests.Session()
-
-    def __call__(self, method: str, path: str, **kwargs):
-        response = self.http.request(method, self.url + path, headers=self.headers, timeout=10, **kwargs)
-        assert response.status_code < 400, (method, path, response.status_code, response.text)
-        return response.json() if response.content else None
+from tests.livesrv import Api, LiveServer, admin_token
 
 
 class ScreenClient:
@@ -66,7 +54,7 @@ class ScreenClient:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = LiveServer(tmp_path_factory.mktemp("push"))
-    token = srv.cli("token", "create", "--name", "push-tests", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(srv)
     srv.start()
     srv.api = Api(srv.url, token)
     yield srv

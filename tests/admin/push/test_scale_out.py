@@ -13,7 +13,7 @@ import os
 import pytest
 
 from tests.conftest import IN_CI
-from tests.livesrv import LiveServer
+from tests.livesrv import LiveServer, admin_token
 from tests.admin.push.conftest import Api, ScreenClient
 
 PG = os.environ.get("LIANGBIPING_PG_URL")
@@ -36,7 +36,7 @@ def two_servers(tmp_path):
         conn.execute("CREATE SCHEMA public")
     env = {"DATABASE_URL": PG, "REDIS_URL": REDIS, "SECRET_KEY": "scale-out-test-secret"}
     first = LiveServer(tmp_path / "a", env=env)
-    token = first.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(first)
     first.start()
     second = LiveServer(tmp_path / "b", env=env).start()
     try:

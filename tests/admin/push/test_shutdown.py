@@ -5,13 +5,13 @@ from __future__ import annotations
 import signal
 import time
 
-from tests.livesrv import LiveServer
+from tests.livesrv import LiveServer, admin_token
 from tests.admin.push.conftest import Api, ScreenClient
 
 
 def test_sigterm_with_screens_connected_and_gone(tmp_path):
     server = LiveServer(tmp_path / "data")
-    token = server.cli("token", "create", "--name", "t", "--role", "admin").stdout.strip().splitlines()[-1]
+    token = admin_token(server)
     server.start()
     try:
         api = Api(server.url, token)
