@@ -1,6 +1,6 @@
 """Imports run one way (docs/ARCHITECTURE.md): every module of the package imports alone in a
-fresh interpreter, no modules import each other in a circle, and the models import nothing above
-them."""
+fresh interpreter, no modules import each other in a circle, and no module imports from a layer
+above its own (the models, in particular, import nothing above them)."""
 
 from __future__ import annotations
 
@@ -104,6 +104,42 @@ def test_the_models_import_nothing_above_them():
             if not target.startswith("liangbiping.admin.models") and target not in BASE | {"liangbiping.admin"}:
                 above.append(f"{name} -> {target}")
     assert not above, above
+
+
+# The layers of docs/ARCHITECTURE.md, top first: (layer, module names or prefixes ending in ".").
+LAYERS = [
+    ("entry points", {"liangbiping.admin.cli", "liangbiping.admin.server", "liangbiping.admin.jobs",
+                      "liangbiping.admin.demo", "liangbiping.admin.demo."}),
+    ("app factory", {"liangbiping.admin.app"}),
+    ("views", {"liangbiping.admin.console", "liangbiping.admin.console.", "liangbiping.admin.api",
+               "liangbiping.admin.api.", "liangbiping.admin.public", "liangbiping.display",
+               "liangbiping.display.views", "liangbiping.display.events", "liangbiping.kiosk",
+               "liangbiping.kiosk.pages", "liangbiping.kiosk.events"}),
+    ("push", {"liangbiping.admin.push", "liangbiping.admin.push.", "liangbiping.kiosk.state"}),
+    ("models", {"liangbiping.admin.models", "liangbiping.admin.models."}),
+    ("base", BASE | {"liangbiping.admin", "liangbiping.admin.limits", "liangbiping.admin.validation",
+                     "liangbiping.admin.data_dir", "liangbiping.assets"}),
+]
+DOMAIN = "domain"   # everything not named above: services, ledger, stats, campaign, reviews, reports, the intake
+ORDER = ["entry points", "app factory", "views", "push", DOMAIN, "models", "base"]
+
+
+def _layer(name: str) -> str:
+    for layer, names in LAYERS:
+        if name in names or any(p.endswith(".") and name.startswith(p) for p in names):
+            return layer
+    return DOMAIN
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    modules = _modules()
+    upward = []
+    for name, path in modules.items():
+        mine = ORDER.index(_layer(name))
+        for target in _module_level_imports(name, path, modules):
+            if ORDER.index(_layer(target)) < mine:
+                upward.append(f"{name} ({_layer(name)}) -> {target} ({_layer(target)})")
+    assert not upward, upward
 
 
 # Runs in a fresh interpreter: the libraries are loaded once, then each module of the project is
