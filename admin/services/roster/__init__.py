@@ -17,8 +17,8 @@ as it is; a column that is present is the truth, so an empty cell clears the fie
 """
 
 from .applying import PlanChanged, Result, apply
-from .reading import MAX_BYTES, MAX_ROWS, Upload, read_upload
 from .planning import Plan, RowPlan, field_label, plan
+from .reading import MAX_BYTES, MAX_ROWS, Upload, read_upload
 from .template import TEMPLATE_HEADERS, template_xlsx
 from .uploads import discard, load, store
 
