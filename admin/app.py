@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from liangbiping import assets
 
+from . import client_address, security_headers
 from . import models  # noqa: F401 - registers every table before migrations run
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, socketio
@@ -26,6 +27,8 @@ def create_app(settings: dict | None = None) -> Flask:
     configure_blueprints(app)
     configure_errors(app)
     configure_templates(app)
+    security_headers.init_app(app)  # nosniff, Referrer-Policy, CSP and framing on every response
+    client_address.init_app(app)  # X-Forwarded-For believed only from LIANGBIPING_TRUSTED_PROXIES
     if not app.config.get("SKIP_MIGRATIONS"):
         from .database import migrate
 
@@ -58,6 +61,11 @@ class SessionCookies(SecureCookieSessionInterface):
         if signer is None:
             signer = app.extensions["session_signer"] = super().get_signing_serializer(app)
         return signer
+
+    def get_cookie_secure(self, app) -> bool:
+        """Secure when LIANGBIPING_SECURE_COOKIES says so, and whenever the cookie goes out over HTTPS
+        (directly, or through a trusted proxy: admin.client_address)."""
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def configure_extensions(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -30,6 +31,33 @@ def _secret_key(data_dir: Path, from_environment: bool = True) -> str:
     return key
 
 
+def _flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment: 1/true/yes/on or 0/false/no/off; unset: ``default``."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+
+
+def _positive(name: str, default: int) -> int:
+    """A whole number above zero from the environment; unset: ``default``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
+
+
+def _list(name: str) -> tuple[str, ...]:
+    """A list from the environment, separated by commas or spaces."""
+    return tuple(part for part in os.environ.get(name, "").replace(",", " ").split() if part)
+
+
 class Config:
     """Production defaults. ``from_env`` resolves the parts that depend on the data dir."""
 
@@ -38,7 +66,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies (LIANGBIPING_SECURE_COOKIES; unset: on when LIANGBIPING_PUBLIC_URL is https). A
+    # cookie given over HTTPS is marked Secure in any case (admin.app.SessionCookies).
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    # A console sign-in lasts at most this long (LIANGBIPING_SESSION_HOURS), and ends sooner when
+    # unused for SESSION_IDLE_MINUTES (LIANGBIPING_SESSION_IDLE_MINUTES): admin.services.sessions.
+    # Twelve hours covers a working day with its overtime, so nobody is signed out mid-shift; two
+    # idle hours let a window's staff serve a long case between two uses of the console, and close
+    # a console left open on a shared desk before the next shift sits down at it.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_MINUTES = 120
+    # Proxies (IPs or CIDR networks) whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (LIANGBIPING_TRUSTED_PROXIES; none by default): admin.client_address.
+    TRUSTED_PROXIES: tuple[str, ...] = ()
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -53,6 +95,9 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    # Photos (ID photos, ledger evidence) with more pixels are refused before decoding (admin.services.photos);
+    # 6000 x 6600 still passes. docs/SECURITY.md, "Heavy uploads".
+    PHOTO_MAX_PIXELS = 40_000_000
     TESTING = False
 
     @classmethod
@@ -69,12 +114,19 @@ class Config:
     @classmethod
     def environment(cls, root: Path) -> dict:
         """The settings that come from the environment, or from the data dir at ``root``."""
+        public_url = os.environ.get("LIANGBIPING_PUBLIC_URL") or None
+        secure = _flag("LIANGBIPING_SECURE_COOKIES", (public_url or "").lower().startswith("https://"))
         return {
             "SECRET_KEY": _secret_key(root),
             "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'liangbiping.db'}",
             "SOCKETIO_MESSAGE_QUEUE": os.environ.get("REDIS_URL") or None,
             "HALL_TIMEZONE": os.environ.get("LIANGBIPING_TIMEZONE") or cls.HALL_TIMEZONE,
-            "PUBLIC_URL": os.environ.get("LIANGBIPING_PUBLIC_URL") or None,
+            "PUBLIC_URL": public_url,
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_SECURE": secure,
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=_positive("LIANGBIPING_SESSION_HOURS", 12)),
+            "SESSION_IDLE_MINUTES": _positive("LIANGBIPING_SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
+            "TRUSTED_PROXIES": _list("LIANGBIPING_TRUSTED_PROXIES"),
         }
 
 

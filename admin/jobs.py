@@ -31,7 +31,8 @@ def register_jobs(app, scheduler) -> None:
                       coalesce=True, max_instances=1)
     from .services.sessions import purge_idle
 
-    scheduler.add_job(_in_app(app, purge_idle), "interval", hours=6, id="purge_idle_sessions",
+    # Often enough that a session past its idle limit loses its open sockets soon after.
+    scheduler.add_job(_in_app(app, purge_idle), "interval", minutes=10, id="purge_idle_sessions",
                       coalesce=True, max_instances=1)
     from .services import opening_hours
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, request, sen
 from flask_babel import gettext as _
 
 from . import __version__
+from .client_address import client_address
 from .database import ping
 from .errors import DomainError, TooManyRequests
 from .extensions import csrf
@@ -55,7 +56,7 @@ def _pairing_kind(kind: str) -> str:
 
 
 def _limit(limiter: TokenBuckets) -> None:
-    wait = limiter.take(request.remote_addr or "?")
+    wait = limiter.take(client_address() or "?")
     if wait:
         raise TooManyRequests(_("Too many requests. Please wait a moment."), retry_after=wait)
 

@@ -7,8 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+from .text import Line, Paragraph
+
+Name = Line(64, min_length=1)
+Text = Paragraph(5000)
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -21,9 +23,9 @@ def _clean_list(items: list[str]) -> list[str]:
     return seen
 
 
-StrList = Annotated[list[Annotated[str, StringConstraints(max_length=500)]], Field(max_length=50),
+StrList = Annotated[list[Line(500)], Field(max_length=50),
                     AfterValidator(_clean_list)]
-Designation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Designation = Line(32, min_length=1)
 
 
 class In(BaseModel):
@@ -54,7 +56,7 @@ class DepartmentOut(Out):
 # --- windows ---------------------------------------------------------------------------------
 
 class WindowIn(In):
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    number: Line(16, min_length=1)
     name: Name
     department_id: Id | None = None
     description: Text = ""
@@ -73,14 +75,14 @@ class WindowOut(Out):
 # --- staff -----------------------------------------------------------------------------------
 
 class StaffIn(In):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    name: Line(32, min_length=1)
+    title: Line(64) = ""
     employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
                                                   pattern=r"^[A-Za-z0-9_\-]+$")]
     department_id: Id | None = None
     window_id: Id | None = None
     is_party_member: bool = False
-    party_post: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    party_post: Line(64) = ""
     designations: Annotated[list[Designation], Field(max_length=10), AfterValidator(_clean_list)] = []
     duties: Text = ""
     on_duty: bool = False
@@ -107,14 +109,14 @@ class StaffOut(Out):
 
 class StandardIn(In):
     kind: Literal["service_item", "hall_rule"] = "service_item"
-    item_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    item_name: Line(128, min_length=1)
     department_id: Id | None = None
     window_ids: Annotated[list[Id], Field(max_length=200)] = []
     description: Text = ""
     steps: StrList = []
-    time_limit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    time_limit: Line(64) = ""
     materials: StrList = []
-    fees: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = ""
+    fees: Line(128) = ""
     legal_basis: Text = ""
     service_language: Text = ""
     sort_order: int = Field(0, ge=-10000, le=10000)
@@ -140,7 +142,7 @@ class StandardOut(Out):
 
 class PledgeIn(In):
     staff_id: Id | None = Field(None, description="empty for the party organisation's pledge")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Paragraph(2000, min_length=1)
     period_start: date | None = None
     period_end: date | None = None
     published: bool = True
@@ -164,11 +166,11 @@ class PledgeOut(Out):
 # --- honors ----------------------------------------------------------------------------------
 
 class HonorIn(In):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    title: Line(128, min_length=1)
     staff_id: Id | None = None
     window_id: Id | None = None
     awarded_on: date
-    issuer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = ""
+    issuer: Line(128) = ""
 
     @model_validator(mode="after")
     def _holder(self):
@@ -189,8 +191,8 @@ class HonorOut(Out):
 # --- notices ---------------------------------------------------------------------------------
 
 class NoticeIn(In):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    title: Line(128, min_length=1)
+    text: Paragraph(2000) = ""
     priority: Literal["normal", "urgent"] = "normal"
     starts_at: datetime | None = Field(None, description="ISO-8601; without an offset it is read in the hall's time zone")
     ends_at: datetime | None = None
@@ -253,7 +255,7 @@ class ScreenGroupOut(Out):
 
 
 class ScheduleIn(In):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    name: Line(64) = ""
     playlist_id: Id
     screen_id: Id | None = None
     group_id: Id | None = None
@@ -381,7 +383,7 @@ class RatingOut(Out):
 class UserIn(In):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                                pattern=r"^[A-Za-z0-9_.\-@]+$")]
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    display_name: Line(64) = ""
     role: Literal["admin", "leader", "staff"] = "staff"
     staff_id: Id | None = None
     active: bool = True

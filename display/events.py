@@ -11,6 +11,7 @@ import logging
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room, rooms
 
+from liangbiping.admin.client_address import client_address
 from liangbiping.admin.extensions import db, socketio
 from liangbiping.admin.limits import TokenBuckets
 from liangbiping.admin.models import Screen
@@ -51,7 +52,7 @@ def connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     screen = device_for_token(Screen, token)
     if screen is None:
-        log.info("refused a screen connection with a bad token from %s", request.remote_addr)
+        log.info("refused a screen connection with a bad token from %s", client_address())
         raise ConnectionRefusedError("unauthorized")
     _screens[request.sid] = screen.id
     revocation.register(NAMESPACE, request.sid, ("screen", screen.id))

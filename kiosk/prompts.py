@@ -11,11 +11,12 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from liangbiping.admin.errors import Invalid, NotFound
+from liangbiping.admin.errors import NotFound
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, RatingPrompt, Staff
 from liangbiping.admin.models.types import utcnow
 from liangbiping.admin.services.audit import record
+from liangbiping.admin.text import field_text
 
 LIFETIME = timedelta(minutes=10)
 
@@ -24,9 +25,7 @@ def start_prompt(staff: Staff, actor: str, case_no: str = "", kiosk_id: int | No
     """A new open prompt for ``staff``; the member's earlier open prompts end, so only one is live."""
     if staff is None:
         raise NotFound(_("No such staff member."))
-    case_no = (case_no or "").strip()
-    if len(case_no) > 64:
-        raise Invalid(_("At most %(n)s characters.", n=64), field="case_no")
+    case_no = field_text(case_no, "case_no", max_length=64, multiline=False)
     now = utcnow()
     db.session.execute(update(RatingPrompt).where(
         RatingPrompt.staff_id == staff.id, RatingPrompt.used_at.is_(None), RatingPrompt.cancelled_at.is_(None),

@@ -20,10 +20,6 @@ def keyed_hash(kind: str, value: str | None) -> str | None:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def client_address() -> str:
-    return request.remote_addr or ""
-
-
 def rater_cookie() -> str:
     """The phone's random id: from its cookie, or a new one that this response will set."""
     value = request.cookies.get(RATER_COOKIE)
@@ -38,5 +34,6 @@ def set_rater_cookie(response):
     """Give a phone a random, HttpOnly id that lets the 24 h rule recognise it (nothing personal)."""
     if not request.cookies.get(RATER_COOKIE) or g.get("new_rater_cookie"):
         response.set_cookie(RATER_COOKIE, rater_cookie(), max_age=400 * 86400,
-                            httponly=True, samesite="Lax", secure=request.is_secure)
+                            httponly=True, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure)
     return response

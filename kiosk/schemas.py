@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
 
 from liangbiping.admin.schemas import Id, In, Out, RatingOut
+from liangbiping.admin.text import Paragraph
 
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
 CHANNELS = ("kiosk", "qr", "web", "device")
@@ -66,14 +67,9 @@ class RatingIn(In):
     qr_token: Token | None = Field(None, description="the signed token of a badge, prompt or kiosk QR code")
     reasons: Annotated[list[Literal[REASON_CODES]], Field(max_length=6), AfterValidator(_unique)] = Field(
         default_factory=list, description="reason codes: " + ", ".join(REASON_CODES))
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    comment: Paragraph(500) = ""
     contact: Contact = Field(None, description="a mobile number for a call-back; stored, shown masked")
     rated_at: datetime | None = Field(None, description="when the citizen pressed (ISO-8601); offline kiosks replay later")
-
-    @field_validator("comment")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
 
 
 class RatingDetail(RatingOut):
@@ -102,7 +98,7 @@ class RatingListQuery(BaseModel):
 
 class SuggestionIn(In):
     kind: Literal["suggestion", "complaint", "praise"] = "suggestion"
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    text: Paragraph(1000, min_length=1)
     staff_id: Id | None = None
     window_id: Id | None = None
     contact: Contact = None
@@ -136,7 +132,7 @@ class SuggestionOut(Out):
 
 
 class SuggestionPatch(In):
-    reply: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reply: Paragraph(2000) | None = None
     status: Literal["new", "replied", "handled"] | None = None
 
 

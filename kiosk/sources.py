@@ -8,12 +8,13 @@ import time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from liangbiping.admin.client_address import client_address
 from liangbiping.admin.errors import Conflict, Unauthorized
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, RatingPrompt, Staff
 
 from . import qrtokens
-from .raters import client_address, keyed_hash, rater_cookie
+from .raters import keyed_hash, rater_cookie
 
 _kiosk_cache: dict[str, tuple[int, int | None, float]] = {}
 KIOSK_CACHE_SECONDS = 10.0

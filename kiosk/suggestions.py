@@ -13,6 +13,7 @@ from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Staff, Suggestion, Window
 from liangbiping.admin.models.types import utcnow
 from liangbiping.admin.services.audit import record
+from liangbiping.admin.text import field_text
 
 from .rules import check_burst, who_is_rated
 from .sources import resolve_source
@@ -53,11 +54,7 @@ def submit(body: SuggestionIn) -> Suggestion:
 
 
 def reply(item: Suggestion, text: str, actor: str) -> Suggestion:
-    text = (text or "").strip()
-    if not text:
-        raise Invalid(_("This field cannot be empty."), field="reply")
-    if len(text) > 2000:
-        raise Invalid(_("At most %(n)s characters.", n=2000), field="reply")
+    text = field_text(text, "reply", max_length=2000, required=True)
     old = item.reply
     item.reply = text
     item.replied_by = actor[:96]

@@ -165,6 +165,33 @@ def socketio_client():
             sock.disconnect(namespace=namespace)
 
 
+@pytest.fixture
+def badge_token(app):
+    def make(staff_id: int) -> str:
+        from liangbiping.admin.models import Staff
+        from liangbiping.kiosk.qrtokens import badge_token as token
+
+        with app.test_request_context():
+            return token(db.session.get(Staff, staff_id))
+
+    return make
+
+
+@pytest.fixture
+def prompt_for(app):
+    """prompt_for(staff_id, case_no="") -> (prompt id, token)."""
+    def make(staff_id: int, case_no: str = "", kiosk_id=None):
+        from liangbiping.admin.models import Staff
+        from liangbiping.kiosk.prompts import start_prompt
+        from liangbiping.kiosk.qrtokens import prompt_token
+
+        with app.test_request_context():
+            prompt = start_prompt(db.session.get(Staff, staff_id), "test", case_no, kiosk_id=kiosk_id)
+            return prompt.id, prompt_token(prompt)
+
+    return make
+
+
 def reset_intake() -> None:
     """Forget what the rating intake keeps in this process (burst buckets, the kiosk token cache,
     the kiosks' phone codes): each test's app has its own kiosks and secret key."""

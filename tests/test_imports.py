@@ -118,7 +118,8 @@ LAYERS = [
     ("push", {"liangbiping.admin.push", "liangbiping.admin.push.", "liangbiping.kiosk.state"}),
     ("models", {"liangbiping.admin.models", "liangbiping.admin.models."}),
     ("base", BASE | {"liangbiping.admin", "liangbiping.admin.limits", "liangbiping.admin.validation",
-                     "liangbiping.admin.data_dir", "liangbiping.assets"}),
+                     "liangbiping.admin.data_dir", "liangbiping.admin.offload", "liangbiping.admin.text",
+                     "liangbiping.admin.xlsx", "liangbiping.assets"}),
 ]
 DOMAIN = "domain"   # everything not named above: services, ledger, stats, campaign, reviews, reports, the intake
 ORDER = ["entry points", "app factory", "views", "push", DOMAIN, "models", "base"]

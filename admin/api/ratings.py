@@ -43,16 +43,14 @@ def create_rating(body):
 
 
 def day_bounds(day: str | None, end: bool = False) -> datetime | None:
-    """The UTC instant a hall-local date starts (or, with ``end``, the next day starts)."""
-    if not day:
-        return None
-    from ..errors import Invalid
+    """The UTC instant a hall-local date starts (or, with ``end``, the next day starts); a date
+    outside the years the statistics know (2000-2200) is refused, not turned into an overflow."""
+    from ..stats.periods import parse_date
     from ..timefmt import hall_zone
 
-    try:
-        parsed = datetime.strptime(day, "%Y-%m-%d").date()
-    except ValueError:
-        raise Invalid(_("A date like 2026-01-31 is needed."), field="to" if end else "from") from None
+    parsed = parse_date(day or None, "to" if end else "from")
+    if parsed is None:
+        return None
     if end:
         parsed += timedelta(days=1)
     return datetime.combine(parsed, time.min, tzinfo=hall_zone())

@@ -15,6 +15,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import PerformanceEntry, SkillResult, Staff
 from ..services.audit import record
+from ..text import field_text
 
 TEXT_MAX = 128
 MAX_ROWS = 5000
@@ -35,9 +36,10 @@ def _staff(staff_id) -> Staff:
 
 def save_skill(values: dict, actor: str) -> SkillResult:
     member = _staff(values.get("staff_id"))
-    contest = (values.get("contest") or "").strip()
-    if not contest or len(contest) > TEXT_MAX:
-        raise Invalid(_("Name the contest (at most %(n)s characters).", n=TEXT_MAX), field="contest")
+    try:
+        contest = field_text(values.get("contest"), "contest", max_length=TEXT_MAX, required=True, multiline=False)
+    except Invalid:
+        raise Invalid(_("Name the contest (at most %(n)s characters).", n=TEXT_MAX), field="contest") from None
     held_on = values.get("held_on")
     if not isinstance(held_on, date) or not date(2000, 1, 1) <= held_on <= date(2200, 12, 31):
         raise Invalid(_("A date like 2026-01-31 is needed."), field="held_on")
@@ -45,8 +47,9 @@ def save_skill(values: dict, actor: str) -> SkillResult:
     if score is not None and not 0 <= score <= 100:
         raise Invalid(_("A score from 0 to 100."), field="score")
     result = SkillResult(staff_id=member.id, contest=contest, held_on=held_on, score=score,
-                         award=(values.get("award") or "").strip()[:64], title=(values.get("title") or "").strip()[:64],
-                         note=(values.get("note") or "").strip()[:2000])
+                         award=field_text(values.get("award"), "award", max_length=64, multiline=False),
+                         title=field_text(values.get("title"), "title", max_length=64, multiline=False),
+                         note=field_text(values.get("note"), "note", max_length=2000))
     db.session.add(result)
     db.session.flush()
     record(actor, "create", "skill_result", result.id, summary=f"{member.name} {contest}",

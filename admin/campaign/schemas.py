@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..schemas import Id, In, Out
+from ..text import Line, Paragraph
 
 
 class Query(BaseModel):
@@ -15,7 +16,7 @@ class Query(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+ShortText = Paragraph(2000)
 DateText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
 
 
@@ -259,11 +260,11 @@ class BoardsOut(BaseModel):
 
 
 class PhaseIn(In):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    name: Line(64, min_length=1)
     stage: Literal["mobilize", "advance", "consolidate", "other"] = "other"
     starts_on: date
     ends_on: date
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    description: Paragraph(2000) = ""
 
     @model_validator(mode="after")
     def _order(self):
@@ -287,7 +288,7 @@ class PhaseOut(Out):
 
 class CalendarDayIn(In):
     working: Optional[bool] = Field(None, description="true: a working day; false: a day off; null: the library decides")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    note: Line(64) = ""
 
 
 class CalendarDayOut(BaseModel):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..client_address import client_address
 from ..errors import TooManyRequests
 from ..extensions import db, login_manager
 from ..models import User
@@ -40,7 +41,7 @@ def login():
     if request.method == "POST":
         try:
             user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""),
-                                         request.remote_addr or "unknown")
+                                         client_address() or "unknown")
         except TooManyRequests as exc:
             user, error, status = None, exc.message, 429
         else:

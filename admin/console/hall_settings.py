@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..errors import Invalid
 from ..extensions import db
 from ..services.settings import clean_public_url, get_setting, set_setting, stored_setting
+from ..text import clean_line
 from . import bp
 from .access import roles_required
 from .forms import Field
@@ -50,7 +51,7 @@ def settings():
     """Show and change the hall's name, time zone and public address."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {"hall_name": " ".join(request.form.get("hall_name", "").split()),
+        values = {"hall_name": clean_line(request.form.get("hall_name", "")),
                   "timezone": request.form.get("timezone", "").strip(),
                   "public_url": request.form.get("public_url", "").strip()}
         if not values["hall_name"]:

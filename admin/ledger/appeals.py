@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Rating, RatingAppeal, Rectification, RectificationEvent
 from ..models.types import utcnow
 from ..services.audit import record
+from ..text import field_text
 from . import labels
 from .autoopen import department_of
 
@@ -53,7 +54,7 @@ def file(rating_id: str, kind: str, reason: str, viewer: Viewer) -> RatingAppeal
         raise NotFound(_("Rating %(id)s does not exist.", id=(rating_id or "")[:36]))
     if kind not in labels.APPEAL_KINDS:
         raise Invalid(_("Must be one of: %(choices)s", choices=", ".join(labels.APPEAL_KINDS)), field="kind")
-    reason = (reason or "").strip()
+    reason = field_text(reason, "reason", max_length=REASON_MAX)
     if not reason:
         raise Invalid(_("Say why the rating is mistaken or malicious."), field="reason")
     if len(reason) > REASON_MAX:
@@ -77,7 +78,7 @@ def decide(appeal: RatingAppeal, upheld: bool, note: str, viewer: Viewer) -> Rat
         raise Forbidden(_("Only a leader of the rating's department decides an appeal."))
     if appeal.status != "pending":
         raise Conflict(_("This appeal has been decided already."), code="appeal_decided")
-    note = (note or "").strip()[:REASON_MAX]
+    note = field_text(note, "note", max_length=REASON_MAX)
     now = utcnow()
     appeal.status = "upheld" if upheld else "rejected"
     appeal.decided_by, appeal.decided_at, appeal.decision_note = viewer.actor[:96], now, note

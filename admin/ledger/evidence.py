@@ -1,7 +1,7 @@
 """Evidence photos of a finished rectification: proven by decoding, re-encoded, never served raw.
 
 The same checks as ID photos (admin.services.photos): only JPEG, PNG or WebP that decode, at
-most 10 MB and 40 megapixels; the stored file is a fresh JPEG without EXIF (no location),
+most 10 MB and 40 megapixels (PHOTO_MAX_PIXELS), decoded and re-encoded in a worker thread; the stored file is a fresh JPEG without EXIF (no location),
 at most 1600 px on its long side, in ``<data dir>/evidence``. Files are served to signed-in
 console users who may see the entry (admin.console.ledger), never publicly.
 """
@@ -25,11 +25,16 @@ def evidence_dir() -> Path:
     return folder("evidence")
 
 
-def normalise(data: bytes) -> bytes:
-    """The evidence photo to store: the ID photos' checks, then at most LONG_SIDE px, re-encoded."""
-    img = photos.decode(data)
+def reduced(data: bytes) -> bytes:
+    """In a worker thread (admin/offload.py): the uploaded bytes as at most LONG_SIDE px, re-encoded."""
+    img = photos.decode(data, (LONG_SIDE, LONG_SIDE))
     img.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
     return photos.encode(img, quality=85)
+
+
+def normalise(data: bytes) -> bytes:
+    """The evidence photo to store: the ID photos' checks, then decoded and re-encoded off the loop."""
+    return photos.process(reduced, data)
 
 
 def store(entry_id: int, data: bytes) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Department, Staff, User, Window
 from ..timefmt import hall_zone, localtime
+from ..xlsx import append_row
 from . import labels, service
 
 HEADER_FILL = PatternFill("solid", fgColor="C8161D")
@@ -21,15 +22,8 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 MAX_ROWS = 100_000
 
 
-def safe(value):
-    """Text that a spreadsheet will not run as a formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def header(ws, titles: list[str], widths: list[int]) -> None:
-    ws.append(titles)
+    append_row(ws, titles)
     for i, width in enumerate(widths, start=1):
         cell = ws.cell(row=1, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -55,11 +49,11 @@ def entry_rows(entries) -> list[list]:
         rows.append([
             e.id, str(labels.SOURCES.get(e.source, e.source)), localtime(e.opened_at),
             names["departments"].get(e.department_id, ""), names["windows"].get(e.window_id, ""),
-            names["staff"].get(e.staff_id, ""), safe(e.problem), safe(e.measure),
+            names["staff"].get(e.staff_id, ""), e.problem, e.measure,
             e.deadline, names["users"].get(e.leader_id, ""), names["staff"].get(e.responsible_id, ""),
             str(labels.STATES.get(e.state, e.state)), _("Yes") if e.overdue else "",
             done, on_time, str(labels.VERDICTS.get(e.verdict, "")) if e.verdict else "",
-            safe(e.evidence or e.dismissed_reason),
+            e.evidence or e.dismissed_reason,
         ])
     return rows
 
@@ -76,7 +70,7 @@ def write_entries(ws, entries) -> None:
     titles, widths = columns()
     header(ws, titles, widths)
     for row in entry_rows(entries):
-        ws.append(row)
+        append_row(ws, row)
     for cells in ws.iter_rows(min_row=2):
         for cell in cells:
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column in (7, 8, 17))

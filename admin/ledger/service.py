@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import Rating, Rectification, RectificationEvent, Staff, Suggestion, User, Window
 from ..models.types import utcnow
 from ..services.audit import record
+from ..text import field_text
 from ..timefmt import hall_zone
 from . import labels, workdays
 
@@ -149,16 +150,7 @@ def may_edit(entry: Rectification, viewer: Viewer) -> bool:
 # --- validation --------------------------------------------------------------------------------
 
 def _text(value, field: str, required: bool = False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise Invalid(_("Wrong kind of value."), field=field)
-    if required and not text:
-        raise Invalid(_("This field cannot be empty."), field=field)
-    if len(text) > TEXT_MAX:
-        raise Invalid(_("At most %(n)s characters.", n=TEXT_MAX), field=field)
-    if "\x00" in text:
-        raise Invalid(_("Text may not contain NUL characters."), field=field)
-    return text
+    return field_text(value, field, max_length=TEXT_MAX, required=required)
 
 
 def _check_refs(values: dict) -> None:

@@ -130,7 +130,9 @@ def year_view(year: int) -> list[dict]:
 def set_day(day: date, working: bool | None, note: str, actor: str) -> None:
     """Correct one date (``working`` None: back to the library's word); audited, committed."""
     from ..services.audit import record
+    from ..text import clean_line
 
+    note = clean_line(note or "")[:64]
     row = db.session.get(CalendarDay, day)
     old = None if row is None else {"working": row.working, "note": row.note}
     if working is None:
@@ -140,8 +142,8 @@ def set_day(day: date, working: bool | None, note: str, actor: str) -> None:
         if row is None:
             row = CalendarDay(day=day)
             db.session.add(row)
-        row.working, row.note, row.updated_by = working, (note or "")[:64], actor[:96]
-    new = None if working is None else {"working": working, "note": (note or "")[:64]}
+        row.working, row.note, row.updated_by = working, note, actor[:96]
+    new = None if working is None else {"working": working, "note": note}
     if old != new:
         record(actor, "update", "calendar_day", day.isoformat(), summary=day.isoformat(),
                changes={"day": [old, new]})

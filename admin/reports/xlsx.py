@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from ..models.rating_terms import reason_label
-from ..ledger.export import header, safe, write_entries
+from ..ledger.export import header, write_entries
+from ..xlsx import append_row
 
 GREEN = PatternFill("solid", fgColor="DCFCE7")
 RED = PatternFill("solid", fgColor="FEE2E2")
@@ -27,7 +28,7 @@ def _figures_sheet(ws, rows: list[dict], first: str, extra: list[tuple[str, str]
     header(ws, titles, [22] + [14] * len(extra) + [9, 9, 9, 10, 9, 10, 11, 11, 10, 10, 10, 9])
     for r in rows:
         d = r["distribution"]
-        ws.append([safe(r.get("name", ""))] + [safe(r.get(k, "")) for _t, k in extra] + [
+        append_row(ws, [r.get("name", "")] + [r.get(k, "") for _t, k in extra] + [
             r["count"], d["5"], d["4"], d["3"], d["2"], d["1"], r["satisfied"], _rate(r["rate"]),
             _rate(r["wilson"]["low"]) if r["wilson"] else None, _rate(r["wilson"]["high"]) if r["wilson"] else None,
             _("Yes") if r["low_confidence"] else "", "" if r["meets_target"] is None else
@@ -45,9 +46,9 @@ def report_xlsx(data: dict) -> bytes:
     ws = wb.active
     ws.title = _("Summary")[:31]
     hall = data["hall"]
-    ws.append([data["title"]])
+    append_row(ws, [data["title"]])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("From"), data["period"].start, _("To"), data["period"].end])
+    append_row(ws, [_("From"), data["period"].start, _("To"), data["period"].end])
     ws.append([])
     lines = [
         (_("Ratings"), hall["count"], None),
@@ -66,7 +67,7 @@ def report_xlsx(data: dict) -> bytes:
         (_("Skill-title target"), data["skill_share"]["target"], "0.0%"),
     ]
     for label, value, fmt in lines:
-        ws.append([label, value])
+        append_row(ws, [label, value])
         if fmt:
             ws.cell(row=ws.max_row, column=2).number_format = fmt
     ws.column_dimensions["A"].width = 34
@@ -83,12 +84,12 @@ def report_xlsx(data: dict) -> bytes:
     reasons = wb.create_sheet(_("Reasons")[:31])
     header(reasons, [_("Reason"), _("Ratings")], [28, 10])
     for code, n in data["reasons"].items():
-        reasons.append([safe(reason_label(code)), n])
+        append_row(reasons, [reason_label(code), n])
 
     trend = wb.create_sheet(_("Trend")[:31])
     header(trend, [_("Period"), _("Ratings"), _("Satisfied (counted)"), _("Satisfaction rate")], [16, 10, 12, 12])
     for p in data["trend"]:
-        trend.append([p["label"], p["count"], p["satisfied"], _rate(p["rate"])])
+        append_row(trend, [p["label"], p["count"], p["satisfied"], _rate(p["rate"])])
         trend.cell(row=trend.max_row, column=4).number_format = "0.0%"
 
     write_entries(wb.create_sheet(_("Rectification ledger")[:31]), data["entries"])

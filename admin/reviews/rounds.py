@@ -27,6 +27,7 @@ from ..models.types import utcnow
 from ..services.audit import record
 from ..services.settings import get_setting
 from ..stats.periods import containing
+from ..text import field_text
 from . import criteria
 
 COMMENT_MAX = 2000
@@ -61,7 +62,7 @@ def open_round(kind: str, period_start: date, period_end: date, due_on: date, ac
         raise Invalid(_("The period ends before it starts."), field="period_end")
     if due_on < period_start:
         raise Invalid(_("The due date is before the period."), field="due_on")
-    title = (title or "").strip()[:128] or default_title(kind, period_start, period_end)
+    title = field_text(title, "title", max_length=128, multiline=False) or default_title(kind, period_start, period_end)
     rnd = ReviewRound(kind=kind, title=title, period_start=period_start, period_end=period_end, due_on=due_on,
                       status="open", include_all_staff=include_all_staff, department_id=department_id, auto=auto,
                       opened_by=actor[:96], opened_at=utcnow())
@@ -195,7 +196,7 @@ def _pledges(subject: Staff, items) -> list[dict]:
             raise Invalid(_("Unknown pledge."), field="pledges") from None
         if pledge_id not in own:
             raise Invalid(_("Unknown pledge."), field="pledges")
-        evidence = str(item.get("evidence") or "").strip()[:COMMENT_MAX]
+        evidence = field_text(item.get("evidence"), "pledges", max_length=COMMENT_MAX)
         out.append({"pledge_id": pledge_id, "text": own[pledge_id].text[:200], "kept": bool(item.get("kept")),
                     "evidence": evidence})
     return out
@@ -211,9 +212,7 @@ def submit(rnd: ReviewRound, kind: str, subject_id: int, viewer: Viewer, *, scor
     if key is None or (kind, subject_id, key) not in allowed:
         raise Forbidden(_("This review is not yours to write."))
     subject = db.session.get(Staff, subject_id)
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise Invalid(_("At most %(n)s characters.", n=COMMENT_MAX), field="comment")
+    comment = field_text(comment, "comment", max_length=COMMENT_MAX)
     values: dict = {"comment": comment, "scores": {}, "pledges": [], "grade": None}
     if kind == "leader":
         if grade not in criteria.GRADES:

@@ -15,6 +15,7 @@ from ...errors import Invalid
 from ...extensions import db
 from ...models import Department, Staff, Window
 from ...schemas import StaffIn
+from ...text import clean_line
 from ...validation import parse
 from .reading import Upload
 
@@ -103,7 +104,7 @@ def _row_data(item: RowPlan, values: dict, headers: dict, departments: dict, win
         data["designations"] = [p for p in _DESIGNATION_SPLIT.split(values.get("designations", "")) if p]
 
     if "department" in headers:
-        name = values.get("department", "").strip()
+        name = clean_line(values.get("department", ""))
         item.department = name
         if not name:
             data["department_id"] = None
@@ -115,7 +116,7 @@ def _row_data(item: RowPlan, values: dict, headers: dict, departments: dict, win
             item.department_new = True
             data["department_id"] = None   # the id comes on confirm, once the department is created
     if "window" in headers:
-        number = values.get("window", "").strip()
+        number = clean_line(values.get("window", ""))
         item.window = number
         if not number:
             data["window_id"] = None
@@ -145,7 +146,7 @@ def plan(upload: Upload) -> Plan:
 
     seen: dict[str, list[int]] = {}
     for row in upload.rows:
-        number = row["values"].get("employee_no", "").strip()
+        number = clean_line(row["values"].get("employee_no", ""))
         if number:
             seen.setdefault(number.casefold(), []).append(row["line"])
 
@@ -153,8 +154,8 @@ def plan(upload: Upload) -> Plan:
     plans = []
     for row in upload.rows:
         values = row["values"]
-        number = values.get("employee_no", "").strip()
-        item = RowPlan(line=row["line"], name=values.get("name", "").strip(), employee_no=number)
+        number = clean_line(values.get("employee_no", ""))
+        item = RowPlan(line=row["line"], name=clean_line(values.get("name", "")), employee_no=number)
         plans.append(item)
 
         lines = seen.get(number.casefold(), ())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from ...xlsx import append_row
+
 TEMPLATE_HEADERS = ("姓名", "工号", "岗位", "部门", "窗口号", "是否党员", "党内职务", "荣誉称号", "岗位职责", "在岗")
 TEMPLATE_ROWS = (
     ("张伟", "A1001", "综合受理岗", "社保科", "1", "是", "党支部委员", "党员先锋岗、服务标兵", "社保参保登记、转移接续", "是"),
@@ -20,9 +22,9 @@ def template_xlsx() -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "花名册"
-    sheet.append(TEMPLATE_HEADERS)
+    append_row(sheet, TEMPLATE_HEADERS)
     for row in TEMPLATE_ROWS:
-        sheet.append(row)
+        append_row(sheet, row)
     widths = (10, 12, 16, 16, 10, 10, 14, 26, 32, 8)
     for index, width in enumerate(widths, start=1):
         letter = sheet.cell(row=1, column=index).column_letter

@@ -152,3 +152,85 @@ def test_unknown_member_and_roles(client, admin_headers, role_headers, hall):
 def test_served_photo_names_are_checked(client):
     for name in ("../secret_key", "..%2Fsecret_key", "x.png", ".hidden.jpg", "nope.jpg"):
         assert client.get(f"/media/photos/{name}").status_code == 404
+
+
+# --- big photos: the pixel cap, and the shortcuts taken for big ones (admin.services.photos.decode) ----------------
+
+def _png(size, mode="1") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def test_over_the_pixel_cap_is_refused_and_nothing_stored(app, client, admin_headers, hall):
+    """7000 x 6000 is 42 megapixels, over the 40 of PHOTO_MAX_PIXELS (a small file, refused before decoding)."""
+    from liangbiping.admin.services.photos import photo_dir
+
+    before = client.get(f"{API}/staff/{hall.m1}", headers=admin_headers).get_json()
+    entries = len(audit_entries(client, admin_headers))
+    with app.app_context():
+        files = sorted(photo_dir().iterdir())
+    for headers, words in (({"Accept-Language": "en"}, "40 megapixels"), ({"Accept-Language": "zh-CN"}, "40 百万像素")):
+        response = _put(client, {**admin_headers, **headers}, hall.m1, _png((7000, 6000)), "image/png")
+        error = assert_error(response, 422, "validation_error")
+        assert fields_of(error) == {"photo"} and words in error["message"], error
+    assert client.get(f"{API}/staff/{hall.m1}", headers=admin_headers).get_json() == before
+    assert len(audit_entries(client, admin_headers)) == entries
+    with app.app_context():
+        assert sorted(photo_dir().iterdir()) == files
+
+
+def test_the_pixel_cap_is_a_setting(app, client, admin_headers, hall):
+    app.config["PHOTO_MAX_PIXELS"] = 1_000_000
+    assert _put(client, admin_headers, hall.m1, _png((1000, 1000), "L"), "image/png").status_code == 200
+    error = assert_error(_put(client, {**admin_headers, "Accept-Language": "en"}, hall.m1, _png((1001, 1000), "L"),
+                              "image/png"), 422)
+    assert "more than 1 megapixels" in error["message"], error
+
+
+def test_a_big_sideways_jpeg_is_decoded_small_and_still_upright(client, admin_headers, hall):
+    """4000 x 3000 tagged "rotate 90° clockwise" is decoded at 1/4 scale (JPEG draft): still more than
+    the 600 x 800 it becomes, and turned upright (red, on the left as stored, ends up on top)."""
+    img = Image.new("RGB", (4000, 3000), RED)
+    img.paste(BLUE, (2000, 0, 4000, 3000))
+    exif = img.getexif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif.tobytes(), quality=90)
+    response = _put(client, admin_headers, hall.m1, out.getvalue())
+    assert response.status_code == 200, response.get_data(as_text=True)
+    stored = _served(client, response.get_json()["photo_url"])
+    _assert_clean_portrait(stored)
+    assert stored.size == (600, 800)
+    top, bottom = stored.getpixel((300, 20)), stored.getpixel((300, 780))
+    assert top[0] > 180 and top[2] < 80, top
+    assert bottom[2] > 180 and bottom[0] < 80, bottom
+
+
+def test_a_big_transparent_png_is_reduced_and_flattened_on_white(client, admin_headers, hall):
+    """4000 x 5000, half-transparent black: box-averaged down before scaling (premultiplied), still grey."""
+    response = _put(client, admin_headers, hall.m1, _rgba_png((4000, 5000), (0, 0, 0, 128)), "image/png")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    stored = _served(client, response.get_json()["photo_url"])
+    assert stored.size == (600, 800)
+    assert all(110 < v < 145 for v in stored.getpixel((300, 400))), stored.getpixel((300, 400))
+
+
+def _rgba_png(size, color) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, color).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def test_evidence_over_the_pixel_cap_is_refused_and_nothing_stored(app):
+    from liangbiping.admin.errors import Invalid
+    from liangbiping.admin.ledger import evidence
+
+    with app.test_request_context("/"):
+        with pytest.raises(Invalid) as refused:
+            evidence.store(1, _png((7000, 6000)))
+        assert refused.value.status == 422 and refused.value.field == "photo"
+        assert not list(evidence.evidence_dir().iterdir())
+        name = evidence.store(1, _rgba_png((4000, 3000), (0, 0, 0, 0)))  # big, transparent: white, 1600 px wide
+        with Image.open(evidence.evidence_dir() / name) as kept:
+            assert kept.size == (1600, 1200) and kept.getpixel((800, 600)) == (255, 255, 255)
