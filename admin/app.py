@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, request, session
+from flask import Flask, abort, has_request_context, jsonify, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,7 @@ from .config import Config
 from .extensions import babel, csrf, db, login_manager, socketio
 
 log = logging.getLogger(__name__)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def create_app(settings: dict | None = None) -> Flask:
@@ -123,6 +124,17 @@ def configure_blueprints(app: Flask) -> None:
 def configure_errors(app: Flask) -> None:
     from .errors import DomainError, error_body, error_response
 
+    @app.before_request
+    def refuse_nul():
+        """No database stores a NUL character (PostgreSQL refuses the whole query): a path holding
+        one names nothing that exists, and a query or form field holding one is malformed. Refused
+        here, before any view compares it with a column. (JSON bodies: admin.validation.)"""
+        if "\x00" in request.path:
+            abort(404)
+        for fields in (request.args, request.form if request.mimetype in FORM_TYPES else {}):
+            if any("\x00" in key or any("\x00" in value for value in fields.getlist(key)) for key in fields):
+                abort(400)
+
     def wants_json() -> bool:
         """The API, the health check, and scripts that send or ask for JSON (pairing, badge jobs)."""
         return (request.path.startswith(("/api/", "/pair/")) or request.path == "/healthz" or request.is_json
@@ -151,11 +163,13 @@ def configure_errors(app: Flask) -> None:
             429: _("Too many requests. Please wait a moment."),
         }
         message = messages.get(exc.code, exc.description or exc.name)
+        # What the exception says about itself (a 405's Allow, a 416's Content-Range), not its body type.
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             message = _("The form expired. Please go back, reload the page and try again.")
         if wants_json():
-            return jsonify(error_body(exc.name.lower().replace(" ", "_"), message)), exc.code
-        return render_template("errors/error.html", status=exc.code, message=message), exc.code
+            return jsonify(error_body(exc.name.lower().replace(" ", "_"), message)), exc.code, headers
+        return render_template("errors/error.html", status=exc.code, message=message), exc.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -14,10 +14,40 @@ STOP_TIMEOUT = 3  # seconds open requests get to finish after SIGTERM
 GC_REFREEZE = 3600  # seconds between full collections (see keep_gc_short)
 
 
+MAX_HEADER_BYTES = 32 * 1024  # all request headers together; a browser's, cookies included, are a few kB
+
+# Refusals made before the app sees a request, still in the contract's error shape (no request
+# context here, so no language is known yet: both of the hall's languages).
+_REFUSALS = {
+    "414": ("414 URI Too Long", "uri_too_long", "请求的网址过长。The request URL is too long."),
+    "431": ("431 Request Header Fields Too Large", "request_header_fields_too_large",
+            "请求头过大。The request headers are too large."),
+    "400": ("400 Bad Request", "bad_request", "无法理解该请求。The request could not be understood."),
+}
+
+
+def refusal(kind: str) -> bytes:
+    """A whole HTTP response (closing the connection) for a request refused while it was read."""
+    import json
+
+    from .errors import error_body
+
+    status, code, message = _REFUSALS[kind]
+    body = json.dumps(error_body(code, message), ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+class HeadersTooLarge(ValueError):
+    pass
+
+
 def _no_delay_handler():
     """pywsgi sends a response's headers and body in two writes; with Nagle's algorithm and the
     peer's delayed ACK every keep-alive request then waits ~40 ms. TCP_NODELAY removes the wait.
-    The handler also closes a connection once its websocket is over."""
+    The handler also closes a connection once its websocket is over, and answers requests it
+    cannot read (too long a URL, too many or too large headers) in the error shape."""
     from gevent.pywsgi import WSGIHandler
 
     class NoDelayHandler(WSGIHandler):
@@ -27,6 +57,25 @@ def _no_delay_handler():
             except (OSError, AttributeError):
                 pass
             return super().handle()
+
+        def handle_one_request(self):
+            result = super().handle_one_request()
+            if isinstance(result, tuple) and result[0] == "414":
+                return "414", refusal("414")
+            return result
+
+        def read_request(self, raw_requestline):
+            done = super().read_request(raw_requestline)
+            if sum(len(name) + len(value) + 4 for name, value in self.headers.items()) > MAX_HEADER_BYTES:
+                raise HeadersTooLarge("request headers over %d bytes" % MAX_HEADER_BYTES)
+            return done
+
+        def _handle_client_error(self, ex):
+            # http.client refuses a header line over 64 kB ("Line too long") or over 100 headers.
+            text = str(ex)
+            too_large = isinstance(ex, HeadersTooLarge) or "Line too long" in text or "more than 100 headers" in text
+            self.log_error("refused a request from %s: %s", self.client_address, text[:200])
+            return ("431", refusal("431")) if too_large else ("400", refusal("400"))
 
         def run_application(self):
             # After a websocket ends the socket holds websocket frames, not HTTP: close it
