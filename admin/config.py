@@ -53,9 +53,29 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
+def _limit(name: str) -> dict:
+    """A rate limit from the environment, ``"capacity/per_second"`` (admin/limits.py): {} when unset,
+    so the class's default stays; a value that is not two numbers of 0 or more stops the start."""
+    value = os.environ.get(f"LIANGBIPING_{name}", "").strip()
+    if not value:
+        return {}
+    parts = value.split("/")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(parts) != 2 or len(numbers) != 2 or any(not 0 <= n < float("inf") for n in numbers):
+        raise ValueError(f"LIANGBIPING_{name} must be capacity/per_second, such as 12/0.1, not {value!r}")
+    return {name: value}
+
+
 def _list(name: str) -> tuple[str, ...]:
     """A list from the environment, separated by commas or spaces."""
     return tuple(part for part in os.environ.get(name, "").replace(",", " ").split() if part)
+
+
+LIMIT_SETTINGS = ("KIOSK_CONNECT_LIMIT", "KIOSK_HEARTBEAT_LIMIT", "KIOSK_REFRESH_LIMIT", "KIOSK_PROMPT_LIMIT",
+                  "RATINGS_CONNECT_LIMIT", "RECEIPT_LOOKUP_LIMIT")
 
 
 class Config:
@@ -92,8 +112,28 @@ class Config:
     RUN_SCHEDULER = False
     PUSH_WORKER = True  # rounds after commits run in a background worker
     PUBLIC_URL: str | None = None  # the hall's address in QR codes (LIANGBIPING_PUBLIC_URL; a console setting wins)
+    # Sign-in throttling (admin.services.accounts.authenticate; docs/SECURITY.md, "Limits"). One
+    # address gets LOGIN_MAX_FAILURES wrong passwords for one account, and LOGIN_ADDRESS_MAX_FAILURES
+    # for all accounts together, within LOGIN_LOCK_MINUTES; then that address waits (the account
+    # stays open to every other address). An account that failed LOGIN_MAX_FAILURES times anywhere
+    # since its last sign-in (within a day) makes each further attempt wait 1, 2, 4 ... seconds
+    # after the last failure, at most LOGIN_MAX_DELAY_SECONDS: slow guessing, never a lock-out.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_MAX_DELAY_SECONDS = 60
+    # Rate limits, "capacity/per_second" (admin/limits.py; LIANGBIPING_<NAME> in the environment;
+    # capacity 0 turns one off). Per kiosk token on the /kiosk socket (kiosk/events.py): a kiosk
+    # reconnects with a back-off of up to 10 s, sends a heartbeat every 20 s and a refresh every
+    # 5 minutes, and its members start a prompt per citizen served; each limit is many times that.
+    KIOSK_CONNECT_LIMIT = "20/0.2"
+    KIOSK_HEARTBEAT_LIMIT = "10/0.5"
+    KIOSK_REFRESH_LIMIT = "10/0.1"
+    KIOSK_PROMPT_LIMIT = "12/0.1"  # start_prompt and cancel_prompt together (each is audited)
+    # Per console user on the /ratings socket (the live ratings list): one connect per page view.
+    RATINGS_CONNECT_LIMIT = "30/0.5"
+    # Per address on the receipt page /s/<receipt>: a hall's Wi-Fi puts many citizens behind one.
+    RECEIPT_LOOKUP_LIMIT = "30/0.5"
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     # Photos (ID photos, ledger evidence) with more pixels are refused before decoding (admin.services.photos);
     # 6000 x 6600 still passes. docs/SECURITY.md, "Heavy uploads".
@@ -127,6 +167,10 @@ class Config:
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=_positive("LIANGBIPING_SESSION_HOURS", 12)),
             "SESSION_IDLE_MINUTES": _positive("LIANGBIPING_SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
             "TRUSTED_PROXIES": _list("LIANGBIPING_TRUSTED_PROXIES"),
+            "LOGIN_ADDRESS_MAX_FAILURES": _positive("LIANGBIPING_LOGIN_ADDRESS_MAX_FAILURES",
+                                                    cls.LOGIN_ADDRESS_MAX_FAILURES),
+            "LOGIN_MAX_DELAY_SECONDS": _positive("LIANGBIPING_LOGIN_MAX_DELAY_SECONDS", cls.LOGIN_MAX_DELAY_SECONDS),
+            **{name: value for setting in LIMIT_SETTINGS for name, value in _limit(setting).items()},
         }
 
 

@@ -4,6 +4,12 @@ A kiosk connects with ``auth={"token": ...}``; a bad token is refused. On connec
 ``state`` (kiosk.state.kiosk_state) and joins the room ``kiosk:<id>``. It sends ``heartbeat``
 with its offline queue length, may ask for ``refresh`` (a fresh phone QR code) and may start
 or cancel a prompt for the member on duty (the button behind the member's card).
+
+Every event is limited per kiosk token, not per socket, so reconnecting starts nothing afresh
+(``KIOSK_*_LIMIT`` in admin/config.py; docs/SECURITY.md, "Limits"). An event over its limit is
+answered ``{"ok": False, "error": "too_many_requests", "message": ..., "retry_after": seconds}``
+and does nothing; a connection over its limit is refused with ``too_many_requests`` and
+``{"retry_after": seconds}``. The console's ``/ratings`` sockets are limited per user.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ import logging
 import threading
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from liangbiping.admin.push import revocation
 from liangbiping.admin.push.hub import Neighbour, hub_for
 from liangbiping.admin.extensions import db, socketio
+from liangbiping.admin.limits import SettingBuckets, retry_after
 from liangbiping.admin.models import Kiosk, Staff
 from liangbiping.admin.models.types import utcnow
 
@@ -27,8 +35,40 @@ KIOSK_NS = "/kiosk"
 RATINGS_NS = "/ratings"
 
 _sessions: dict[str, int] = {}       # socket id -> kiosk id
+_limit_keys: dict[str, str] = {}     # socket id -> its kiosk token's key in the limiters
 _console_listeners: dict = {}  # socket id on /ratings -> its user's Viewer (admin.services.scope)
 _lock = threading.Lock()
+
+# Per kiosk token (its hash: a re-paired kiosk starts afresh, a reconnecting one does not) and per
+# console user; the defaults and why are in admin/config.py.
+LIMITERS = {
+    "connect": SettingBuckets("KIOSK_CONNECT_LIMIT", "20/0.2"),
+    "heartbeat": SettingBuckets("KIOSK_HEARTBEAT_LIMIT", "10/0.5"),
+    "refresh": SettingBuckets("KIOSK_REFRESH_LIMIT", "10/0.1"),
+    "prompt": SettingBuckets("KIOSK_PROMPT_LIMIT", "12/0.1"),
+    "ratings": SettingBuckets("RATINGS_CONNECT_LIMIT", "30/0.5"),
+}
+
+
+def reset_limits() -> None:
+    """Forget every bucket (tests)."""
+    for limiter in LIMITERS.values():
+        limiter.reset()
+
+
+def _too_many(wait: float) -> dict:
+    """The answer to an event over its limit: the kiosk's error answer, with when to try again."""
+    return {"ok": False, "error": "too_many_requests", "message": _("Too many requests. Please wait a moment."),
+            "retry_after": int(retry_after(wait))}
+
+
+def _over_limit(kind: str) -> dict | None:
+    """None when this socket's kiosk may send one more ``kind`` event now, else the answer."""
+    key = _limit_keys.get(request.sid)
+    if key is None:
+        return None
+    wait = LIMITERS[kind].take(key)
+    return _too_many(wait) if wait else None
 
 
 def room(kiosk_id: int) -> str:
@@ -77,6 +117,7 @@ def _kiosk() -> Kiosk | None:
 
 @socketio.on("connect", namespace=KIOSK_NS)
 def kiosk_connect(auth=None):
+    from liangbiping.admin.services.accounts import hash_secret
     from liangbiping.admin.services.devices import device_for_token
 
     from .state import kiosk_state
@@ -85,8 +126,15 @@ def kiosk_connect(auth=None):
     kiosk = device_for_token(Kiosk, token) if isinstance(token, str) else None
     if kiosk is None:
         raise ConnectionRefusedError("invalid kiosk token")
+    key = hash_secret(token)
+    wait = LIMITERS["connect"].take(key)
+    if wait:
+        db.session.rollback()
+        # Not "invalid kiosk token": the page keeps its token and connects again after retry_after.
+        raise ConnectionRefusedError("too_many_requests", {"retry_after": int(retry_after(wait))})
     with _lock:
         _sessions[request.sid] = kiosk.id
+        _limit_keys[request.sid] = key
     revocation.register(KIOSK_NS, request.sid, ("kiosk", kiosk.id))
     join_room(room(kiosk.id))
     kiosk.connected = True
@@ -102,6 +150,7 @@ def kiosk_disconnect(*_args):
     revocation.forget(KIOSK_NS, request.sid)
     with _lock:
         kiosk_id = _sessions.pop(request.sid, None)
+        _limit_keys.pop(request.sid, None)
         still = kiosk_id in _sessions.values()
     if kiosk_id and not still:
         kiosk = db.session.get(Kiosk, kiosk_id)
@@ -116,6 +165,9 @@ def kiosk_heartbeat(data=None):
     kiosk = _kiosk()
     if kiosk is None:
         return {"ok": False}
+    refused = _over_limit("heartbeat")
+    if refused:
+        return refused
     fields = {"connected": True}
     queue = data.get("queue_length") if isinstance(data, dict) else None
     if isinstance(queue, int) and not isinstance(queue, bool) and 0 <= queue < 10**6:
@@ -129,8 +181,13 @@ def kiosk_refresh(*_args):
     from .state import kiosk_state
 
     kiosk = _kiosk()
-    if kiosk is not None:
-        emit("state", kiosk_state(kiosk))
+    if kiosk is None:
+        return {"ok": False}
+    refused = _over_limit("refresh")
+    if refused:
+        return refused
+    emit("state", kiosk_state(kiosk))
+    return {"ok": True}
 
 
 @socketio.on("start_prompt", namespace=KIOSK_NS)
@@ -144,6 +201,9 @@ def kiosk_start_prompt(data=None):
     kiosk = _kiosk()
     if kiosk is None:
         return {"ok": False}
+    refused = _over_limit("prompt")
+    if refused:
+        return refused
     data = data if isinstance(data, dict) else {}
     named = data.get("staff_id") if isinstance(data.get("staff_id"), int) and not isinstance(data.get("staff_id"), bool) else None
     staff = None
@@ -172,6 +232,9 @@ def kiosk_cancel_prompt(*_args):
     kiosk = _kiosk()
     if kiosk is None:
         return {"ok": False}
+    refused = _over_limit("prompt")
+    if refused:
+        return refused
     prompt = open_prompt(kiosk)
     if prompt is not None:
         cancel_prompt(prompt, f"kiosk:{kiosk.id} {kiosk.name}")
@@ -187,6 +250,9 @@ def ratings_connect(auth=None):
 
     if not current_user.is_authenticated or current_user.role not in ("admin", "leader"):
         raise ConnectionRefusedError("sign in as an administrator or leader")
+    wait = LIMITERS["ratings"].take(f"user:{current_user.id}")
+    if wait:
+        raise ConnectionRefusedError("too_many_requests", {"retry_after": int(retry_after(wait))})
     # Signing out, a deactivation or a password change closes this socket (admin.push.revocation).
     revocation.register(RATINGS_NS, request.sid, ("user", current_user.id), ("session", current_id()))
     with _lock:

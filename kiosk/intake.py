@@ -8,7 +8,10 @@ counted, and a bad one has its ledger entry, or neither happened.
 
 The rules (docs/RATINGS.md says them for people, tests/kiosk/test_abuse.py proves each):
 
-* Idempotent: the client's UUID is the key; the same id again returns the stored rating.
+* Idempotent: the client's UUID is the key; the same id again from the same source (the same
+  kiosk, prompt, or badge or kiosk code on the same phone) returns the stored rating; from
+  anywhere else it gets 409 ``duplicate_id`` and never sees the rating. Tokens that prove nothing
+  get 401 whatever the id.
 * Only a 2xx means committed: the rating is written and committed before the answer.
 * One service, one rating: a prompt's token is used up by the first rating (409 after).
 * Repeated presses at one kiosk within ``REPEAT_PRESS`` count once: the later ones are stored,
@@ -33,10 +36,10 @@ from liangbiping.admin.extensions import db
 from liangbiping.admin.models import RatingPrompt
 from liangbiping.admin.models.types import utcnow
 
-from .rating_store import INSERT_KIOSK, RATINGS, kiosk_params, missing_reference, stored_rating, batcher, rating_dict
+from .rating_store import INSERT_KIOSK, RATINGS, kiosk_params, missing_reference, stored_row, batcher, rating_dict
 from .rules import CHECK_IN_SQL, check_channel, flag_for, rated_at_from, check_burst, who_is_rated
 from .schemas import RatingIn
-from .sources import Source, resolve_source
+from .sources import Origin, Source, origin_of, resolve_source, sent_from
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,10 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
     Raises a DomainError (4xx) for anything that cannot be stored. Returns only after commit.
     The common case costs one indexed read (the repeat-press rule) and one insert in its own
     transaction; a replayed id is found by the primary key refusing the insert, and any refusal
-    first checks whether the id was already stored (a replay is answered 200 whatever changed since).
+    but a 401 first checks whether the id was already stored from the same source (a replay is
+    answered 200 whatever changed since; another source gets the refusal it earned).
     """
+    src = None
     try:
         src = resolve_source(body.kiosk_token, body.qr_token)
         check_channel(body, src)
@@ -60,11 +65,14 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
         rated_at = rated_at_from(body.rated_at, now)
         staff_id, window_id = who_is_rated(body.staff_id, body.window_id, src)
         flagged = flag_for(src, staff_id, rated_at, now)
-    except DomainError:
+    except DomainError as exc:
         db.session.rollback()
-        stored = stored_rating(body.id)
-        if stored is not None:
-            return stored, False
+        if exc.status == 401:
+            raise  # tokens that prove nothing: no stored rating is looked for
+        stored = stored_row(body.id)
+        if stored is not None and sent_from(stored, Origin.of(src) if src else origin_of(body.kiosk_token,
+                                                                                              body.qr_token)):
+            return rating_dict(stored), False
         raise
     row = {
         "id": body.id, "score": body.score, "staff_id": staff_id, "window_id": window_id, "kiosk_id": src.kiosk_id,
@@ -100,9 +108,12 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        stored = stored_rating(body.id)
+        stored = stored_row(body.id)
         if stored is not None:
-            return stored, False
+            if sent_from(stored, Origin.of(src)):
+                return rating_dict(stored), False
+            raise Conflict(_("This id is already used by a rating sent from elsewhere."),
+                           code="duplicate_id", field="id") from None
         missing_reference(staff_id, window_id)
         if src.prompt is not None:
             raise Conflict(_("This service has already been rated. Thank you."), code="prompt_used") from None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
-from liangbiping.admin.errors import DomainError
+from liangbiping.admin.client_address import client_address
+from liangbiping.admin.errors import DomainError, TooManyRequests, error_response
 from liangbiping.admin.extensions import db
+from liangbiping.admin.limits import SettingBuckets
 from liangbiping.admin.models import Staff, Window
 from liangbiping.admin.models.rating_terms import REASONS, SCORES
 
@@ -84,8 +86,15 @@ def kiosk_page(kiosk_id: int):
 # --- the phone page -------------------------------------------------------------------------
 
 def _token_error(exc: DomainError):
-    status = 404 if exc.status == 401 else exc.status
-    return make_response(render_template("kiosk/token_error.html", message=exc.message, status=status), status)
+    """A citizen's page for a refused code: its status (401 for a code that is not ours, 410
+    expired, 429 too many tries), its headers (Retry-After); the error shape for a script."""
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return error_response(exc)
+    response = make_response(render_template("kiosk/token_error.html", message=exc.message, status=exc.status),
+                             exc.status)
+    response.headers.update(exc.headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def phone_windows() -> list[dict]:
@@ -135,11 +144,19 @@ def phone(token: str):
 
 # --- the suggestion receipt page ------------------------------------------------------------
 
+# Per address (admin.client_address: the client behind a trusted proxy): receipt codes cannot be
+# tried one after another; a hall's Wi-Fi with many citizens behind one address still fits.
+receipt_limiter = SettingBuckets("RECEIPT_LOOKUP_LIMIT", "30/0.5")
+
+
 @bp.get("/s/<receipt>")
 def receipt(receipt: str):
     """A citizen follows their suggestion: its status and the hall's reply (nothing personal shown)."""
     from .suggestions import by_receipt
 
+    wait = receipt_limiter.take(client_address() or "?")
+    if wait:
+        return _token_error(TooManyRequests(_("Too many requests. Please wait a moment."), retry_after=wait))
     item = by_receipt(receipt)
     if item is None:
         return make_response(render_template("kiosk/token_error.html", status=404,

@@ -69,8 +69,9 @@ def phone_url(token: str) -> str:
     return base + path if base else url_for("kiosk.phone", token=token, _external=True)
 
 
-def parse(token: str) -> QrToken:
-    """The token's meaning, or TokenError. Checks the signature only; callers check the rows."""
+def parse(token: str, *, check_age: bool = True) -> QrToken:
+    """The token's meaning, or TokenError. Checks the signature only; callers check the rows.
+    ``check_age=False`` accepts a kiosk code however old (who sent a replayed rating)."""
     invalid = TokenError(_("This QR code is not valid. Please scan the code again."))
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise invalid
@@ -80,7 +81,7 @@ def parse(token: str) -> QrToken:
         data = None
     if data is None:
         try:
-            data = _timed().loads(token, max_age=KIOSK_QR_LIFETIME)
+            data = _timed().loads(token, max_age=KIOSK_QR_LIFETIME if check_age else None)
         except SignatureExpired:
             raise TokenError(_("This QR code has expired. Please scan the code shown now."),
                              code="token_expired", status=410) from None

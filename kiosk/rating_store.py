@@ -71,9 +71,10 @@ def rating_dict(rating) -> dict:
     return out
 
 
-def stored_rating(rating_id: str) -> dict | None:
-    rating = db.session.get(Rating, rating_id)
-    return rating_dict(rating) if rating is not None else None
+def stored_row(rating_id: str) -> Rating | None:
+    """The rating stored under this id, if any (a replay: kiosk/sources.sent_from says whether
+    the replay may see it)."""
+    return db.session.get(Rating, rating_id)
 
 
 def missing_reference(staff_id: int | None, window_id: int | None) -> None:

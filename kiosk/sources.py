@@ -1,9 +1,11 @@
 """Where a rating or suggestion comes from: a paired kiosk's token or a signed QR code (a badge, a
-prompt, a kiosk's "rate on your phone"), checked and resolved to what it may rate."""
+prompt, a kiosk's "rate on your phone"), checked and resolved to what it may rate; and whether a
+stored rating was sent from the same place as a replay of its id (``Origin``, ``sent_from``)."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -121,3 +123,59 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
         src.address_hash = keyed_hash("a", client_address())
         src.rater_hash = keyed_hash("r", rater_cookie())
     return src
+
+
+# --- replays ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Origin:
+    """Who sends a rating, as far as its tokens prove it: a kiosk, or a QR code (its kind and id)
+    and, for a phone, its cookie and address as keyed hashes."""
+
+    kiosk_id: int | None = None
+    qr_kind: str | None = None
+    qr_id: int | None = None
+    rater_hash: str | None = None
+    address_hash: str | None = None
+
+    @classmethod
+    def of(cls, src: Source) -> "Origin":
+        token = src.token
+        return cls(kiosk_id=src.kiosk_id, qr_kind=token.kind if token else None, qr_id=token.id if token else None,
+                   rater_hash=src.rater_hash, address_hash=src.address_hash)
+
+
+def origin_of(kiosk_token: str | None, qr_token: str | None) -> Origin:
+    """The origin a replay proves even when its tokens may no longer rate (a used or expired
+    prompt, a rotated badge, an old kiosk code); 401 for tokens that prove nothing, as in
+    ``resolve_source``."""
+    if not kiosk_token and not qr_token:
+        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
+    if kiosk_token:
+        found = kiosk_for_token(kiosk_token)
+        if found is None:
+            raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
+        return Origin(kiosk_id=found[0])
+    token = qrtokens.parse(qr_token, check_age=False)  # 401 when forged
+    return Origin(qr_kind=token.kind, qr_id=token.id, rater_hash=keyed_hash("r", rater_cookie()),
+                  address_hash=keyed_hash("a", client_address()))
+
+
+def sent_from(rating, origin: Origin) -> bool:
+    """Whether the stored ``rating`` came from ``origin``: the same kiosk; the same prompt; or the
+    same badge or kiosk code from the same phone (its cookie, or else its address: a phone whose
+    first answer was lost may have lost the new cookie with it)."""
+    if origin.kiosk_id is not None:
+        return rating.kiosk_id == origin.kiosk_id
+    if rating.kiosk_id is not None or origin.qr_kind is None:
+        return False
+    if origin.qr_kind == "prompt":
+        return rating.prompt_id == origin.qr_id
+    if rating.prompt_id is not None or (origin.qr_kind == "badge" and rating.staff_id != origin.qr_id):
+        return False
+    if origin.qr_kind == "kiosk":
+        window_id = db.session.scalar(select(Kiosk.window_id).where(Kiosk.id == origin.qr_id))
+        if window_id is not None and rating.window_id != window_id:
+            return False
+    return bool((origin.rater_hash and origin.rater_hash == rating.rater_hash)
+                or (origin.address_hash and origin.address_hash == rating.address_hash))

@@ -194,10 +194,13 @@ def prompt_for(app):
 
 def reset_intake() -> None:
     """Forget what the rating intake keeps in this process (burst buckets, the kiosk token cache,
-    the kiosks' phone codes): each test's app has its own kiosks and secret key."""
-    from liangbiping.kiosk import rules, sources, state
+    the kiosks' phone codes, the sockets' and the receipt page's limits): each test's app has its
+    own kiosks and secret key."""
+    from liangbiping.kiosk import events, pages, rules, sources, state
 
     rules.limiter.reset()
+    events.reset_limits()
+    pages.receipt_limiter.reset()
     sources._kiosk_cache.clear()
     state._phone_codes.clear()
 

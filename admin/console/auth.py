@@ -38,12 +38,14 @@ def _safe_next(target: str | None) -> str:
 def login():
     error = None
     status = 200
+    headers = {}
     if request.method == "POST":
         try:
+            # Throttled per address and slowed per account, never locked (accounts.login_wait).
             user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""),
                                          client_address() or "unknown")
         except TooManyRequests as exc:
-            user, error, status = None, exc.message, 429
+            user, error, status, headers = None, exc.message, 429, exc.headers
         else:
             if user is None:
                 error, status = _("Wrong username or password."), 401
@@ -51,7 +53,7 @@ def login():
             sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html", error=error,
-                           username=request.form.get("username", "")), status
+                           username=request.form.get("username", "")), status, headers
 
 
 @bp.post("/logout")

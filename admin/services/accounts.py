@@ -1,10 +1,11 @@
-"""Console users, passwords, login throttling and API tokens."""
+"""Console users, passwords, sign-in throttling (``login_wait``) and API tokens."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -63,31 +64,81 @@ def create_or_reset_admin(username: str, password: str, actor: str = "cli") -> U
     return user
 
 
-def _failures_since(column, value, since) -> int:
-    return db.session.scalar(select(func.count()).select_from(LoginAttempt)
-                             .where(column == value, LoginAttempt.at >= since)) or 0
+def _failure_times(*where, limit: int) -> list:
+    """The newest failed sign-ins matching ``where``, newest first, at most ``limit``."""
+    return list(db.session.scalars(select(LoginAttempt.at).where(*where)
+                                   .order_by(LoginAttempt.at.desc()).limit(limit)))
+
+
+def _as_utc(moment):
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def login_wait(username: str, address: str, now=None) -> float:
+    """Seconds before ``username`` may try a password from ``address`` (0: now).
+
+    * This address, this account: ``LOGIN_MAX_FAILURES`` failures within ``LOGIN_LOCK_MINUTES``
+      make this address wait until the oldest of them is that old.
+    * This address, any account: the same with ``LOGIN_ADDRESS_MAX_FAILURES`` (spraying names).
+    * This account, any address: after ``LOGIN_MAX_FAILURES`` failures since its last sign-in
+      (within a day), each further attempt waits 1, 2, 4 ... seconds after the last failure, at
+      most ``LOGIN_MAX_DELAY_SECONDS``. Slow guessing from many addresses, never a lock: the
+      right password from another address works after that short wait.
+    """
+    cfg = current_app.config
+    now = now or utcnow()
+    window = timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    per_account = max(1, int(cfg["LOGIN_MAX_FAILURES"]))
+    per_address = max(1, int(cfg.get("LOGIN_ADDRESS_MAX_FAILURES", per_account * 4)))
+    wait = 0.0
+    for where, limit in (((LoginAttempt.username == username, LoginAttempt.address == address), per_account),
+                         ((LoginAttempt.address == address,), per_address)):
+        times = _failure_times(*where, LoginAttempt.at > now - window, limit=limit)
+        if len(times) >= limit:
+            wait = max(wait, (_as_utc(times[-1]) + window - now).total_seconds())
+    since = now - timedelta(days=1)
+    last_login = db.session.scalar(select(User.last_login_at).where(User.username == username))
+    if last_login is not None and _as_utc(last_login) > since:
+        since = _as_utc(last_login)
+    count = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == username, LoginAttempt.at > since)) or 0
+    if count >= per_account:
+        latest = _failure_times(LoginAttempt.username == username, limit=1)[0]
+        delay = min(float(cfg.get("LOGIN_MAX_DELAY_SECONDS", 60)), 2.0 ** min(count - per_account, 30))
+        wait = max(wait, (_as_utc(latest) + timedelta(seconds=delay) - now).total_seconds())
+    return max(0.0, wait)
 
 
 def authenticate(username: str, password: str, address: str) -> User | None:
-    """The user when the password is right; None when wrong; TooManyRequests when throttled.
+    """The user when the password is right; None when wrong; TooManyRequests (with Retry-After)
+    when this attempt must wait (``login_wait``: an address is throttled, an account only slowed).
 
-    Failures are counted per username and per address over the lock window, so neither
-    guessing one account's password nor spraying many accounts from one place goes far.
+    The attempt is written as a failure before the password is checked, so attempts racing each
+    other see one another; the right password takes it back.
     """
-    cfg = current_app.config
-    since = utcnow() - timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    limit = cfg["LOGIN_MAX_FAILURES"]
     username = (username or "").strip()[:64]
-    if (_failures_since(LoginAttempt.username, username, since) >= limit
-            or _failures_since(LoginAttempt.address, address, since) >= limit * 4):
-        raise TooManyRequests(_("Too many failed sign-ins. Try again in %(n)d minutes.", n=cfg["LOGIN_LOCK_MINUTES"]))
+    address = (address or "unknown")[:64]
+    now = utcnow()
+    wait = login_wait(username, address, now)
+    if wait > 0:
+        db.session.rollback()
+        if wait < 60:
+            message = _("Too many failed sign-ins. Try again in %(n)d seconds.", n=max(1, math.ceil(wait)))
+        else:
+            message = _("Too many failed sign-ins. Try again in %(n)d minutes.", n=math.ceil(wait / 60))
+        raise TooManyRequests(message, retry_after=wait)
+    attempt = LoginAttempt(username=username, address=address, at=now)
+    db.session.add(attempt)
+    db.session.commit()
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        db.session.add(LoginAttempt(username=username, address=address[:64]))
         record(f"anonymous@{address}", "login_failed", "user", user.id if user else None, summary=username)
         db.session.commit()
         return None
-    db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.username == username))
+    # Signed in: this address's failures for this account are forgiven, and the account's delay
+    # counts from now; other addresses' failures still throttle those addresses.
+    db.session.execute(LoginAttempt.__table__.delete().where(LoginAttempt.username == username,
+                                                             LoginAttempt.address == address))
     user.last_login_at = utcnow()
     record(actor_of(user), "login", "user", user.id, summary=username)
     db.session.commit()

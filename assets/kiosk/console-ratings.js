@@ -15,6 +15,12 @@
   var socket = io("/ratings");
   socket.on("connect", function () { live.classList.remove("off"); });
   socket.on("disconnect", function () { live.classList.add("off"); });
+  socket.on("connect_error", function (err) {
+    // Refused for connecting too often (kiosk/events.py): Socket.IO gives up, so try again later.
+    if (err && err.message === "too_many_requests") {
+      setTimeout(function () { socket.connect(); }, 1000 * ((err.data && Number(err.data.retry_after)) || 5));
+    }
+  });
   socket.on("rating", function (r) {
     var empty = rows.querySelector("tr.empty");
     if (empty) empty.remove();

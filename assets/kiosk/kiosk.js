@@ -399,6 +399,10 @@
   socket.on("connect_error", function (err) {
     setOnline(false);
     if (err && /invalid kiosk token/.test(err.message || "")) revoked();
+    // Refused for reconnecting too often (kiosk/events.py): Socket.IO gives up, so try again later.
+    else if (err && err.message === "too_many_requests") {
+      setTimeout(function () { socket.connect(); }, 1000 * ((err.data && Number(err.data.retry_after)) || 5));
+    }
   });
   socket.on("revoked", revoked);
   socket.on("state", function (s) { applyState(s, false); });
