@@ -78,16 +78,22 @@ class Source:
         return self.token is not None and self.token.kind in ("badge", "kiosk") and self.kiosk_id is None
 
 
+def _paired_kiosk(kiosk_token: str | None) -> tuple[int, int | None]:
+    """(kiosk id, its window id) of a valid kiosk token; 401 when there is no token at all (nor a
+    QR token: the callers ask only then) or a bad one."""
+    if not kiosk_token:
+        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
+    found = kiosk_for_token(kiosk_token)
+    if found is None:
+        raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
+    return found
+
+
 def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating: bool = True) -> Source:
     """Check the tokens; raise 401 (bad), 410 (expired or revoked) or 409 (prompt used)."""
     src = Source()
-    if not kiosk_token and not qr_token:
-        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
-    if kiosk_token:
-        found = kiosk_for_token(kiosk_token)
-        if found is None:
-            raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
-        src.kiosk_id, src.kiosk_window_id = found
+    if kiosk_token or not qr_token:
+        src.kiosk_id, src.kiosk_window_id = _paired_kiosk(kiosk_token)
         src.window_id = src.kiosk_window_id
     if qr_token:
         token = qrtokens.parse(qr_token)
@@ -149,13 +155,8 @@ def origin_of(kiosk_token: str | None, qr_token: str | None) -> Origin:
     """The origin a replay proves even when its tokens may no longer rate (a used or expired
     prompt, a rotated badge, an old kiosk code); 401 for tokens that prove nothing, as in
     ``resolve_source``."""
-    if not kiosk_token and not qr_token:
-        raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
-    if kiosk_token:
-        found = kiosk_for_token(kiosk_token)
-        if found is None:
-            raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
-        return Origin(kiosk_id=found[0])
+    if kiosk_token or not qr_token:
+        return Origin(kiosk_id=_paired_kiosk(kiosk_token)[0])
     token = qrtokens.parse(qr_token, check_age=False)  # 401 when forged
     return Origin(qr_kind=token.kind, qr_id=token.id, rater_hash=keyed_hash("r", rater_cookie()),
                   address_hash=keyed_hash("a", client_address()))
