@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 from pathlib import Path
@@ -10,6 +11,7 @@ from flask import abort, current_app, g, jsonify, render_template, request, send
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from liangbiping.kiosk import badges
 
@@ -52,12 +54,17 @@ def _render_job(app, job_id: str, staff_ids: list[int], footer: str, out: Path, 
     with app.app_context(), app.test_request_context(base_url=base_url):
         job = _jobs[job_id]
         try:
-            people = [p for p in (db.session.get(Staff, i) for i in staff_ids) if p is not None]
-            job["total"] = len(people)
+            found = {p.id: p for p in db.session.scalars(
+                select(Staff).where(Staff.id.in_(staff_ids))
+                .options(selectinload(Staff.department), selectinload(Staff.window)))}
+            people = [found[i] for i in staff_ids if i in found]
+            job["total"], job["pages"] = len(people), max(1, math.ceil(len(people) / badges.PER_PAGE))
 
-            def progress(done, total):
-                job["done"] = done
-                socketio.sleep(0)  # let other requests run between badges
+            def progress(done, total, page, pages):
+                # Told from the thread that builds the PDF: plain assignments, read by badges_progress.
+                job.update(done=done, page=page)
+                if page == pages:
+                    job["state"] = "writing"  # every page laid out: the fonts are subset and the file written
 
             partial = out.with_suffix(".part")
             badges.write_pdf(people, footer, app.config["DATA_DIR"], partial, progress)
@@ -72,15 +79,17 @@ def _render_job(app, job_id: str, staff_ids: list[int], footer: str, out: Path, 
 @bp.post("/badges/jobs")
 @roles_required(*PRINTERS)
 def badges_start():
-    """Start rendering a PDF in the background; the page polls its progress."""
+    """Start rendering a PDF in the background (the layout and the file in a worker thread: see
+    kiosk.badges.write_pdf); the page polls its progress: badges and pages done, then writing."""
     badges.font_file()  # 503 font_missing without a CJK font; errors answer in JSON (the page asks so)
     people, footer = badges.members_to_print(current_viewer(), request.form.get("department_id", type=int) or None)
     staff_ids = [p.id for p in people]
     job_id = secrets.token_urlsafe(12)
     with _lock:
         # A job is its starter's: nobody else follows or downloads it.
-        _jobs[job_id] = {"done": 0, "total": len(staff_ids), "state": "rendering", "error": None,
-                         "user_id": current_user.id}
+        _jobs[job_id] = {"done": 0, "total": len(staff_ids), "page": 0,
+                         "pages": max(1, math.ceil(len(staff_ids) / badges.PER_PAGE)), "state": "rendering",
+                         "error": None, "user_id": current_user.id}
     record(g.actor, "print", "badges", None, summary=f"{footer}: {len(staff_ids)}")
     db.session.commit()
     out = _job_dir() / f"{job_id}.pdf"

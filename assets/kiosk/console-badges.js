@@ -5,7 +5,12 @@
   var form = document.getElementById("print-form"), job = document.getElementById("job"), bar = document.getElementById("bar");
   var text = document.getElementById("job-text"), link = document.getElementById("download");
   var T = JSON.parse(document.getElementById("badge-labels").textContent);
-  function say(key, s) { text.textContent = T[key].replace("{done}", s.done).replace("{total}", s.total).replace("{error}", s.error || ""); }
+  function fill(words, s) {
+    return words.replace("{done}", s.done).replace("{total}", s.total).replace("{page}", s.page)
+      .replace("{pages}", s.pages).replace("{error}", s.error || "");
+  }
+  // While rendering: badges done, and pages done of the sheet's pages.
+  function say(key, s) { text.textContent = fill(T[key], s) + (key === "rendering" ? " · " + fill(T.page, s) : ""); }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     link.hidden = true; job.hidden = false; bar.value = 0;

@@ -83,7 +83,7 @@ def test_print_badges_with_progress_then_download(app, client, hall, login):
         if state["state"] in ("done", "failed"):
             break
         time.sleep(0.2)
-    assert state == {"done": 2, "total": 2, "state": "done", "error": None}
+    assert state == {"done": 2, "total": 2, "page": 1, "pages": 1, "state": "done", "error": None}
     pdf = client.get(job["download"])
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client.get(f"/admin/badges/{hall.m1}.png").mimetype == "image/png"
