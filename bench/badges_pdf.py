@@ -5,8 +5,8 @@
 Makes a hall in a temporary data dir on SQLite (10 departments, 60 windows, ``--members`` members
 with varied Chinese names, posts, party marks and designations), and ``--photos`` distinct ID
 photos (the demo's portraits, stored through the upload's own ``photos.normalise``: 600 x 800 JPEGs)
-shared round the members; ``--photos 1000`` gives every member a photo of their own, the largest
-file. Then, per run, ``kiosk.badges.write_pdf`` as the console's badge job calls it (read in the
+shared round the members; ``--photos 1000`` gives every member a photo of their own (50 drawn
+portraits, in other light from the 51st on), the largest file. Then, per run, ``kiosk.badges.write_pdf`` as the console's badge job calls it (read in the
 app's context, built in ``build_pdf``), with the pages done shown on the terminal, and prints the
 seconds (reading the members, building the file), the size in MB and the pages. After the last
 run it renders every page at 300 dpi with pdfium and decodes every QR code with zxing-cpp: each
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import os
 import random
 import statistics
@@ -51,17 +52,26 @@ DESIGNATIONS = ["党员先锋岗", "岗位能手", "服务标兵", "青年文明
 
 
 def make_photos(photo_dir: Path, count: int) -> list[str]:
-    """``count`` distinct ID photos as the upload stores them (600 x 800 JPEG); their file names."""
+    """``count`` distinct ID photos as the upload stores them (600 x 800 JPEG); their file names. At
+    most 50 portraits are drawn (they take a while); more photos are those in other light (each
+    variant its own picture, as each member's own photo would be)."""
+    from PIL import Image, ImageEnhance
+
     from liangbiping.admin.demo.portraits import portrait_jpeg
     from liangbiping.admin.services.photos import normalise
 
+    drawn = [Image.open(io.BytesIO(portrait_jpeg(f"B{i:05d}", "mf"[i % 2], 24 + i % 35, ("blue", "white", "red")[i % 3],
+                                                 party_badge=i % 3 != 0))).convert("RGB") for i in range(min(count, 50))]
     names = []
     photo_dir.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        jpeg = normalise(portrait_jpeg(f"B{i:05d}", "mf"[i % 2], 24 + i % 35, ("blue", "white", "red")[i % 3],
-                                       party_badge=i % 3 != 0))
+        picture, variant = drawn[i % len(drawn)], i // len(drawn)
+        if variant:  # each variant a little brighter than the last
+            picture = ImageEnhance.Brightness(picture).enhance(1 + 0.01 * variant)
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=92)
         name = f"bench-{i:05d}.jpg"
-        (photo_dir / name).write_bytes(jpeg)
+        (photo_dir / name).write_bytes(normalise(out.getvalue()))
         names.append(name)
     return names
 
@@ -112,6 +122,19 @@ def shown(label: str):
             print(f"\r  {label}: badge {done} / {total}{tail}   ", end="", file=sys.stderr, flush=True)
 
     return progress
+
+
+def embedded(data: bytes) -> tuple[int, int]:
+    """(images, fonts) the file holds, each object once however many pages use it."""
+    from pypdf import PdfReader
+
+    images, fonts = set(), set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        resources = page["/Resources"]
+        images |= {ref.idnum for ref in (resources.get("/XObject") or {}).values()
+                   if ref.get_object()["/Subtype"] == "/Image"}
+        fonts |= {ref.idnum for ref in (resources.get("/Font") or {}).values()}
+    return len(images), len(fonts)
 
 
 def check_codes(data: bytes, expected: list[str]) -> tuple[int, int, float]:
@@ -174,6 +197,8 @@ def main() -> int:
                 rows.append((t2 - t0, t1 - t0, t2 - t1, out.stat().st_size / 1e6, pages))
                 print(f"run {run}: {t2 - t0:.2f} s ({t1 - t0:.2f} s reading, {t2 - t1:.2f} s building), "
                       f"{out.stat().st_size / 1e6:.2f} MB, {pages} pages, load {os.getloadavg()[0]:.2f}")
+            images, fonts = embedded(out.read_bytes())
+            print(f"embedded: {images} images (for {len(photos)} distinct photos), {fonts} fonts (two weights)")
             read, pages, seconds = check_codes(out.read_bytes(), expected)
             print(f"QR codes read back at 300 dpi: {read} of {len(expected)} members on {pages} pages "
                   f"(each member's own address once; {seconds:.1f} s to render and decode)")

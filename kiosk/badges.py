@@ -193,6 +193,7 @@ def _photo_image(path: Path | None, size: tuple[int, int]) -> Image.Image:
     if path is not None:
         try:
             with Image.open(path) as img:
+                img.draft("RGB", size)  # a JPEG decoded at the smallest scale still at least ``size``: half the work
                 return ImageOps.fit(img.convert("RGB"), size, method=Image.Resampling.LANCZOS, centering=(0.5, 0.35))
         except (OSError, ValueError, Image.DecompressionBombError):
             pass
@@ -460,17 +461,25 @@ def _imported(path: str, index: int) -> None:
             getTableModule(tag)
 
 
-def prepare(staff_list, footer: str, data_dir: str | None) -> Sheet:
-    """Read and translate what each badge says (in the app's context); FontMissing without a CJK font."""
+def prepare(staff_list, footer: str, data_dir: str | None, pause=None) -> Sheet:
+    """Read and translate what each badge says (in the app's context); FontMissing without a CJK font.
+    ``pause()``, if given, is called every 50 members (a background job on the event loop yields there)."""
     for weight in ("Regular", "Bold"):
         _imported(*font_file(weight))
     words = Words.translated(hall_name())
-    return Sheet(words=words, badges=[badge_facts(m, badge_url(m), data_dir) for m in staff_list], footer=footer)
+    said = []
+    for i, member in enumerate(staff_list, start=1):
+        said.append(badge_facts(member, badge_url(member), data_dir))
+        if pause and i % 50 == 0:
+            pause()
+    return Sheet(words=words, badges=said, footer=footer)
 
 
 def build_pdf(sheet: Sheet, out, progress=None) -> int:
     """Write the A4 sheets of ``sheet`` to ``out`` (a path or a binary file); ``progress(done, total,
-    pages_done, pages)`` is told after each badge. Returns the page count. Needs no app context."""
+    pages_done, pages)`` is told after each badge. Returns the page count. Needs no app context.
+    The document is held in memory until it is written: about the size of the file (10 MB for
+    1,000 members with a photo each)."""
     from fpdf import FPDF
 
     pdf = FPDF(unit=72 / DPI, format=(210 * MM, 297 * MM))
@@ -509,10 +518,11 @@ def build_pdf(sheet: Sheet, out, progress=None) -> int:
     return pages
 
 
-def write_pdf(staff_list, footer: str, data_dir: str | None, path, progress=None) -> int:
-    """Write A4 sheets for ``staff_list`` to ``path``: read here, built in a worker thread (the
-    event loop goes on meanwhile); ``progress(done, total, pages_done, pages)``. Returns the page count."""
-    return run_off_loop(build_pdf, prepare(staff_list, footer, data_dir), path, progress)
+def write_pdf(staff_list, footer: str, data_dir: str | None, path, progress=None, pause=None) -> int:
+    """Write A4 sheets for ``staff_list`` to ``path``: read here (``pause`` as for ``prepare``), built
+    in a worker thread (the event loop goes on meanwhile); ``progress(done, total, pages_done, pages)``.
+    Returns the page count."""
+    return run_off_loop(build_pdf, prepare(staff_list, footer, data_dir, pause), path, progress)
 
 
 def badge_url(staff) -> str:

@@ -67,7 +67,8 @@ def _render_job(app, job_id: str, staff_ids: list[int], footer: str, out: Path, 
                     job["state"] = "writing"  # every page laid out: the fonts are subset and the file written
 
             partial = out.with_suffix(".part")
-            badges.write_pdf(people, footer, app.config["DATA_DIR"], partial, progress)
+            badges.write_pdf(people, footer, app.config["DATA_DIR"], partial, progress,
+                             pause=lambda: socketio.sleep(0))  # let other requests run while it reads
             partial.replace(out)
             job["state"] = "done"
         except Exception as exc:  # noqa: BLE001 - reported on the page
