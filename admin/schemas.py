@@ -1,17 +1,135 @@
-"""Request and response shapes (pydantic), shared by the API, the console and the OpenAPI document."""
+"""Request and response shapes (pydantic), shared by the API, the console and the OpenAPI document.
+
+Input takes JSON's own types, as the document gives them: pydantic's lax mode would otherwise take
+``true`` or ``"5"`` for a number, ``0`` or ``1`` for a boolean, ``0`` for 1970-01-01 and
+``"1700000000"`` for a time. Values the services merge in from stored records (dates, times) are
+Python's own and pass as they are. Query strings are turned into these types by ``query_input``.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from flask_babel import gettext as _
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      WithJsonSchema, model_validator)
+from pydantic_core import PydanticCustomError
 
 from .text import Line, Paragraph
 
+
+# --- JSON's types, strictly -------------------------------------------------------------------
+
+def _number(value):
+    if isinstance(value, (bool, str)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _truth(value):
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
+def _year_range(first: int, last: int) -> str:
+    centuries = range(first // 100, (last + 1) // 100)  # the whole ones
+    return "(?:" + "|".join([f"{c}[0-9]{{2}}" for c in centuries] + ([str(last)] if last % 100 == 0 else [])) + ")"
+
+
+def _leap_years(first: int, last: int) -> str:
+    parts = []
+    for c in range(first // 100, (last + 1) // 100):
+        parts.append(f"{c}(?:0[48]|[2468][048]|[13579][26])" + (f"|{c}00" if c % 4 == 0 else ""))
+    if last % 400 == 0:
+        parts.append(str(last))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def date_regex(first: int, last: int) -> str:
+    """A regex (no anchors) for the real calendar days YYYY-MM-DD of the years ``first``..``last``
+    (``first`` opens a century; ``last`` closes one or opens the next): months of 30 and 31 days,
+    February 29 in leap years only. What the document says where a JSON Schema format cannot."""
+    years = _year_range(first, last)
+    return (f"(?:{years}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+            f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_leap_years(first, last)}-02-29)")
+
+
+# Dates the statistics, the ledger's calendar and times know: the years 2000 to 2200.
+DAY_2000_2200 = date_regex(2000, 2200)
+_TIME = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
+TIME_PATTERN = f"^{DAY_2000_2200}{_TIME}$"
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_IN_RANGE_DAY = re.compile(f"^{DAY_2000_2200}$")
+_IN_RANGE_TIME = re.compile(TIME_PATTERN)
+
+
+def _iso_date(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value  # pydantic then checks the month and the day
+    raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+def _day_in_range(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = value.isoformat()
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    if not _IN_RANGE_DAY.match(value):
+        if _out_of_range(value, _IN_RANGE_DAY):
+            raise ValueError(_("This date is out of range."))
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    return value
+
+
+def _out_of_range(value: str, pattern: re.Pattern) -> bool:
+    """A well-formed date or time of a year before 2000 or after 2200."""
+    year = value[:4]
+    return year.isascii() and year.isdigit() and not 2000 <= int(year) <= 2200 and bool(pattern.match("2004" + value[4:]))
+
+
+def _iso_time(value):
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _IN_RANGE_TIME.match(value):
+        return value
+    if isinstance(value, str) and _out_of_range(value, _IN_RANGE_TIME):
+        raise ValueError(_("This time is out of range."))
+    raise PydanticCustomError("datetime_parsing", "Input should be a valid datetime")
+
+
+Int = Annotated[int, BeforeValidator(_number)]
+Bool = Annotated[bool, BeforeValidator(_truth)]
+
+
+def whole(ge: int, le: int):
+    """A JSON integer from ``ge`` to ``le`` (the bounds first, so that the document has them)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_number)]
+
+
+Id = whole(1, 2**31 - 1)
+# A calendar day, any year: a JSON string YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+# A day of the years 2000-2200, kept as its text (the statistics' query strings).
+DayText = Annotated[str, BeforeValidator(_day_in_range),
+                    WithJsonSchema({"type": "string", "pattern": f"^{DAY_2000_2200}$"})]
+# The same, documented only: the text is checked where it is read (stats.periods.parse_date), for
+# the console's ratings list to tell which filter was wrong.
+DayArg = Annotated[str, StringConstraints(min_length=1), WithJsonSchema({"type": "string", "pattern": f"^{DAY_2000_2200}$"})]
+# A day of the years 2000-2200 as a date (campaign phases, the ledger's deadlines).
+DayInRange = Annotated[date, BeforeValidator(_day_in_range),
+                       WithJsonSchema({"type": "string", "pattern": f"^{DAY_2000_2200}$"})]
+# A time of the years 2000-2200: YYYY-MM-DDTHH:MM[:SS[.ffffff]], with Z or an offset, or without
+# one (then read in the hall's time zone).
+Time = Annotated[datetime, BeforeValidator(_iso_time), WithJsonSchema({"type": "string", "pattern": TIME_PATTERN})]
+
 Name = Line(64, min_length=1)
 Text = Paragraph(5000)
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _clean_list(items: list[str]) -> list[str]:
@@ -34,6 +152,23 @@ class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# Rules across fields, in the document too. Where JSON Schema can say it (one of two fields, a
+# field that another one's value needs) it says it; an order of two dates or times it cannot,
+# so the document names the pair under "x-order" ("then" not before "first"; strictly after
+# unless "may_equal").
+
+def one_of(first: str, second: str) -> dict:
+    """Exactly one of the two fields is given (an id, not null)."""
+    def holds(mine: str, other: str) -> dict:
+        return {"required": [mine], "properties": {mine: {"type": "integer"}, other: {"type": "null"}}}
+
+    return {"oneOf": [holds(first, second), holds(second, first)]}
+
+
+def order(first: str, then: str, *, may_equal: bool) -> dict:
+    return {"first": first, "then": then, "may_equal": may_equal}
+
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -43,7 +178,7 @@ class Out(BaseModel):
 class DepartmentIn(In):
     name: Name
     description: Text = ""
-    sort_order: int = Field(0, ge=-10000, le=10000)
+    sort_order: Int = Field(0, ge=-10000, le=10000)
 
 
 class DepartmentOut(Out):
@@ -81,12 +216,12 @@ class StaffIn(In):
                                                   pattern=r"^[A-Za-z0-9_\-]+$")]
     department_id: Id | None = None
     window_id: Id | None = None
-    is_party_member: bool = False
+    is_party_member: Bool = False
     party_post: Line(64) = ""
     designations: Annotated[list[Designation], Field(max_length=10), AfterValidator(_clean_list)] = []
     duties: Text = ""
-    on_duty: bool = False
-    sort_order: int = Field(0, ge=-10000, le=10000)
+    on_duty: Bool = False
+    sort_order: Int = Field(0, ge=-10000, le=10000)
 
 
 class StaffOut(Out):
@@ -119,7 +254,7 @@ class StandardIn(In):
     fees: Line(128) = ""
     legal_basis: Text = ""
     service_language: Text = ""
-    sort_order: int = Field(0, ge=-10000, le=10000)
+    sort_order: Int = Field(0, ge=-10000, le=10000)
 
 
 class StandardOut(Out):
@@ -141,11 +276,13 @@ class StandardOut(Out):
 # --- pledges ---------------------------------------------------------------------------------
 
 class PledgeIn(In):
+    model_config = ConfigDict(json_schema_extra={"x-order": [order("period_start", "period_end", may_equal=True)]})
+
     staff_id: Id | None = Field(None, description="empty for the party organisation's pledge")
     text: Paragraph(2000, min_length=1)
-    period_start: date | None = None
-    period_end: date | None = None
-    published: bool = True
+    period_start: Day | None = None
+    period_end: Day | None = None
+    published: Bool = True
 
     @model_validator(mode="after")
     def _period(self):
@@ -166,10 +303,12 @@ class PledgeOut(Out):
 # --- honors ----------------------------------------------------------------------------------
 
 class HonorIn(In):
+    model_config = ConfigDict(json_schema_extra=one_of("staff_id", "window_id"))
+
     title: Line(128, min_length=1)
     staff_id: Id | None = None
     window_id: Id | None = None
-    awarded_on: date
+    awarded_on: Day
     issuer: Line(128) = ""
 
     @model_validator(mode="after")
@@ -191,11 +330,13 @@ class HonorOut(Out):
 # --- notices ---------------------------------------------------------------------------------
 
 class NoticeIn(In):
+    model_config = ConfigDict(json_schema_extra={"x-order": [order("starts_at", "ends_at", may_equal=False)]})
+
     title: Line(128, min_length=1)
     text: Paragraph(2000) = ""
     priority: Literal["normal", "urgent"] = "normal"
-    starts_at: datetime | None = Field(None, description="ISO-8601; without an offset it is read in the hall's time zone")
-    ends_at: datetime | None = None
+    starts_at: Time | None = Field(None, description="ISO-8601; without an offset it is read in the hall's time zone")
+    ends_at: Time | None = None
 
     @model_validator(mode="after")
     def _period(self):
@@ -230,7 +371,7 @@ class SlideOptions(In):
 
 class Slide(In):
     kind: SlideKind
-    duration: int = Field(15, ge=3, le=600, description="seconds")
+    duration: Int = Field(15, ge=3, le=600, description="seconds")
     options: SlideOptions = SlideOptions()
 
 
@@ -255,16 +396,19 @@ class ScreenGroupOut(Out):
 
 
 class ScheduleIn(In):
+    model_config = ConfigDict(json_schema_extra={**one_of("screen_id", "group_id"),
+                                                  "x-order": [order("start_date", "end_date", may_equal=True)]})
+
     name: Line(64) = ""
     playlist_id: Id
     screen_id: Id | None = None
     group_id: Id | None = None
-    weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)] = [0, 1, 2, 3, 4, 5, 6]
+    weekdays: Annotated[list[whole(0, 6)], Field(min_length=1, max_length=7)] = [0, 1, 2, 3, 4, 5, 6]
     start_time: Clock | None = Field(None, description="HH:MM in the hall's time zone")
     end_time: Clock | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    priority: int = Field(0, ge=-100, le=100)
+    start_date: Day | None = None
+    end_date: Day | None = None
+    priority: Int = Field(0, ge=-100, le=100)
 
     @model_validator(mode="after")
     def _target(self):
@@ -293,12 +437,19 @@ class ScheduleOut(Out):
 # --- devices ---------------------------------------------------------------------------------
 
 class ScreenIn(In):
+    # A window screen names its window and always shows it (no playlist: catalog._hall_screens_only).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"kind": {"const": "hall"}}},
+        {"required": ["kind", "window_id"],
+         "properties": {"kind": {"const": "window"}, "window_id": {"type": "integer"}, "playlist_id": {"type": "null"}}},
+    ]})
+
     name: Name
     kind: Literal["hall", "window"] = "hall"
     window_id: Id | None = None
     group_id: Id | None = None
     playlist_id: Id | None = Field(None, description="shown when no schedule applies; empty for the default")
-    enabled: bool = Field(True, description="false cuts the screen off at once (its token refused) and keeps its settings")
+    enabled: Bool = Field(True, description="false cuts the screen off at once (its token refused) and keeps its settings")
 
     @model_validator(mode="after")
     def _window(self):
@@ -326,7 +477,7 @@ class ScreenOut(Out):
 class KioskIn(In):
     name: Name
     window_id: Id | None = Field(None, description="empty for a kiosk on the floor (the citizen picks the window)")
-    enabled: bool = Field(True, description="false cuts the kiosk off at once (its token refused) and keeps its settings")
+    enabled: Bool = Field(True, description="false cuts the kiosk off at once (its token refused) and keeps its settings")
 
 
 class KioskOut(Out):
@@ -380,14 +531,30 @@ class RatingOut(Out):
 
 # --- users and tokens ------------------------------------------------------------------------
 
+# As typed: a password is not trimmed (the sign-in compares it as typed).
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
+
+
 class UserIn(In):
+    # A staff user is linked to their member (services.accounts.save_user); the role is staff when left out.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["role"], "properties": {"role": {"enum": ["admin", "leader"]}}},
+        {"required": ["staff_id"], "properties": {"role": {"const": "staff"}, "staff_id": {"type": "integer"}}},
+    ]})
+
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                                pattern=r"^[A-Za-z0-9_.\-@]+$")]
     display_name: Line(64) = ""
     role: Literal["admin", "leader", "staff"] = "staff"
     staff_id: Id | None = None
-    active: bool = True
-    password: Annotated[str | None, Field(min_length=8, max_length=128)] = None
+    active: Bool = True
+    password: Password | None = None
+
+
+class NewUserIn(UserIn):
+    """A new user has a password (services.accounts.save_user)."""
+
+    password: Password
 
 
 class UserOut(Out):
@@ -401,6 +568,12 @@ class UserOut(Out):
 
 
 class TokenIn(In):
+    # A leader's or a staff token acts for a user (services.accounts.create_token).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"role": {"const": "admin"}}},
+        {"required": ["user_id"], "properties": {"user_id": {"type": "integer"}}},
+    ]})
+
     name: Name
     role: Literal["admin", "leader", "staff"]
     user_id: Id | None = Field(None, description="the user the token acts for, with their scope; "
@@ -448,3 +621,31 @@ class ErrorBody(BaseModel):
 
 class Error(BaseModel):
     error: ErrorBody
+
+
+# --- query strings -------------------------------------------------------------------------------
+
+@cache
+def _query_types(model: type[BaseModel]) -> dict[str, str]:
+    """The JSON type of each query parameter of ``model``, by its name in the URL."""
+    out = {}
+    for name, prop in model.model_json_schema(mode="validation").get("properties", {}).items():
+        types = {branch.get("type") for branch in prop.get("anyOf", [prop])}
+        out[name] = "integer" if "integer" in types else "boolean" if "boolean" in types else "string"
+    return out
+
+
+def query_input(model: type[BaseModel], args: Mapping[str, str]) -> dict[str, Any]:
+    """A query string's values as the JSON values the document gives them: an integer is written in
+    decimal digits (with a minus sign, at most 20 of them), a boolean as true or false; anything
+    else stays text, which the model then refuses for a number or a boolean."""
+    types = _query_types(model)
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        kind = types.get(key)
+        if kind == "integer" and re.fullmatch(r"-?[0-9]{1,20}", value):
+            value = int(value)
+        elif kind == "boolean" and value in ("true", "false"):
+            value = value == "true"
+        out[key] = value
+    return out

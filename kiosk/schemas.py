@@ -8,57 +8,56 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
-from liangbiping.admin.schemas import Id, In, Out, RatingOut
+from liangbiping.admin.schemas import Bool, DayArg, Id, In, Int, Out, RatingOut, Time, whole
 from liangbiping.admin.text import Paragraph
 
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
 CHANNELS = ("kiosk", "qr", "web", "device")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
+# 32 hex digits, or 36 with the hyphens where a UUID has them; stored in the canonical form.
+UUID_PATTERN = "^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$"
+
 
 def _uuid(value: str) -> str:
-    try:
-        parsed = uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        raise ValueError(_("Must be a UUID such as 3f2b8a9e-1c4d-4e5f-8a6b-7c8d9e0f1a2b.")) from None
-    if len(value) not in (32, 36):  # no braces or urn: prefixes; the id is compared as text
+    if not re.match(UUID_PATTERN, value):
         raise ValueError(_("Must be a UUID such as 3f2b8a9e-1c4d-4e5f-8a6b-7c8d9e0f1a2b."))
-    return str(parsed)
+    return str(uuid.UUID(value))
+
+
+# A mainland mobile number (1, then 3-9, then nine digits), optionally after +86, 0086 or 86, with
+# spaces, dashes and brackets anywhere; nothing but those is no number at all.
+_SEP = "[ ()\\-\u3000]*"
+CONTACT_PATTERN = (f"^{_SEP}(?:(?:(?:\\+{_SEP}|0{_SEP}0{_SEP})?8{_SEP}6{_SEP})?1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})?{_SEP}$")
 
 
 def clean_contact(value: str | None) -> str | None:
-    """A mainland mobile number as 11 digits (spaces, dashes and +86 dropped); None when empty."""
+    """A mainland mobile number as 11 digits (spaces, dashes, brackets and +86 dropped); None when empty."""
     if value is None:
         return None
-    digits = re.sub(r"[\s\-()]", "", value)
-    if not digits:
-        return None
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if not MOBILE.match(digits):
+    if not re.match(CONTACT_PATTERN, value):
         raise ValueError(_("Must be an 11-digit mobile number."))
-    return digits
+    digits = re.sub(r"[^0-9]", "", value)
+    return digits[-11:] if digits else None
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-Contact = Annotated[str | None, Field(None, max_length=32), AfterValidator(clean_contact)]
+Contact = Annotated[str | None, Field(None, max_length=32), AfterValidator(clean_contact),
+                    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 32, "pattern": CONTACT_PATTERN},
+                                              {"type": "null"}]})]
 
 
 class RatingIn(In):
-    id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=36), AfterValidator(_uuid)] = Field(
+    id: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_uuid),
+                  WithJsonSchema({"type": "string", "pattern": UUID_PATTERN})] = Field(
         description="UUID chosen by the client: the idempotency key")
-    score: Annotated[StrictInt, Field(ge=1, le=5)] = Field(
+    score: whole(1, 5) = Field(
         description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
     staff_id: Id | None = None
     window_id: Id | None = None
@@ -69,7 +68,8 @@ class RatingIn(In):
         default_factory=list, description="reason codes: " + ", ".join(REASON_CODES))
     comment: Paragraph(500) = ""
     contact: Contact = Field(None, description="a mobile number for a call-back; stored, shown masked")
-    rated_at: datetime | None = Field(None, description="when the citizen pressed (ISO-8601); offline kiosks replay later")
+    rated_at: Time | None = Field(None, description="when the citizen pressed (ISO-8601; without an offset, the "
+                                                    "hall's time); offline kiosks replay later, within 30 days")
 
 
 class RatingDetail(RatingOut):
@@ -81,19 +81,17 @@ class RatingDetail(RatingOut):
 class RatingListQuery(BaseModel):
     model_config = {"extra": "ignore", "str_strip_whitespace": True}
 
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=500)
+    page: Int = Field(1, ge=1, le=100000)
+    per_page: Int = Field(50, ge=1, le=500)
     staff_id: Id | None = None
     window_id: Id | None = None
     kiosk_id: Id | None = None
-    score: Annotated[int, Field(ge=1, le=5)] | None = None
+    score: whole(1, 5) | None = None
     channel: Literal["kiosk", "qr", "web", "device"] | None = None
-    flagged: bool | None = Field(None, description="true: only flagged; false: only unflagged")
-    prompted: bool | None = None
-    date_from: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
-        None, alias="from", description="YYYY-MM-DD, inclusive, in the hall's time zone")
-    date_to: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
-        None, alias="to", description="YYYY-MM-DD, inclusive, in the hall's time zone")
+    flagged: Bool | None = Field(None, description="true: only flagged; false: only unflagged")
+    prompted: Bool | None = None
+    date_from: DayArg | None = Field(None, alias="from", description="YYYY-MM-DD, inclusive, in the hall's time zone")
+    date_to: DayArg | None = Field(None, alias="to", description="YYYY-MM-DD, inclusive, in the hall's time zone")
 
 
 class SuggestionIn(In):
@@ -132,15 +130,15 @@ class SuggestionOut(Out):
 
 
 class SuggestionPatch(In):
-    reply: Paragraph(2000) | None = None
+    reply: Paragraph(2000, min_length=1) | None = None
     status: Literal["new", "replied", "handled"] | None = None
 
 
 class SuggestionListQuery(BaseModel):
     model_config = {"extra": "ignore", "str_strip_whitespace": True}
 
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
+    page: Int = Field(1, ge=1, le=100000)
+    per_page: Int = Field(50, ge=1, le=200)
     status: Literal["new", "replied", "handled"] | None = None
     kind: Literal["suggestion", "complaint", "praise"] | None = None
     staff_id: Id | None = None

@@ -15,6 +15,7 @@ requests a bearer token of the person's role made for their user.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import uuid
@@ -427,6 +428,8 @@ ROUTES += [(m, API + rule, API + path, expect, marker, body) for m, rule, path, 
 # --- checking --------------------------------------------------------------------------------------
 
 def _fill(value, ids):
+    if isinstance(value, str) and re.fullmatch(r"\{(\w+)\}", value) and isinstance(ids.get(value[1:-1]), int):
+        return ids[value[1:-1]]  # an id alone is a JSON number (forms get str() of it)
     if isinstance(value, str):
         return value.format(new_uuid=uuid.uuid4(), **ids)
     if isinstance(value, dict):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import ApiToken, AuditEntry, User
-from ..schemas import AuditOut, TokenCreated, TokenIn, TokenOut, UserIn, UserOut
+from ..schemas import AuditOut, Int, NewUserIn, TokenCreated, TokenIn, TokenOut, UserIn, UserOut
 from ..services import accounts
 from .framework import Query, endpoint
 
@@ -20,8 +20,8 @@ ADMIN = ("admin",)
 
 
 class PageQuery(Query):
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
+    page: Int = Field(1, ge=1, le=100000)
+    per_page: Int = Field(50, ge=1, le=200)
 
 
 class AuditQuery(PageQuery):
@@ -49,7 +49,7 @@ def users_list(query):
     return _page(select(User).order_by(User.id), query)
 
 
-@endpoint("/users", "POST", summary="Create a console user", tag="users", roles=ADMIN, body=UserIn,
+@endpoint("/users", "POST", summary="Create a console user", tag="users", roles=ADMIN, body=NewUserIn,
           response=UserOut, status=201)
 def users_create(body):
     return accounts.save_user(body.model_dump(exclude_unset=True), g.actor)  # unset: the service's defaults
@@ -61,7 +61,7 @@ def users_read(user_id):
 
 
 @endpoint("/users/<int:user_id>", "PATCH", summary="Change a console user", tag="users", roles=ADMIN,
-          response=UserOut, request_content={"application/json": {"schema": {"$ref": "#/components/schemas/UserIn"}}})
+          response=UserOut, changes=UserIn)
 def users_update(user_id):
     from ..validation import parse
     from .framework import json_body

@@ -25,7 +25,7 @@ def _staff(staff_id: int) -> Staff:
 
 
 @endpoint("/staff/<int:staff_id>/badge.png", "GET", summary="A member's printable badge (PNG, 300 dpi)", tag="badges",
-          roles=PRINTERS, name="badge_png",
+          roles=PRINTERS, name="badge_png", produces="image/png", errors=(503,),
           description="54 x 85.6 mm portrait at 300 dpi, with the member's rating QR code.")
 def badge_png(staff_id):
     staff = _staff(staff_id)
@@ -37,7 +37,7 @@ def badge_png(staff_id):
 
 
 @endpoint("/badges.pdf", "GET", summary="Print-ready A4 sheets of badges (PDF)", tag="badges", roles=PRINTERS,
-          query=BadgesQuery, name="badges_pdf",
+          query=BadgesQuery, name="badges_pdf", produces="application/pdf", errors=(503,),
           description="Nine badges a page with cut marks, for one department (`department_id`) or everyone.")
 def badges_pdf(query):
     people, footer = badges.members_to_print(current_viewer(), query.department_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Annotated
 
 from flask import Response, g
 from flask_babel import gettext as _
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from ..campaign import boards, phases
 from ..campaign.schemas import (BoardOut, BoardsOut, CalendarDayIn, CalendarDayOut, CalendarOut, PhaseIn,
@@ -14,25 +16,42 @@ from ..campaign.schemas import (BoardOut, BoardsOut, CalendarDayIn, CalendarDayO
 from ..services.scope import viewer_for_token
 from ..errors import Invalid, NotFound
 from ..ledger import workdays
+from ..reports.data import KINDS as REPORT_KINDS
+from ..schemas import DAY_2000_2200
 from ..stats import periods
 from ..timefmt import hall_zone
 from .framework import endpoint, json_body
 
 READ_ALL = ("admin", "leader", "staff")
 MANAGERS = ("admin", "leader")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Period keys of the years 2000 to 2200 (admin.stats.periods): a month, a quarter, a year.
+_YEAR = "(?:20[0-9]{2}|21[0-9]{2}|2200)"
+PERIOD_PATTERN = f"^{_YEAR}(?:-(?:0[1-9]|1[0-2])|-Q[1-4])?$"
+
+
+def _period_key(pattern: str):
+    def check(text: str) -> str:
+        if not re.match(pattern, text):
+            raise ValueError(_("Not a period: %(text)s", text=text[:20]))
+        return text
+
+    return Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check),
+                     WithJsonSchema({"type": "string", "pattern": pattern})]
+
+
+BoardPeriod = _period_key(PERIOD_PATTERN)
+ReportPeriod = _period_key(f"^(?:{DAY_2000_2200}|{PERIOD_PATTERN[1:-1]})$")  # or any day of one
 
 
 class BoardQuery(Query):
-    period: str | None = Field(None, max_length=10, description="2026-10, 2026-Q4 or 2026; default: the board period setting")
+    period: BoardPeriod | None = Field(
+        None, description="2026-10, 2026-Q4 or 2026; default: the board period setting")
 
 
 def _period(text: str | None) -> periods.Period:
-    if not text:
-        return boards.current_period()
-    period = periods.parse_key(text)
-    if period.kind not in ("month", "quarter", "year"):
-        raise Invalid(_("A month, a quarter or a year is needed."), field="period")
-    return period
+    return periods.parse_key(text) if text else boards.current_period()
 
 
 @endpoint("/boards", "GET", summary="The 三比 boards (skills, conduct, performance, satisfaction, composite)",
@@ -42,7 +61,7 @@ def list_boards(query):
 
 
 @endpoint("/boards/<key>", "GET", summary="One 三比 board", tag="boards", roles=READ_ALL, query=BoardQuery,
-          response=BoardOut, name="boards_read")
+          response=BoardOut, name="boards_read", path={"key": {"type": "string", "enum": list(boards.BOARDS)}})
 def read_board(key, query):
     if key not in boards.BOARDS:
         raise NotFound(_("No board %(key)s.", key=key[:20]))
@@ -69,8 +88,7 @@ def create_phase(body):
 
 
 @endpoint("/campaign/phases/<int:phase_id>", "PATCH", summary="Change a campaign phase", tag="campaign",
-          roles=("admin",), response=PhaseOut, name="phases_update",
-          request_content={"application/json": {"schema": {"$ref": "#/components/schemas/PhaseIn"}}})
+          roles=("admin",), response=PhaseOut, name="phases_update", changes=PhaseIn)
 def update_phase(phase_id):
     from ..validation import parse
 
@@ -91,6 +109,7 @@ def delete_phase(phase_id):
 
 @endpoint("/calendar/<int:year>", "GET", summary="A year of the working-day calendar", tag="campaign",
           roles=READ_ALL, response=CalendarOut, name="calendar_year",
+          path={"year": {"type": "integer", "minimum": 2000, "maximum": 2200}},
           description="Each day: working or not, the holiday library's word, and any administrator's correction.")
 def calendar_year(year):
     if not 2000 <= year <= 2200:
@@ -101,6 +120,7 @@ def calendar_year(year):
 
 @endpoint("/calendar/days/<day>", "PUT", summary="Correct one day of the working-day calendar", tag="campaign",
           roles=("admin",), body=CalendarDayIn, response=CalendarDayOut, name="calendar_day_set",
+          path={"day": {"type": "string", "pattern": f"^{DAY_2000_2200}$"}},
           description="`working`: true or false; null goes back to the holiday library's word.")
 def calendar_day(day, body):
     parsed = periods.parse_date(day if len(day) <= 10 else "", "day")
@@ -111,21 +131,24 @@ def calendar_day(day, body):
 
 
 class ReportQuery(Query):
-    period: str | None = Field(None, max_length=10, description="2026-10 (month), 2026-Q4 (quarter) or 2026 (year)")
+    period: ReportPeriod | None = Field(
+        None, description="a month (2026-10), a quarter (2026-Q4), a year (2026) or a day (2026-10-08)")
 
 
 @endpoint("/reports/<kind>.xlsx", "GET", summary="A monthly, quarterly or annual report (XLSX)", tag="reports",
-          roles=MANAGERS, query=ReportQuery, name="reports_xlsx",
-          description="`kind`: month, quarter or year; `period` picks which (default: the current one).")
+          roles=MANAGERS, query=ReportQuery, name="reports_xlsx", produces=XLSX,
+          path={"kind": {"type": "string", "enum": list(REPORT_KINDS)}},
+          description="`kind`: month, quarter or year; `period` picks which: the one that holds the first day "
+                      "of the period or the day given (default: the current one).")
 def report(kind, query):
     from ..reports import data as report_data
     from ..reports.xlsx import report_xlsx
 
     if kind not in report_data.KINDS:
         raise NotFound(_("No report %(kind)s.", kind=kind[:20]))
-    period = periods.parse_key(query.period, kind) if query.period else \
-        periods.containing(kind, periods.local_today(hall_zone()))
+    period = periods.containing(kind, periods.parse_key(query.period).start if query.period else
+                                periods.local_today(hall_zone()))
     body = report_xlsx(report_data.build(period, viewer_for_token()))
-    response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(body, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="report-{period.key}.xlsx"'
     return response, 200

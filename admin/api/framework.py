@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import DomainError, Forbidden, Invalid, Unauthorized
+from ..schemas import query_input
 from ..services.accounts import token_for_secret
 from ..validation import parse
 from . import bp
@@ -31,6 +32,13 @@ class Operation:
     description: str = ""
     paged: bool = False
     request_content: dict | None = None
+    changes: type | None = None        # a PATCH body: some fields of this model, merged, then validated by it
+    documented_body: type | None = None  # a JSON body the handler parses itself
+    path: dict | None = None           # JSON schemas of the URL's variables, beyond their converter
+    produces: str | None = None        # the media type of a 200 that is not JSON (a PNG, a PDF, an XLSX)
+    errors: tuple = ()                 # statuses beyond the usual ones (401 of the public intake, 503, ...)
+    also: tuple = ()                   # other success statuses with the same answer (a replay's 200)
+    extensions: dict | None = None     # x- keys of the operation's entry (rules JSON Schema has no word for)
 
 
 OPERATIONS: list[Operation] = []
@@ -92,11 +100,20 @@ def render(response, value, status: int):
 def endpoint(rule: str, method: str, *, summary: str, tag: str, roles: tuple | None,
              body: type | None = None, query: type | None = None, response: Any = None,
              status: int = 200, paged: bool = False, name: str | None = None,
-             description: str = "", request_content: dict | None = None) -> Callable:
+             description: str = "", request_content: dict | None = None, changes: type | None = None,
+             documented_body: type | None = None, path: dict | None = None, produces: str | None = None,
+             errors: tuple = (), also: tuple = (), extensions: dict | None = None) -> Callable:
     """Register ``fn`` under ``rule`` for ``method``. ``roles=None`` makes it public.
 
     The handler receives ``body`` (a validated model) and ``query`` when declared, plus the
-    URL's variables, and returns a model-able object, a page dict, or None for 204.
+    URL's variables, and returns a model-able object, a page dict, or None for 204. What the
+    handler reads itself is declared for the document: ``changes`` (a PATCH of some fields of that
+    model, which the handler merges with the record and validates whole), ``documented_body`` (a
+    model it parses itself), ``request_content`` (anything else, such as an image); ``path`` gives
+    the URL's variables their schemas, ``produces`` a 200's media type that is not JSON, and
+    ``errors`` the statuses the operation answers beyond the usual ones, ``also`` the success
+    statuses beyond ``status`` that carry the same answer, ``extensions`` rules for the document
+    that JSON Schema cannot state (``x-date-range``).
     """
 
     def deco(fn):
@@ -109,12 +126,14 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, roles: tuple | N
             if body is not None:
                 kwargs["body"] = parse(body, json_body())
             if query is not None:
-                kwargs["query"] = parse(query, request.args.to_dict())
+                kwargs["query"] = parse(query, query_input(query, request.args.to_dict()))
             return render(response, fn(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=op_name, view_func=view, methods=[method])
         OPERATIONS.append(Operation(rule, method, summary, tag, roles, body, query, response, status,
-                                    op_name, description or (fn.__doc__ or "").strip(), paged, request_content))
+                                    op_name, description or (fn.__doc__ or "").strip(), paged, request_content,
+                                    changes, documented_body, path, produces, tuple(errors), tuple(also),
+                                    extensions))
         return view
 
     return deco

@@ -10,7 +10,11 @@ from ..services import photos, records
 from .framework import endpoint
 
 IMAGE_BODY = {
-    "multipart/form-data": {"schema": {"type": "object", "properties": {"photo": {"type": "string", "format": "binary"}}}},
+    # Other form fields are ignored, as long as neither their names nor their values hold a NUL.
+    "multipart/form-data": {"schema": {"type": "object", "required": ["photo"],
+                                       "properties": {"photo": {"type": "string", "format": "binary"}},
+                                       "propertyNames": {"pattern": "^[^\\u0000]*$"},
+                                       "additionalProperties": {"pattern": "^[^\\u0000]*$"}}},
     "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
     "image/png": {"schema": {"type": "string", "format": "binary"}},
     "image/webp": {"schema": {"type": "string", "format": "binary"}},

@@ -30,9 +30,11 @@ def _plain(rating: dict) -> dict:
 
 
 @endpoint("/ratings", "POST", summary="Submit a rating", tag="ratings", roles=None, body=RatingIn,
-          response=RatingDetail, status=201, name="ratings_create",
+          response=RatingDetail, status=201, name="ratings_create", errors=(401, 409, 410), also=(200,),
           description="Public intake. 201 with the stored rating on first receipt; the same `id` again "
-                      "returns 200 and the stored rating. Only a 2xx means the rating is durably stored. "
+                      "from the same source (kiosk, prompt, or badge/kiosk code from the same phone) returns "
+                      "200 and the stored rating, from any other source 409 `duplicate_id`. Only a 2xx "
+                      "means the rating is durably stored. "
                       "Bursts from one source get 429 with Retry-After.")
 def create_rating(body):
     rating, created = receive(body)

@@ -8,7 +8,7 @@ from flask import g
 from pydantic import Field, create_model
 
 from ..catalog import RESOURCES, Resource
-from ..schemas import Id
+from ..schemas import Bool, Id, Int
 from ..services import records
 from ..services.scope import current_viewer
 from .framework import Query, endpoint
@@ -17,13 +17,13 @@ from .framework import Query, endpoint
 def list_query(res: Resource) -> type:
     sort_keys = tuple(res.sort) + tuple("-" + k for k in res.sort)
     fields = {
-        "page": (int, Field(1, ge=1, le=100000)),
-        "per_page": (int, Field(50, ge=1, le=200)),
+        "page": (Int, Field(1, ge=1, le=100000)),
+        "per_page": (Int, Field(50, ge=1, le=200)),
         "q": (Optional[str], Field(None, max_length=100, description="search text")),
         "sort": (Optional[Literal[sort_keys]], Field(None, description="field, '-' for descending")),
     }
     for key, (kind, _column) in res.filters.items():
-        fields[key] = (Optional[Id if kind is int else kind], None)  # ids within the column's range
+        fields[key] = (Optional[{int: Id, bool: Bool}.get(kind, kind)], None)  # ids within the column's range
     return create_model(f"{res.schema_out.__name__[:-3]}ListQuery", __base__=Query, **fields)
 
 
@@ -52,8 +52,7 @@ def register(res: Resource) -> None:
         return records.get(res, record_id)
 
     @endpoint(item, "PATCH", summary=f"Change a {res.entity}", tag=tag, roles=res.write_roles,
-              response=res.schema_out, name=f"{res.name}_update",
-              request_content={"application/json": {"schema": {"$ref": f"#/components/schemas/{res.schema_in.__name__}"}}},
+              response=res.schema_out, name=f"{res.name}_update", changes=res.schema_in,
               description="Send only the fields to change; the result is validated as a whole.")
     def update(record_id):
         from .framework import json_body

@@ -9,8 +9,10 @@ from ..campaign.schemas import (ExportQuery, RectificationIn, RectificationListQ
 from ..services.scope import viewer_for_token
 from ..ledger import service
 from .framework import endpoint, json_body
+from .stats import DATE_RANGE
 
 MANAGERS = ("admin", "leader")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @endpoint("/rectifications", "GET", summary="List ledger entries", tag="rectifications", roles=MANAGERS,
@@ -40,7 +42,7 @@ def read_entry(entry_id):
 
 @endpoint("/rectifications/<int:entry_id>", "PATCH", summary="Change a ledger entry's problem or 四明确",
           tag="rectifications", roles=MANAGERS, response=RectificationOut, name="rectifications_update",
-          request_content={"application/json": {"schema": {"$ref": "#/components/schemas/RectificationPatch"}}},
+          documented_body=RectificationPatch,
           description="Fields: problem, measure (what to fix), deadline, leader_id (responsible leader, a leader "
                       "account), responsible_id (responsible member), staff_id, window_id. A closed entry: 409.")
 def update_entry(entry_id):
@@ -74,13 +76,14 @@ def transition_entry(entry_id, body):
 
 
 @endpoint("/rectifications/export.xlsx", "GET", summary="The ledger as XLSX with the 四明确 columns",
-          tag="rectifications", roles=MANAGERS, query=ExportQuery, name="rectifications_export")
+          tag="rectifications", roles=MANAGERS, query=ExportQuery, name="rectifications_export", produces=XLSX,
+          extensions=DATE_RANGE)
 def export_entries(query):
     from ..ledger.export import ledger_xlsx
     from .stats import date_range
 
     start, end = (date_range(query.date_from, query.date_to) if (query.date_from or query.date_to) else (None, None))
     data = ledger_xlsx(viewer_for_token(), state=query.state, opened_from=start, opened_to=end)
-    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = 'attachment; filename="rectifications.xlsx"'
     return response, 200

@@ -20,6 +20,10 @@ READ_ALL = ("admin", "leader", "staff")
 MANAGERS = ("admin", "leader")
 MAX_DAYS = 3700  # ten years and change
 MAX_POINTS = 1000
+# date_range's rule, in the document (see admin/api/openapi_doc.py).
+DATE_RANGE = {"x-date-range": {"from": "from", "to": "to", "max_days": MAX_DAYS}}
+# Scope.check's rule: a department, a window or a member is named by its id.
+SCOPE_ID = {"x-required-when": [{"param": "id", "when": {"scope": ["department", "window", "staff"]}}]}
 
 
 def date_range(date_from: str | None, date_to: str | None) -> tuple[date, date]:
@@ -43,7 +47,7 @@ def _scope(query) -> Scope:
 
 @endpoint("/stats/satisfaction", "GET", summary="Satisfaction figures for the hall, a department, a window or a member",
           tag="statistics", roles=READ_ALL, query=SatisfactionQuery, response=SatisfactionOut,
-          name="stats_satisfaction",
+          name="stats_satisfaction", extensions={**DATE_RANGE, **SCOPE_ID},
           description="`from`/`to` are hall-local dates, inclusive (default: this month so far). Flagged ratings "
                       "and ratings removed by an upheld appeal are not counted; `rate` is null when `count` is 0. "
                       "`satisfied` counts the levels of the `satisfied_levels` setting. `low_confidence` marks rates "
@@ -59,6 +63,8 @@ def satisfaction(query):
 
 @endpoint("/stats/trend", "GET", summary="Satisfaction per day, week, month, quarter or year", tag="statistics",
           roles=READ_ALL, query=TrendQuery, response=TrendOut, name="stats_trend",
+          extensions={**SCOPE_ID, "x-date-range": dict(DATE_RANGE["x-date-range"], limits=[
+              {"when": {"granularity": "day"}, "max_days": MAX_POINTS - 1}])},
           description="One point per period of `granularity` between `from` and `to` (at most 1000 points).")
 def trend(query):
     scope = _scope(query)
@@ -70,7 +76,7 @@ def trend(query):
 
 
 @endpoint("/stats/ranking", "GET", summary="Members, windows or departments by satisfaction rate", tag="statistics",
-          roles=MANAGERS, query=RankingQuery, response=RankingOut, name="stats_ranking",
+          roles=MANAGERS, query=RankingQuery, response=RankingOut, name="stats_ranking", extensions=DATE_RANGE,
           description="Rows with fewer ratings than `min_sample` (default: the `ranking_min_sample` setting) are "
                       "listed unranked, after the ranked ones.")
 def ranking(query):

@@ -24,7 +24,7 @@ def _get(suggestion_id: int) -> Suggestion:
 
 
 @endpoint("/suggestions", "POST", summary="Put a suggestion in the box", tag="suggestions", roles=None,
-          body=SuggestionIn, response=SuggestionReceipt, status=201, name="suggestions_create",
+          body=SuggestionIn, response=SuggestionReceipt, status=201, name="suggestions_create", errors=(401, 410),
           description="Public, with a kiosk_token or qr_token. The answer's `receipt` opens /s/<receipt>.")
 def create_suggestion(body):
     return box.submit(body)

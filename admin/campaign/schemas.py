@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..schemas import Id, In, Out
+from ..schemas import Bool, DayInRange, DayText, Id, In, Int, Out, order, whole
 from ..text import Line, Paragraph
 
 
@@ -17,7 +17,6 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
 
 ShortText = Paragraph(2000)
-DateText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -25,8 +24,8 @@ DateText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10
 class SatisfactionQuery(Query):
     scope: Literal["hall", "department", "window", "staff"] = "hall"
     id: Optional[Id] = None
-    date_from: Optional[DateText] = Field(None, alias="from", description="YYYY-MM-DD, hall time zone, inclusive")
-    date_to: Optional[DateText] = Field(None, alias="to", description="YYYY-MM-DD, hall time zone, inclusive")
+    date_from: Optional[DayText] = Field(None, alias="from", description="YYYY-MM-DD, hall time zone, inclusive")
+    date_to: Optional[DayText] = Field(None, alias="to", description="YYYY-MM-DD, hall time zone, inclusive")
 
 
 class TrendQuery(SatisfactionQuery):
@@ -35,9 +34,9 @@ class TrendQuery(SatisfactionQuery):
 
 class RankingQuery(Query):
     level: Literal["staff", "window", "department"] = "staff"
-    date_from: Optional[DateText] = Field(None, alias="from")
-    date_to: Optional[DateText] = Field(None, alias="to")
-    min_sample: Optional[int] = Field(None, ge=0, le=100000)
+    date_from: Optional[DayText] = Field(None, alias="from")
+    date_to: Optional[DayText] = Field(None, alias="to")
+    min_sample: Optional[whole(0, 100000)] = None
 
 
 class Wilson(BaseModel):
@@ -153,26 +152,39 @@ class RectificationOut(Out):
 
 
 class RectificationIn(In):
-    problem: ShortText = Field(min_length=1)
+    problem: Paragraph(2000, min_length=1)
     staff_id: Optional[Id] = None
     window_id: Optional[Id] = None
     measure: ShortText = ""
-    deadline: Optional[date] = None
+    deadline: Optional[DayInRange] = None
     leader_id: Optional[Id] = None
     responsible_id: Optional[Id] = None
 
 
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
 class RectificationPatch(In):
-    problem: Optional[ShortText] = None
+    problem: Paragraph(2000, min_length=1) = Field(None, json_schema_extra=_no_default)  # left out, never null
     staff_id: Optional[Id] = None
     window_id: Optional[Id] = None
     measure: Optional[ShortText] = None
-    deadline: Optional[date] = None
+    deadline: Optional[DayInRange] = None
     leader_id: Optional[Id] = None
     responsible_id: Optional[Id] = None
 
 
 class TransitionIn(In):
+    # What each step needs from the body (the entry's state decides whether the step is possible: 409).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"action": {"enum": ["verify", "start"]}}},
+        {"required": ["reason"], "properties": {"action": {"const": "dismiss"}, "reason": {"type": "string", "minLength": 1}}},
+        {"required": ["evidence"],
+         "properties": {"action": {"const": "complete"}, "evidence": {"type": "string", "minLength": 1}}},
+        {"required": ["verdict"], "properties": {"action": {"const": "revisit"}, "verdict": {"type": "string"}}},
+    ]})
+
     action: Literal["verify", "dismiss", "start", "complete", "revisit"]
     reason: Optional[ShortText] = None
     evidence: Optional[ShortText] = None
@@ -181,10 +193,10 @@ class TransitionIn(In):
 
 
 class RectificationListQuery(Query):
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
+    page: Int = Field(1, ge=1, le=100000)
+    per_page: Int = Field(50, ge=1, le=200)
     state: Optional[Literal["open", "verified", "dismissed", "rectifying", "done", "revisited", "active"]] = None
-    overdue: Optional[bool] = None
+    overdue: Optional[Bool] = None
     source: Optional[Literal["rating", "suggestion", "manual"]] = None
     department_id: Optional[Id] = None
     staff_id: Optional[Id] = None
@@ -195,8 +207,8 @@ class RectificationListQuery(Query):
 
 class ExportQuery(Query):
     state: Optional[Literal["open", "verified", "dismissed", "rectifying", "done", "revisited", "active"]] = None
-    date_from: Optional[DateText] = Field(None, alias="from")
-    date_to: Optional[DateText] = Field(None, alias="to")
+    date_from: Optional[DayText] = Field(None, alias="from")
+    date_to: Optional[DayText] = Field(None, alias="to")
 
 
 # --- appeals ---------------------------------------------------------------------------------
@@ -204,11 +216,11 @@ class ExportQuery(Query):
 class AppealIn(In):
     rating_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
     kind: Literal["mistaken", "malicious"]
-    reason: ShortText = Field(min_length=1)
+    reason: Paragraph(2000, min_length=1)
 
 
 class AppealDecision(In):
-    upheld: bool
+    upheld: Bool
     note: ShortText = ""
 
 
@@ -227,8 +239,8 @@ class AppealOut(Out):
 
 
 class AppealListQuery(Query):
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(50, ge=1, le=200)
+    page: Int = Field(1, ge=1, le=100000)
+    per_page: Int = Field(50, ge=1, le=200)
     status: Optional[Literal["pending", "upheld", "rejected"]] = None
     staff_id: Optional[Id] = None
 
@@ -260,19 +272,18 @@ class BoardsOut(BaseModel):
 
 
 class PhaseIn(In):
+    model_config = ConfigDict(json_schema_extra={"x-order": [order("starts_on", "ends_on", may_equal=True)]})
+
     name: Line(64, min_length=1)
     stage: Literal["mobilize", "advance", "consolidate", "other"] = "other"
-    starts_on: date
-    ends_on: date
+    starts_on: DayInRange
+    ends_on: DayInRange
     description: Paragraph(2000) = ""
 
     @model_validator(mode="after")
     def _order(self):
         if self.ends_on < self.starts_on:
-            raise ValueError("the phase ends before it starts")
-        if not (date(2000, 1, 1) <= self.starts_on <= date(2200, 12, 31)
-                and date(2000, 1, 1) <= self.ends_on <= date(2200, 12, 31)):
-            raise ValueError("the phase is out of range")
+            raise ValueError("period_end is before period_start")
         return self
 
 
@@ -287,7 +298,7 @@ class PhaseOut(Out):
 
 
 class CalendarDayIn(In):
-    working: Optional[bool] = Field(None, description="true: a working day; false: a day off; null: the library decides")
+    working: Optional[Bool] = Field(None, description="true: a working day; false: a day off; null: the library decides")
     note: Line(64) = ""
 
 

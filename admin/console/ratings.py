@@ -19,6 +19,7 @@ from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Kiosk, Rating, RatingPrompt, Staff, Suggestion, Window
 from ..models.rating_terms import CHANNELS, FLAGS, REASONS, SCORES
+from ..schemas import query_input
 from ..services.scope import current_viewer
 from ..timefmt import hall_zone
 from . import bp
@@ -36,12 +37,15 @@ def _labels() -> dict:
 
 def _query(model, args) -> SimpleNamespace:
     """Parse list filters; a bad value is dropped with a message instead of failing the page."""
-    clean = {k: v for k, v in args.items() if v not in ("", None)}
+    clean = query_input(model, {k: v for k, v in args.items() if v not in ("", None)})
     try:
         return model.model_validate(clean)
     except ValidationError:
         flash(_("Some filters were not understood and were ignored."), "error")
-        return model.model_validate({k: v for k, v in clean.items() if k in ("page",) and v.isdigit()})
+    try:
+        return model.model_validate({k: v for k, v in clean.items() if k == "page"})
+    except ValidationError:
+        return model.model_validate({})
 
 
 def today_counters() -> dict:

@@ -94,12 +94,12 @@ def buckets(kind: str, start: date, end: date) -> list[Period]:
     return out
 
 
-_KEY = {
-    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    "week": re.compile(r"^(\d{4})-W(\d{2})$"),
-    "month": re.compile(r"^(\d{4})-(\d{2})$"),
-    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
-    "year": re.compile(r"^(\d{4})$"),
+_KEY = {  # ASCII digits: \d would take any script's digits too
+    "day": re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"),
+    "week": re.compile(r"^([0-9]{4})-W([0-9]{2})$"),
+    "month": re.compile(r"^([0-9]{4})-([0-9]{2})$"),
+    "quarter": re.compile(r"^([0-9]{4})-Q([1-4])$"),
+    "year": re.compile(r"^([0-9]{4})$"),
 }
 
 
