@@ -132,7 +132,8 @@ def configure_errors(app: Flask) -> None:
         if "\x00" in request.path:
             abort(404)
         for fields in (request.args, request.form if request.mimetype in FORM_TYPES else {}):
-            if any("\x00" in key or any("\x00" in value for value in fields.getlist(key)) for key in fields):
+            # (a multipart part without a name has the key None)
+            if any("\x00" in (key or "") or any("\x00" in value for value in fields.getlist(key)) for key in fields):
                 abort(400)
 
     def wants_json() -> bool:
