@@ -23,6 +23,9 @@
   var IDENTIFY_MS = 10 * 1000;
   // A slide's duration is shared by its pages, but no page is shown for less than this.
   var PER_PAGE_MIN_S = 10;
+  // How long a page's timer runs, as a share of its duration: 1 on a hall's screen. Only a script in
+  // the page can change it (bench/screen_soak.py turns a day of rotation into minutes this way).
+  var pace = {scale: 1};
   var startedAt = Date.now();
   // From the address itself: an offline reload gets the cached page, whose config came from another query.
   var pinnedSlide = new URLSearchParams(location.search).get("slide") || cfg.pinnedSlide || null;
@@ -717,7 +720,9 @@
 
   /* ---------------------------------------------------------------- rotation */
 
-  var rotation = {index: 0, page: 0, kind: null, timer: null, spotlight: 0, sentSlide: null};
+  // changes: pages and slides shown since the page loaded; shownMs: for how long, at a hall's pace.
+  var rotation = {index: 0, page: 0, kind: null, timer: null, spotlight: 0, sentSlide: null, changes: 0, shownMs: 0,
+    dueMs: 0};
 
   function playlist() {
     var s = model.sections || {};
@@ -759,9 +764,11 @@
     rotation.kind = slide.kind;
     var seconds = Number(slide.duration) || 0;
     if (seconds > 0 && (slides.length > 1 || pages.length > 1 || slide.kind === "member_spotlight")) {
-      rotation.timer = setTimeout(advance, Math.max(PER_PAGE_MIN_S, seconds / pages.length) * 1000);
+      rotation.dueMs = Math.max(PER_PAGE_MIN_S, seconds / pages.length) * 1000;
+      rotation.timer = setTimeout(advance, rotation.dueMs * pace.scale);
     } else {
-      rotation.timer = setTimeout(idleTick, 60 * 1000);
+      rotation.dueMs = 60 * 1000;
+      rotation.timer = setTimeout(idleTick, rotation.dueMs * pace.scale);
     }
     if (rotation.sentSlide !== slide.kind) {
       rotation.sentSlide = slide.kind;
@@ -776,6 +783,8 @@
   }
 
   function advance() {
+    rotation.changes += 1;
+    rotation.shownMs += rotation.dueMs;
     var slides = playlist();
     var slide = slides[rotation.index] || slides[0];
     var pages = pagesOf(slide);
@@ -971,6 +980,7 @@
   drawStale();
   window.lbpScreen = {
     model: model, rotation: rotation, advance: advance, socket: socket, timing: timing, heal: heal, command: command,
+    pace: pace,
     // For tests and the console preview: act as if the connection had been gone this long.
     disconnectedFor: function (ms) {
       if (disconnectedSince !== null) disconnectedSince = Date.now() - ms;
