@@ -127,14 +127,20 @@ def configure_errors(app: Flask) -> None:
     @app.before_request
     def refuse_nul():
         """No database stores a NUL character (PostgreSQL refuses the whole query): a path holding
-        one names nothing that exists, and a query or form field holding one is malformed. Refused
-        here, before any view compares it with a column. (JSON bodies: admin.validation.)"""
+        one names nothing that exists, and a query or form field holding one is invalid. Refused
+        here, before any view compares it with a column. (JSON bodies: admin.validation.) The API
+        reads no forms: its raw uploads must keep their bodies unparsed."""
         if "\x00" in request.path:
             abort(404)
-        for fields in (request.args, request.form if request.mimetype in FORM_TYPES else {}):
-            # (a multipart part without a name has the key None)
-            if any("\x00" in (key or "") or any("\x00" in value for value in fields.getlist(key)) for key in fields):
-                abort(400)
+        forms = request.mimetype in FORM_TYPES and not request.path.startswith("/api/")
+        for fields in (request.args, request.form if forms else {}):
+            for key in fields:  # a multipart part without a name has the key None
+                if "\x00" in (key or "") or any("\x00" in value for value in fields.getlist(key)):
+                    from flask_babel import gettext as _
+
+                    from .errors import Invalid
+
+                    raise Invalid(_("Text may not contain NUL characters."), field=(key or "").replace("\x00", "") or None)
 
     def wants_json() -> bool:
         """The API, the health check, and scripts that send or ask for JSON (pairing, badge jobs)."""
