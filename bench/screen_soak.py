@@ -66,8 +66,8 @@ TO_FIRST_PAGE = """() => {
     const s = window.lbpScreen;
     s.pace.scale = 1;
     for (let i = 0; i < 500; i++) {
-        if (s.rotation.kind === "identity_wall" && s.rotation.page === 0) return i;
-        s.advance();
+        s.advance();  // at least once: the page's timer is then a hall's, seconds away
+        if (s.rotation.kind === "identity_wall" && s.rotation.page === 0) return s.rotation.changes;
     }
     throw new Error("the identity wall never came round");
 }"""
@@ -76,6 +76,7 @@ COUNTS = """() => ({
     elements: document.getElementsByTagName("*").length,
     changes: window.lbpScreen.rotation.changes,
     shown_ms: window.lbpScreen.rotation.shownMs,
+    draws: window.__soakDraws,
     version: window.lbpScreen.model.version,
     applied: window.__soakApplied,
     connected: window.lbpScreen.socket.connected,
@@ -119,6 +120,11 @@ class Screen:
         self.page.add_init_script("""
             window.__soakApplied = 0;
             window.addEventListener("lbp:applied", () => { window.__soakApplied += 1; });
+            // Every time the stage is drawn (a window screen redraws its one slide each minute).
+            window.__soakDraws = 0;
+            document.addEventListener("DOMContentLoaded", () => new MutationObserver(() => {
+                window.__soakDraws += 1;
+            }).observe(document.getElementById("stage"), {childList: true}));
         """)
         self.page.goto(f"{server.url}/display/{screen_id}#token={token}")
         self.page.wait_for_function("() => window.lbpScreen && window.lbpScreen.model.version >= 0 "
@@ -129,7 +135,17 @@ class Screen:
         self.cdp.send("Performance.enable")
 
     def speed(self, factor: float) -> None:
+        self.factor = factor
         self.page.evaluate("f => { window.lbpScreen.pace.scale = 1 / f; window.lbpScreen.advance(); }", factor)
+
+    def measure_still(self) -> dict:
+        """A window screen's measure: its minute's redraw put back to a minute first."""
+        self.page.evaluate("() => { window.lbpScreen.pace.scale = 1; }")
+        self.page.wait_for_timeout(500)  # the redraw due within the sped-up minute, then a real minute
+        figures = self.measure()
+        figures["split"] = heap_split(self.cdp)
+        self.speed(self.factor)
+        return figures
 
     def counts(self) -> dict:
         return self.page.evaluate(COUNTS)
@@ -227,7 +243,9 @@ def main(argv=None) -> int:
             if args.window_screens:
                 for s in screens:
                     if s["kind"] == "window":
-                        others.append(Screen(context, server, str(s["id"]), devices["screens"][str(s["id"])]))
+                        other = Screen(context, server, str(s["id"]), devices["screens"][str(s["id"])])
+                        other.name = s["name"]
+                        others.append(other)
             loaded = screen.measure()
             print(f"loaded: heap {loaded['heap'] / 1e6:.2f} MB, {loaded['nodes']} nodes "
                   f"({loaded['elements']} elements in the document)")
@@ -258,9 +276,9 @@ def main(argv=None) -> int:
 
             def sample(label: str, snapshot: bool = False) -> dict:
                 for _ in range(5):
-                    screen.page.evaluate(TO_FIRST_PAGE)
+                    at = screen.page.evaluate(TO_FIRST_PAGE)
                     figures = screen.measure()
-                    if screen.counts()["changes"] == figures["changes"]:
+                    if figures["changes"] == at == screen.counts()["changes"]:
                         break  # still the same page: the measure is of the identity wall's first page
                 figures.update(label=label, seconds=time.monotonic() - run_started, load=os.getloadavg()[0])
                 if snapshot:
@@ -278,7 +296,7 @@ def main(argv=None) -> int:
             screen.speed(args.speed)
             wait_changes(args.warmup)
             sample("start", snapshot=True)
-            windows_start = [other.measure() for other in others]
+            windows_start = [other.measure_still() for other in others]
             first = samples[0]["changes"]
             goal = first + args.changes
             every = max(1, args.changes // (args.samples + 1))
@@ -300,8 +318,7 @@ def main(argv=None) -> int:
                     next_sample += every
             sample("end", snapshot=True)
             for other, before in zip(others, windows_start):
-                after = other.measure()
-                windows.append({"before": before, "after": after})
+                windows.append({"name": other.name, "before": before, "after": other.measure_still()})
             browser.close()
     finally:
         server.stop()
@@ -337,9 +354,13 @@ def main(argv=None) -> int:
           f"(1/5/15 min after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f})")
     for w in windows:
         a, b = w["before"], w["after"]
-        print(f"window screen ({b['shown_ms'] / 3_600_000:.1f} h of minute redraws at a hall's pace): "
+        redraws = b["draws"] - a["draws"]
+        print(f"{w['name']}: {redraws:,} redraws ({redraws / 60:.1f} h at a hall's pace, one a minute), "
               f"heap {a['heap'] / 1e6:.2f} -> {b['heap'] / 1e6:.2f} MB ({pct(a['heap'], b['heap']):+.1f} %), "
-              f"nodes {a['nodes']:,} -> {b['nodes']:,} ({pct(a['nodes'], b['nodes']):+.1f} %)")
+              f"nodes {a['nodes']:,} -> {b['nodes']:,} ({pct(a['nodes'], b['nodes']):+.1f} %); compiled code "
+              f"{a['split']['code'] / 1e3:.0f} -> {b['split']['code'] / 1e3:.0f} kB, the rest "
+              f"{a['split']['objects'] / 1e3:.0f} -> {b['split']['objects'] / 1e3:.0f} kB "
+              f"({pct(a['split']['objects'], b['split']['objects']):+.1f} %)")
 
     problems = []
     if abs(heap_pct) > LIMIT_PCT:

@@ -36,8 +36,8 @@ TO_FIRST_PAGE = """() => {
     const s = window.lbpScreen;
     s.pace.scale = 1;
     for (let i = 0; i < 500; i++) {
-        if (s.rotation.kind === "identity_wall" && s.rotation.page === 0) return;
-        s.advance();
+        s.advance();  // at least once: the page's timer is then a hall's, seconds away
+        if (s.rotation.kind === "identity_wall" && s.rotation.page === 0) return s.rotation.changes;
     }
     throw new Error("the identity wall never came round");
 }"""
@@ -62,7 +62,7 @@ def hall_screen(browser, demo_server):
 
 
 def _look(page, cdp) -> dict:
-    page.evaluate(TO_FIRST_PAGE)
+    at = page.evaluate(TO_FIRST_PAGE)
     page.wait_for_timeout(1000)  # photos of the slides just replaced may still be loading, and keep them alive
     for _ in range(2):
         cdp.send("HeapProfiler.collectGarbage")
@@ -71,7 +71,7 @@ def _look(page, cdp) -> dict:
     return {"nodes": int(metrics["Nodes"]), "listeners": int(metrics["JSEventListeners"]),
             "timers": page.evaluate("window.__pendingTimers()"),
             "elements": page.evaluate("document.getElementsByTagName('*').length"),
-            "changes": page.evaluate("window.lbpScreen.rotation.changes")}
+            "changes": page.evaluate("window.lbpScreen.rotation.changes"), "at": at}
 
 
 def _rotate(page, changes: int) -> None:
@@ -92,6 +92,7 @@ def test_300_slide_changes_and_pushes_leave_nothing_behind(hall_screen, demo_ser
         demo_server.api.patch(f"/staff/{member['id']}", {"title": f"浸泡测试岗位{i}"})
         page.wait_for_function("n => window.__applied > n", arg=applied, timeout=10_000)
     end = _look(page, cdp)
+    assert start["changes"] == start["at"] and end["changes"] == end["at"], "each look saw one page"
 
     assert end["changes"] - start["changes"] >= 300
     assert "浸泡测试岗位2" in page.locator("#stage").inner_text()
