@@ -16,7 +16,8 @@ from liangbiping.admin.text import Paragraph
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
 CHANNELS = ("kiosk", "qr", "web", "device")
 
-Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Any text up to 4 kB: a token that proves nothing is a 401 (kiosk.sources), whatever it looks like.
+Token = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4096)]
 
 # 32 hex digits, or 36 with the hyphens where a UUID has them; stored in the canonical form.
 UUID_PATTERN = "^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$"

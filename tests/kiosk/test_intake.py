@@ -53,7 +53,7 @@ BAD_FIELDS = [
     ("comment", "长" * 501), ("comment", 5),
     ("contact", "12345"), ("contact", "1381234567a"), ("contact", "0" * 40), ("contact", 13812345678),
     ("rated_at", "yesterday"), ("rated_at", 17),
-    ("kiosk_token", 5), ("kiosk_token", "x" * 201),
+    ("kiosk_token", 5), ("kiosk_token", "x" * 4097),
     ("extra", "field"),
 ]
 

@@ -176,7 +176,8 @@ def test_a_replayed_id_returns_the_rating_only_to_the_kiosk_that_stored_it(app, 
 
 @pytest.mark.parametrize("tokens", [
     {"kiosk_token": "garbage"}, {"qr_token": "garbage"}, {"qr_token": "eyJiIjoxLCJ2IjoxfQ.forged"},
-    {}, {"kiosk_token": "garbage", "qr_token": "garbage"},
+    {}, {"kiosk_token": "garbage", "qr_token": "garbage"}, {"kiosk_token": ""}, {"kiosk_token": "x" * 300},
+    {"qr_token": "界" * 1000},
 ])
 def test_garbage_tokens_get_401_even_with_a_stored_id(app, client, hall, tokens):
     body = rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1, comment="私密")
