@@ -56,21 +56,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.screen_support import screen_context  # noqa: E402
+from tests.browser.test_screen_soak import TO_FIRST_PAGE  # noqa: E402 - one way to hold the rotation still
 from tests.livesrv import Api, LiveServer, admin_token  # noqa: E402
 
 LIMIT_PCT = 10.0
-
-# Brings the rotation to the identity wall's first page at a hall's pace (its next change is
-# seconds away), so that every sample looks at the same slide.
-TO_FIRST_PAGE = """() => {
-    const s = window.lbpScreen;
-    s.pace.scale = 1;
-    for (let i = 0; i < 500; i++) {
-        s.advance();  // at least once: the page's timer is then a hall's, seconds away
-        if (s.rotation.kind === "identity_wall" && s.rotation.page === 0) return s.rotation.changes;
-    }
-    throw new Error("the identity wall never came round");
-}"""
 
 COUNTS = """() => ({
     elements: document.getElementsByTagName("*").length,
