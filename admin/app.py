@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from liangbiping import assets
 
-from . import client_address, security_headers
+from . import client_address, security_headers, timing
 from . import models  # noqa: F401 - registers every table before migrations run
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, socketio
@@ -30,6 +30,7 @@ def create_app(settings: dict | None = None) -> Flask:
     configure_templates(app)
     security_headers.init_app(app)  # nosniff, Referrer-Policy, CSP and framing on every response
     client_address.init_app(app)  # X-Forwarded-For believed only from LIANGBIPING_TRUSTED_PROXIES
+    timing.init_app(app)  # Server-Timing and the push rounds' parts, with LIANGBIPING_TIMING=1
     if not app.config.get("SKIP_MIGRATIONS"):
         from .database import migrate
 

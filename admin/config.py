@@ -111,6 +111,7 @@ class Config:
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # same origin only
     RUN_SCHEDULER = False
     PUSH_WORKER = True  # rounds after commits run in a background worker
+    TIMING = False  # Server-Timing headers and push rounds' parts in the log (admin/timing.py)
     PUBLIC_URL: str | None = None  # the hall's address in QR codes (LIANGBIPING_PUBLIC_URL; a console setting wins)
     # Sign-in throttling (admin.services.accounts.authenticate; docs/SECURITY.md, "Limits"). One
     # address gets LOGIN_MAX_FAILURES wrong passwords for one account, and LOGIN_ADDRESS_MAX_FAILURES
@@ -167,6 +168,7 @@ class Config:
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=_positive("LIANGBIPING_SESSION_HOURS", 12)),
             "SESSION_IDLE_MINUTES": _positive("LIANGBIPING_SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
             "TRUSTED_PROXIES": _list("LIANGBIPING_TRUSTED_PROXIES"),
+            "TIMING": _flag("LIANGBIPING_TIMING", False),
             "LOGIN_ADDRESS_MAX_FAILURES": _positive("LIANGBIPING_LOGIN_ADDRESS_MAX_FAILURES",
                                                     cls.LOGIN_ADDRESS_MAX_FAILURES),
             "LOGIN_MAX_DELAY_SECONDS": _positive("LIANGBIPING_LOGIN_MAX_DELAY_SECONDS", cls.LOGIN_MAX_DELAY_SECONDS),

@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.screen_support import screen_context  # noqa: E402
+from tests.browser.screen_support import demo_on_duty, screen_context  # noqa: E402
 from tests.browser.test_screen_soak import TO_FIRST_PAGE  # noqa: E402 - one way to hold the rotation still
 from tests.livesrv import Api, LiveServer, admin_token  # noqa: E402
 
@@ -86,19 +86,6 @@ def parse_args(argv=None):
                         help="also open the demo's four window screens (their idle redraw sped up the same way)")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
-
-
-def on_duty_roster(api: Api) -> list[dict]:
-    """The demo's rostered members, put on duty whatever the hour (outside opening hours the demo
-    seeds them away): the identity wall then shows them all."""
-    from liangbiping.admin.demo import hall
-
-    rostered = {p["name"] for p in hall.STAFF if p["on_duty"]}
-    members = [m for m in api.get("/staff?per_page=100")["items"] if m["name"] in rostered]
-    for m in members:
-        if not m["on_duty"]:
-            api.patch(f"/staff/{m['id']}", {"on_duty": True})
-    return members
 
 
 class Screen:
@@ -217,7 +204,7 @@ def main(argv=None) -> int:
     pushes = 0
     try:
         api = Api(server, admin_token(server))
-        members = on_duty_roster(api)
+        members = demo_on_duty(api)
         member, away = members[0], members[-1]
         notice = next(n for n in api.get("/notices?per_page=100")["items"] if showing(n))
         devices = json.loads((data / "demo-devices.json").read_text())

@@ -78,8 +78,9 @@ def room(kiosk_id: int) -> str:
 _bases: dict[int, str] = {}  # kiosk id -> the address it connected to (for its QR codes' links)
 
 
-def push_state(kiosk: Kiosk) -> None:
-    """Emit the kiosk's whole state to it (every tab or device holding its token).
+def push_state(kiosk: Kiosk, view=None) -> None:
+    """Emit the kiosk's whole state to it (every tab or device holding its token); ``view``: the
+    hall as kiosks see it (kiosk.state.HallView), when already read for several kiosks.
 
     Outside a request (the push hub's worker) the QR links are built on the address the kiosk
     itself connected to, so a kiosk on the hall's LAN gets codes that phones on that LAN open.
@@ -89,10 +90,10 @@ def push_state(kiosk: Kiosk) -> None:
     from .state import kiosk_state
 
     if has_request_context():
-        state = kiosk_state(kiosk)
+        state = kiosk_state(kiosk, view)
     else:
         with current_app.test_request_context(base_url=_bases.get(kiosk.id, "http://localhost/")):
-            state = kiosk_state(kiosk)
+            state = kiosk_state(kiosk, view)
     socketio.emit("state", state, namespace=KIOSK_NS, to=room(kiosk.id))
 
 
@@ -105,8 +106,12 @@ def push_kiosks(window_id: int | None = None) -> int:
     if window_id is not None:
         query = query.where(or_(Kiosk.window_id == window_id, Kiosk.window_id.is_(None)))
     kiosks = list(db.session.scalars(query))
-    for kiosk in kiosks:
-        push_state(kiosk)
+    if kiosks:
+        from .state import HallView
+
+        view = HallView()  # the hall read once for all of them
+        for kiosk in kiosks:
+            push_state(kiosk, view)
     return len(kiosks)
 
 
@@ -323,22 +328,30 @@ class KioskNeighbour(Neighbour):
         if tables & self.TABLES:
             push_kiosks()
 
-    def window_sections(self, window: dict | None, members: list[dict]) -> dict:
-        """A window screen's rating QR codes: one per member on duty there (their badge address),
-        so each citizen scans the code under the member who served them. ``rating_url`` is the
-        first one, for screens that draw a single code."""
+    def round_begins(self) -> None:
+        """The rating codes of every member at a window, read once a round (window screens show
+        those on duty at theirs)."""
         from sqlalchemy import select
 
         from liangbiping.admin.services.settings import public_base_url
 
         from . import qrtokens
 
-        if not window or not members:
-            return {"rating_url": None, "rating_codes": []}
-        ids = [m["id"] for m in members]
-        staff = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
         # A path when the hall has no public address: the screen completes it with its own.
         base = public_base_url() or ""
-        codes = [{"staff_id": i, "name": staff[i].name, "url": f"{base}/q/{qrtokens.badge_token(staff[i])}"}
-                 for i in ids if i in staff]
+        self._codes = {
+            staff_id: {"staff_id": staff_id, "name": name, "url": f"{base}/q/{qrtokens.badge_token_for(staff_id, version)}"}
+            for staff_id, name, version in db.session.execute(
+                select(Staff.id, Staff.name, Staff.badge_version).where(Staff.window_id.is_not(None)))
+        }
+
+    def window_sections(self, window: dict | None, members: list[dict]) -> dict:
+        """A window screen's rating QR codes: one per member on duty there (their badge address),
+        so each citizen scans the code under the member who served them. ``rating_url`` is the
+        first one, for screens that draw a single code."""
+        if not window or not members:
+            return {"rating_url": None, "rating_codes": []}
+        if getattr(self, "_codes", None) is None:
+            self.round_begins()
+        codes = [self._codes[m["id"]] for m in members if m["id"] in self._codes]
         return {"rating_url": codes[0]["url"] if codes else None, "rating_codes": codes}

@@ -12,6 +12,7 @@ Tokens are short (they become QR codes people scan across a counter) and carry o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -48,7 +49,17 @@ def _timed() -> URLSafeTimedSerializer:
 
 
 def badge_token(staff) -> str:
-    return _serializer().dumps({"b": staff.id, "v": staff.badge_version or 1})
+    return badge_token_for(staff.id, staff.badge_version)
+
+
+def badge_token_for(staff_id: int, badge_version: int | None) -> str:
+    # The same every time for a member and version: window screens ask for them every push round.
+    return _badge_token(current_app.config["SECRET_KEY"], staff_id, badge_version or 1)
+
+
+@lru_cache(maxsize=4096)
+def _badge_token(secret: str, staff_id: int, version: int) -> str:
+    return URLSafeSerializer(secret, salt=SALT).dumps({"b": staff_id, "v": version})
 
 
 def prompt_token(prompt) -> str:

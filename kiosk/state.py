@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from liangbiping.admin.extensions import db
 from liangbiping.admin.push import cards
-from liangbiping.admin.models import Kiosk, Pledge, RatingPrompt, Staff, Window
+from liangbiping.admin.models import Department, Kiosk, Pledge, RatingPrompt, Staff, Window
 from liangbiping.admin.models.types import utcnow
 
 from . import qrtokens
@@ -139,28 +139,68 @@ def phone_code(kiosk: Kiosk) -> dict:
     return {"url": url, "qr_svg": _phone_codes[kiosk.id][2]}
 
 
-def kiosk_state(kiosk: Kiosk) -> dict:
-    """The kiosk's whole content, with a fresh ``version``."""
-    from liangbiping.admin.services.settings import get_setting
-    from liangbiping.admin.timefmt import hall_zone
+class HallView:
+    """What kiosks show of the hall, read once: a change pushed to every kiosk builds each one's
+    state from this one read, not from a read of the hall per kiosk."""
 
-    window = kiosk.window
-    members = on_duty_members(kiosk.window_id)
-    prompt = open_prompt(kiosk)
-    return {
-        "version": next_version(),
-        "kiosk": {"id": kiosk.id, "name": kiosk.name, "window_id": kiosk.window_id},
-        "hall_name": get_setting("hall_name") or "",
-        # The kiosk's clock shows the hall's time, whatever the tablet's own clock and zone say.
-        "timezone": hall_zone().key,
-        "server_time": utcnow().isoformat(),
-        "mode": "window" if window is not None else "floor",
-        "window": window_card(window),
-        # With two members on duty the citizen picks the one who served them (``members``);
-        # ``member`` is set only when there is no choice to make.
-        "member": member_card(members[0]) if len(members) == 1 else None,
-        "members": [member_card(m) for m in members],
-        "windows": floor_windows() if window is None else [],
-        "prompt": prompt_card(prompt) if prompt else None,
-        "phone": phone_code(kiosk),
-    }
+    def __init__(self):
+        from liangbiping.admin.services.settings import get_setting
+        from liangbiping.admin.timefmt import hall_zone
+
+        departments = dict(db.session.execute(select(Department.id, Department.name)).all())
+        self.windows = {w.id: {"id": w.id, "number": w.number, "name": w.name,
+                               "department": departments.get(w.department_id, "")}
+                        for w in db.session.scalars(select(Window).order_by(Window.number))}
+        # On duty first, then the hall's order: the floor kiosk's list; the members on duty at a
+        # window keep the hall's order among themselves.
+        self.by_window: dict[int, list[dict]] = {}
+        for member in db.session.scalars(select(Staff).where(Staff.window_id.is_not(None))
+                                         .order_by(Staff.on_duty.desc(), Staff.sort_order, Staff.id)):
+            card = cards.member_card(member, departments.get(member.department_id, ""),
+                                     self.windows.get(member.window_id))
+            self.by_window.setdefault(member.window_id, []).append(card)
+        self.prompts = list(db.session.scalars(
+            select(RatingPrompt).where(RatingPrompt.used_at.is_(None), RatingPrompt.cancelled_at.is_(None),
+                                       RatingPrompt.expires_at > utcnow()).order_by(RatingPrompt.id.desc())))
+        self.hall_name = get_setting("hall_name") or ""
+        self.timezone = hall_zone().key
+
+    def on_duty(self, window_id: int | None) -> list[dict]:
+        return [m for m in self.by_window.get(window_id, []) if m["on_duty"]]
+
+    def floor(self) -> list[dict]:
+        return [dict(w, members=self.by_window.get(w["id"], [])) for w in self.windows.values()]
+
+    def prompt_for(self, kiosk: Kiosk) -> RatingPrompt | None:
+        """As ``open_prompt``: the newest open prompt for this kiosk, or for its window."""
+        return next((p for p in self.prompts if p.kiosk_id == kiosk.id
+                     or (p.kiosk_id is None and kiosk.window_id is not None and p.window_id == kiosk.window_id)),
+                    None)
+
+    def state(self, kiosk: Kiosk) -> dict:
+        """The kiosk's whole content, with a fresh ``version``."""
+        window = self.windows.get(kiosk.window_id)
+        members = self.on_duty(kiosk.window_id)
+        prompt = self.prompt_for(kiosk)
+        return {
+            "version": next_version(),
+            "kiosk": {"id": kiosk.id, "name": kiosk.name, "window_id": kiosk.window_id},
+            "hall_name": self.hall_name,
+            # The kiosk's clock shows the hall's time, whatever the tablet's own clock and zone say.
+            "timezone": self.timezone,
+            "server_time": utcnow().isoformat(),
+            "mode": "window" if window is not None else "floor",
+            "window": window,
+            # With two members on duty the citizen picks the one who served them (``members``);
+            # ``member`` is set only when there is no choice to make.
+            "member": members[0] if len(members) == 1 else None,
+            "members": members,
+            "windows": self.floor() if window is None else [],
+            "prompt": prompt_card(prompt) if prompt else None,
+            "phone": phone_code(kiosk),
+        }
+
+
+def kiosk_state(kiosk: Kiosk, view: HallView | None = None) -> dict:
+    """The kiosk's whole content, with a fresh ``version`` (``view``: the hall already read)."""
+    return (view or HallView()).state(kiosk)

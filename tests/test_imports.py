@@ -119,7 +119,7 @@ LAYERS = [
     ("models", {"liangbiping.admin.models", "liangbiping.admin.models."}),
     ("base", BASE | {"liangbiping.admin", "liangbiping.admin.limits", "liangbiping.admin.validation",
                      "liangbiping.admin.data_dir", "liangbiping.admin.offload", "liangbiping.admin.text",
-                     "liangbiping.admin.xlsx", "liangbiping.admin.security_headers",
+                     "liangbiping.admin.xlsx", "liangbiping.admin.security_headers", "liangbiping.admin.timing",
                      "liangbiping.admin.client_address", "liangbiping.assets"}),
 ]
 DOMAIN = "domain"   # everything not named above: services, ledger, stats, campaign, reviews, reports, the intake

@@ -59,29 +59,36 @@ class HallSnapshot:
     satisfaction: dict
     playlists: dict
     campaign: dict | None = None  # {"boards": [...], "phase": {...} | None}
+    parts: dict | None = None  # what it was read from (read_parts), for the next snapshot to reuse
+    roster: tuple = ()  # the members as the boards name them (roster)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot(now: datetime | None = None, campaign: dict | None = None, satisfaction: dict | None = None) -> HallSnapshot:
-    """The hall as screens see it; ``campaign`` and ``satisfaction`` reuse the boards and the
-    figures of an earlier snapshot: they are costly and change slowly."""
-    from .playlists import load_playlists
+# The parts of a snapshot and the tables each is read from. A round reuses the parts whose
+# tables have not changed since they were read (the push hub forgets the others): an edit of one
+# member re-reads the staff, not the hall's standards, honors and notices. What depends on the
+# clock (notices and pledges in force) is kept whole and filtered by each snapshot.
+PART_TABLES = {
+    "catalog": {"departments", "windows", "standards", "window_service_items"},
+    "members": {"staff", "departments", "windows"},
+    "pledges": {"pledges"},
+    "honors": {"honors", "windows"},
+    "notices": {"notices"},
+    "hall": {"settings"},
+    "playlists": {"playlists", "schedules"},
+}
 
-    now = now or utcnow()
-    today = now.date()
+
+def _catalog() -> dict:
     departments = {d.id: d.name for d in db.session.scalars(select(Department).order_by(Department.sort_order, Department.id))}
     windows = {
         w.id: {"id": w.id, "number": w.number, "name": w.name, "department": departments.get(w.department_id, ""),
                "service_item_ids": []}
         for w in db.session.scalars(select(Window).order_by(Window.number))
     }
-    staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.id)).all()
-    members = [member_card(s, departments.get(s.department_id, ""), windows.get(s.window_id)) for s in staff]
-    names = {s.id: s.name for s in staff}
-
     standards = []
     for st in db.session.scalars(select(Standard).options(selectinload(Standard.windows))
                                  .order_by(Standard.kind, Standard.sort_order, Standard.id)):
@@ -95,32 +102,117 @@ def snapshot(now: datetime | None = None, campaign: dict | None = None, satisfac
             "steps": st.steps or [], "time_limit": st.time_limit, "materials": st.materials or [], "fees": st.fees,
             "legal_basis": st.legal_basis, "service_language": st.service_language,
         })
+    return {"departments": departments, "windows": windows, "standards": standards}
 
-    pledges = [
-        {"id": p.id, "staff_id": p.staff_id, "by": names.get(p.staff_id) if p.staff_id else None, "text": p.text,
-         "period_start": _iso(p.period_start), "period_end": _iso(p.period_end)}
-        for p in db.session.scalars(select(Pledge).where(Pledge.published.is_(True)).order_by(Pledge.staff_id.is_not(None), Pledge.id))
-        if (p.period_end is None or p.period_end >= today) and (p.period_start is None or p.period_start <= today)
+
+def _members() -> dict:
+    departments = dict(db.session.execute(select(Department.id, Department.name)).all())
+    windows = {w.id: {"number": w.number, "name": w.name}
+               for w in db.session.scalars(select(Window))}
+    staff = db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.id)).all()
+    return {"members": [member_card(s, departments.get(s.department_id, ""), windows.get(s.window_id)) for s in staff],
+            "names": {s.id: s.name for s in staff}}
+
+
+def _pledges() -> list:
+    """Every published pledge with its period (dates), to be filtered by the day; who made it
+    (``by``) is named by the snapshot, from the members."""
+    return [
+        ({"id": p.id, "staff_id": p.staff_id, "by": None, "text": p.text,
+          "period_start": _iso(p.period_start), "period_end": _iso(p.period_end)}, p.period_start, p.period_end)
+        for p in db.session.scalars(select(Pledge).where(Pledge.published.is_(True))
+                                    .order_by(Pledge.staff_id.is_not(None), Pledge.id))
     ]
-    honors = [
-        {"id": h.id, "title": h.title, "staff_id": h.staff_id, "name": names.get(h.staff_id),
-         "window": f"{windows[h.window_id]['number']} {windows[h.window_id]['name']}" if h.window_id in windows else None,
-         "awarded_on": _iso(h.awarded_on), "issuer": h.issuer}
+
+
+def _honors() -> list:
+    """The latest honors; the member's ``name`` is filled in by the snapshot, from the members."""
+    windows = {w.id: f"{w.number} {w.name}" for w in db.session.scalars(select(Window))}
+    return [
+        {"id": h.id, "title": h.title, "staff_id": h.staff_id, "name": None,
+         "window": windows.get(h.window_id), "awarded_on": _iso(h.awarded_on), "issuer": h.issuer}
         for h in db.session.scalars(select(Honor).order_by(Honor.awarded_on.desc(), Honor.id.desc()).limit(40))
     ]
-    notices, urgent = [], []
-    for n in db.session.scalars(select(Notice).order_by(Notice.id.desc())):
-        if (n.starts_at is None or n.starts_at <= now) and (n.ends_at is None or now < n.ends_at):
-            item = {"id": n.id, "title": n.title, "text": n.text, "ends_at": _iso(n.ends_at)}
-            (urgent if n.priority == "urgent" else notices).append(item)
 
-    return HallSnapshot(
-        hall={"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")},
-        departments=departments, windows=windows, members=members, standards=standards, pledges=pledges,
-        honors=honors, notices=notices, urgent=urgent,
+
+def _notices() -> list:
+    """Every notice with its times, to be filtered by the clock."""
+    return [({"id": n.id, "title": n.title, "text": n.text, "ends_at": _iso(n.ends_at)}, n.starts_at, n.ends_at,
+             n.priority == "urgent")
+            for n in db.session.scalars(select(Notice).order_by(Notice.id.desc()))]
+
+
+def _hall() -> dict:
+    return {"name": get_setting("hall_name"), "timezone": get_setting("timezone"), "banner": get_setting("banner")}
+
+
+def _playlists():
+    from .playlists import load_playlists
+
+    return load_playlists()
+
+
+READERS = {"catalog": _catalog, "members": _members, "pledges": _pledges, "honors": _honors, "notices": _notices,
+           "hall": _hall, "playlists": _playlists}
+
+
+_named: dict[str, tuple] = {}  # part -> (its rows, the names, the rows named): the same objects, the same answer
+
+
+def _with_names(part: str, rows: list, names: dict, field: str) -> list:
+    """``rows`` with ``field`` set to the name of each one's member (``staff_id``), made once for
+    a given pair of parts, so that unchanged rows stay the same objects (admin.push.hub hashes
+    them once)."""
+    hit = _named.get(part)
+    if hit is not None and hit[0] is rows and hit[1] is names:
+        return hit[2]
+    named = [dict(row, **{field: names.get(row["staff_id"]) if row["staff_id"] else None}) for row in rows]
+    _named[part] = (rows, names, named)
+    return named
+
+
+def read_parts(parts: dict | None = None) -> dict:
+    """Every part of a snapshot: those in ``parts`` as they are, the others read now."""
+    parts = dict(parts or {})
+    for name, reader in READERS.items():
+        if name not in parts:
+            parts[name] = reader()
+    return parts
+
+
+def roster(members: list[dict]) -> tuple:
+    """What the 三比 boards take from the members: who they are, their names and departments."""
+    return tuple((m["id"], m["name"], m["department"]) for m in members)
+
+
+def snapshot(now: datetime | None = None, campaign: tuple[dict, tuple] | None = None, satisfaction: dict | None = None,
+             parts: dict | None = None) -> HallSnapshot:
+    """The hall as screens see it. ``parts`` reuses parts read earlier (``read_parts``; the
+    snapshot keeps the ones it used in ``parts``); ``campaign`` (the boards and phase, and the
+    roster they were built for) and ``satisfaction`` reuse the boards and the figures of an
+    earlier snapshot: they are costly and change slowly. Boards built for another roster are
+    built again."""
+    now = now or utcnow()
+    today = now.date()
+    parts = read_parts(parts)
+    catalog, people = parts["catalog"], parts["members"]
+    in_force = [p for p, start, end in parts["pledges"] if (end is None or end >= today) and (start is None or start <= today)]
+    pledges = _with_names("pledges", in_force, people["names"], "by")
+    notices, urgent = [], []
+    for item, starts, ends, is_urgent in parts["notices"]:
+        if (starts is None or starts <= now) and (ends is None or now < ends):
+            (urgent if is_urgent else notices).append(item)
+    members = roster(people["members"])
+    if campaign is not None and campaign[1] != members:
+        campaign = None
+    snap = HallSnapshot(
+        hall=parts["hall"], departments=catalog["departments"], windows=catalog["windows"], members=people["members"],
+        standards=catalog["standards"], pledges=pledges, honors=_with_names("honors", parts["honors"], people["names"], "name"), notices=notices, urgent=urgent,
         satisfaction=satisfaction if satisfaction is not None else satisfaction_summary(now),
-        playlists=load_playlists(), campaign=campaign if campaign is not None else campaign_sections(),
+        playlists=parts["playlists"], campaign=campaign[0] if campaign is not None else campaign_sections(),
     )
+    snap.parts, snap.roster = parts, members
+    return snap
 
 
 def satisfaction_summary(now: datetime) -> dict:
@@ -196,8 +288,20 @@ def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
     return sections
 
 
-def digest(sections: dict) -> dict:
-    """A short hash per section: equal hashes mean the screen already shows that section."""
-    return {name: hashlib.blake2b(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode(),
-                                  digest_size=12).hexdigest()
-            for name, value in sections.items()}
+def digest(sections: dict, previous: dict | None = None, kept: dict | None = None) -> dict:
+    """A short hash per section: equal hashes mean the screen already shows that section.
+
+    ``previous`` ({id(value): (value, hash)}, the last round's ``kept``) skips hashing a value
+    hashed before: the parts a round reuses are the same objects from round to round. Every value
+    hashed or reused here goes into ``kept``, for the next round."""
+    out = {}
+    for name, value in sections.items():
+        hit = previous.get(id(value)) if previous else None
+        if hit is not None and hit[0] is value:
+            out[name] = hit[1]
+        else:
+            out[name] = hashlib.blake2b(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode(),
+                                        digest_size=12).hexdigest()
+        if kept is not None:
+            kept[id(value)] = (value, out[name])
+    return out

@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from .. import timing
 from ..extensions import db, socketio
 from ..models import Notice, PushCounter, PushGroup, Screen
 from ..models.types import utcnow
@@ -38,7 +39,10 @@ CONTENT_TABLES = {
 
 class Neighbour:
     """What another feature that shows hall data (the kiosks) adds to the push hub's work; the app
-    factory attaches one with ``PushHub.attach``. Both methods run in an app context."""
+    factory attaches one with ``PushHub.attach``. Its methods run in an app context."""
+
+    def round_begins(self) -> None:
+        """A round is about to build its payloads: read once here what every window screen needs."""
 
     def window_sections(self, window: dict | None, members: list[dict]) -> dict:
         """Sections to add to a window screen's payload."""
@@ -51,8 +55,11 @@ class Neighbour:
 # round's cost in a real hall, so a round reuses the last ones until one of these changes.
 CAMPAIGN_TABLES = {
     "ratings", "rating_appeals", "campaign_phases", "skill_results", "performance_entries", "review_rounds",
-    "reviews", "settings", "staff", "departments",
+    "reviews", "settings",
 }
+# The boards also name members and their departments: they are kept with the roster they were
+# built for (content.roster) and rebuilt when it differs, not on every edit of a member (a post,
+# going on duty, a photo), which screens show at once but the boards do not.
 # The same for the satisfaction board (this month's figures from the rating rollups).
 SATISFACTION_TABLES = {"ratings", "rating_appeals", "settings"}
 REUSE_MAX_AGE = 60.0  # rebuilt at least once a minute: the phase, the period and schedules follow the date
@@ -94,13 +101,18 @@ class PushHub:
         self._last_slow = 0.0
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
         self._touched: set[str] = set()      # tables changed since the worker last looked
-        self._campaign: tuple[dict, float] | None = None  # (boards and phase, when built)
-        self._satisfaction: tuple[dict, float] | None = None  # (figures, when built)
-        self._screens: tuple[dict, dict, float] | None = None  # (keys due, keys stored; when read)
+        # What rounds reuse, each (value..., when read): "campaign" (boards and phase, and the
+        # roster they were built with), "satisfaction" (figures), "screens" (keys due, keys
+        # stored), and "part:<name>" for each part of the hall's snapshot (content.PART_TABLES).
+        self._kept: dict[str, tuple] = {}
         # Bumped by each invalidation: a round that read before one must not store what it read
         # (on PostgreSQL its queries yield, and a wake or another process's change can come between).
-        self._generation = {"_campaign": 0, "_satisfaction": 0, "_screens": 0}
+        self._generation = {name: 0 for name in ("campaign", "satisfaction", "screens",
+                                                 *(f"part:{part}" for part in content.PART_TABLES))}
+        self._digests: dict[int, tuple] = {}  # id(section value) -> (value, digest): unchanged parts hash once
         self.rounds = 0
+        self.parts: dict[str, float] = {}  # the last round's parts, ms (admin.timing)
+        self._asked_at: float | None = None  # wall clock of the first wake since the last round
         self.newest_version = 0  # the highest version this process has emitted or seen
         self.neighbours: list[Neighbour] = []  # attached by the app factory (attach)
         self.bus = None  # other server processes' commits, when several share the database
@@ -144,11 +156,14 @@ class PushHub:
 
     def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True) -> None:
         if slow or (tables and tables & CAMPAIGN_TABLES):
-            self._forget("_campaign")
+            self._forget("campaign")
         if slow or (tables and tables & SATISFACTION_TABLES):
-            self._forget("_satisfaction")
+            self._forget("satisfaction")
         if tables and tables & SCREEN_TABLES:
-            self._forget("_screens")
+            self._forget("screens")
+        for part, read_from in content.PART_TABLES.items():
+            if tables and tables & read_from:
+                self._forget(f"part:{part}")
         if not self.app.config.get("PUSH_WORKER", True):
             return
         if tell:
@@ -157,6 +172,8 @@ class PushHub:
             self._slow_pending = True
         else:
             self._ensure_worker()
+            if self._asked_at is None:
+                self._asked_at = time.time()
             self._event.set()
 
     def _ensure_worker(self) -> None:
@@ -177,6 +194,7 @@ class PushHub:
             self._worker_started = True
 
     def _run(self) -> None:
+        timed = timing.enabled(self.app)
         last_sweep = time.monotonic()
         while True:
             self._event.wait(timeout=2.0)
@@ -192,13 +210,19 @@ class PushHub:
                             self._slow_pending, self._last_slow = False, now
                         if sweep_due:
                             last_sweep = now
+                        asked, self._asked_at = self._asked_at, None
+                        began = time.time()
                         self.round()
                         # The round only queued its patches: let the sockets' writers send them
                         # before the listeners (kiosks) and the reports take the loop.
                         socketio.sleep(0)
                         touched, self._touched = self._touched, set()
+                        heard = time.perf_counter()
                         if touched:
                             self.tell_listeners(touched)
+                        if timed:
+                            timing.log_round({"asked": (asked or began) * 1000, "began": began * 1000, **self.parts,
+                                              "listeners": (time.perf_counter() - heard) * 1000})
                     self.flush_reports()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
@@ -223,38 +247,39 @@ class PushHub:
             return self._round(now or utcnow(), reuse=not fresh and now is None, keep=now is None)
 
     def _cached(self, name: str, reuse: bool):
-        cached = getattr(self, name)
+        cached = self._kept.get(name)
         if reuse and cached is not None and time.monotonic() - cached[-1] < REUSE_MAX_AGE:
             return cached
         return None
 
     def _forget(self, name: str) -> None:
         with self._lock:  # the listener of other processes' changes may be a thread of its own
-            setattr(self, name, None)
+            self._kept.pop(name, None)
             self._generation[name] += 1
 
     def _keep(self, name: str, value: tuple, generation: int) -> None:
         """Remember ``value`` unless ``name`` was invalidated since ``generation`` was read."""
         with self._lock:
             if self._generation[name] == generation:
-                setattr(self, name, value)
+                self._kept[name] = value
 
     def _screen_keys(self, snap, now: datetime, reuse: bool, keep: bool) -> tuple[dict, dict]:
         """({screen id: content key due now}, {screen id: content key stored on its row})."""
-        cached = self._cached("_screens", reuse)
+        cached = self._cached("screens", reuse)
         if cached is not None:
             return cached[0], cached[1]
-        generation = self._generation["_screens"]
+        generation = self._generation["screens"]
         # Plain rows, not ORM objects: a province's thousands of screens are read here.
         rows = db.session.execute(select(Screen.id, Screen.kind, Screen.window_id, Screen.group_id,
                                          Screen.playlist_id, Screen.content_key)).all()
         keys = content.content_keys([tuple(row)[:5] for row in rows], snap.playlists, now)
         stored = {row[0]: row[5] for row in rows}
         if keep:
-            self._keep("_screens", (keys, stored, time.monotonic()), generation)
+            self._keep("screens", (keys, stored, time.monotonic()), generation)
         return keys, stored
 
     def _round(self, now: datetime, reuse: bool = True, keep: bool = True) -> dict:
+        clock = time.perf_counter()
         session = db.session
         # Taking the counter first serialises rounds across processes (row lock / SQLite write lock).
         counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one_or_none()
@@ -262,25 +287,35 @@ class PushHub:
             # The first round ever: several processes may get here at once; one row wins.
             _create_counter(session.connection())
             counter = session.execute(select(PushCounter).where(PushCounter.id == 1).with_for_update()).scalar_one()
-        campaign, satisfaction = self._cached("_campaign", reuse), self._cached("_satisfaction", reuse)
+        campaign, satisfaction = self._cached("campaign", reuse), self._cached("satisfaction", reuse)
         generations = dict(self._generation)
-        snap = content.snapshot(now, campaign=campaign and campaign[0], satisfaction=satisfaction and satisfaction[0])
+        reused = {part: cached[0] for part in content.PART_TABLES
+                  if (cached := self._cached(f"part:{part}", reuse)) is not None}
+        snap = content.snapshot(now, campaign=campaign and campaign[:2], satisfaction=satisfaction and satisfaction[0],
+                                parts=reused)
         if keep:
-            if campaign is None:
-                self._keep("_campaign", (snap.campaign, time.monotonic()), generations["_campaign"])
+            if campaign is None or snap.campaign is not campaign[0]:
+                self._keep("campaign", (snap.campaign, snap.roster, time.monotonic()), generations["campaign"])
             if satisfaction is None:
-                self._keep("_satisfaction", (snap.satisfaction, time.monotonic()), generations["_satisfaction"])
+                self._keep("satisfaction", (snap.satisfaction, time.monotonic()), generations["satisfaction"])
+            for part, value in snap.parts.items():
+                if part not in reused:
+                    self._keep(f"part:{part}", (value, time.monotonic()), generations[f"part:{part}"])
         keys, stored = self._screen_keys(snap, now, reuse, keep)
         groups = {g.key: g for g in session.scalars(select(PushGroup))}
+        read = time.perf_counter()
         moved = {sid for sid, key in keys.items() if stored.get(sid) != key}
         moved_into = {keys[sid] for sid in moved}
         new_screens = {sid for sid in moved if not stored.get(sid)}  # in no content room yet
 
         outgoing = []  # (key, event, payload) emitted after commit
         version = None
+        digests: dict[int, tuple] = {}
+        for neighbour in self.neighbours:
+            neighbour.round_begins()
         for key in sorted(set(keys.values())):
             sections = content.build(key, snap, self.neighbours)
-            digest = content.digest(sections)
+            digest = content.digest(sections, self._digests, digests)
             group = groups.get(key)
             full = group is None or key in moved_into
             changed = [name for name in digest if group is None or group.digest.get(name) != digest[name]]
@@ -310,7 +345,11 @@ class PushHub:
             session.execute(update(Notice).where(Notice.id.in_([n["id"] for n in snap.urgent]),
                                                  Notice.pushed_version.is_(None)).values(pushed_version=version))
         session.info["push_internal"] = True
+        if keep:
+            self._digests = digests
+        built = time.perf_counter()
         session.commit()
+        committed = time.perf_counter()
         stored.update((sid, keys[sid]) for sid in moved)
         self.rounds += 1
         self.newest_version = max(self.newest_version, counter.version)
@@ -319,6 +358,8 @@ class PushHub:
         for screen_id in moved - new_screens:
             # Its socket sits in the old key's room; the page says hello again and is moved there.
             socketio.emit("rejoin", {}, to=room_for_screen(screen_id), namespace=NAMESPACE)
+        self.parts = {"read": (read - clock) * 1000, "build": (built - read) * 1000,
+                      "commit": (committed - built) * 1000, "emit": (time.perf_counter() - committed) * 1000}
         return {key: payload["version"] for key, _name, payload in outgoing}
 
     def state_for(self, screen: Screen) -> tuple[str, dict]:
@@ -334,6 +375,8 @@ class PushHub:
         cached = self._cache.get(key)
         if cached is None or cached[0] != group.version:
             # Another process ran the last round: rebuild this key's payload here.
+            for neighbour in self.neighbours:
+                neighbour.round_begins()
             sections = content.build(key, content.snapshot(), self.neighbours)
             cached = (group.version, sections)
             self._cache[key] = cached

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -39,7 +40,10 @@ def load_playlists() -> PlaylistBook:
     book = PlaylistBook()
     for p in db.session.scalars(select(Playlist)):
         book.playlists[p.id] = [dict(s) for s in (p.slides or [])]
-    book.schedules = db.session.scalars(select(Schedule).order_by(Schedule.priority.desc(), Schedule.id)).all()
+    # Plain copies, not rows: a push round keeps the book for later rounds, after its session is gone.
+    columns = [c.key for c in Schedule.__table__.columns]
+    book.schedules = [SimpleNamespace(**{name: getattr(s, name) for name in columns})
+                      for s in db.session.scalars(select(Schedule).order_by(Schedule.priority.desc(), Schedule.id))]
     return book
 
 

@@ -36,6 +36,19 @@ def seed_small_hall(api: Api) -> dict:
     return {"departments": [social, civil], "windows": [w1, w2, w3], "members": members, "standards": [item]}
 
 
+def demo_on_duty(api: Api) -> list[dict]:
+    """The demo hall's rostered members, put on duty whatever the hour (outside opening hours the
+    demo seeds them away): the identity wall then shows them all, and every kiosk has someone."""
+    from liangbiping.admin.demo import hall
+
+    rostered = {p["name"] for p in hall.STAFF if p["on_duty"]}
+    members = [m for m in api.get("/staff?per_page=100")["items"] if m["name"] in rostered]
+    for m in members:
+        if not m["on_duty"]:
+            api.patch(f"/staff/{m['id']}", {"on_duty": True})
+    return members
+
+
 def new_screen(api: Api, name: str = "大厅主屏", kind: str = "hall", window_id: int | None = None) -> dict:
     body = {"name": name, "kind": kind}
     if window_id:

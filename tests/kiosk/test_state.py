@@ -56,3 +56,50 @@ def test_push_kiosks_works_outside_a_request(socketio_client, app, hall):
     (url,) = pushed_phone_urls()
     assert url.startswith("https://hall.example.cn/q/"), url
     kiosk.disconnect("/kiosk")
+
+
+def test_a_push_to_every_kiosk_reads_the_hall_once(app, hall, prompt_for):
+    """A change pushed to a hall's kiosks reads the hall once, not once per kiosk, and each kiosk
+    still gets its own state: its window's members, its own prompt, its own phone code."""
+    from sqlalchemy import event
+
+    from liangbiping.admin.catalog import RESOURCES
+    from liangbiping.admin.services.devices import create_device
+    from liangbiping.kiosk.events import push_kiosks
+    from liangbiping.kiosk.state import kiosk_state
+
+    def selects_while(action) -> int:
+        seen = []
+
+        def note(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return len(seen)
+
+    with app.app_context():
+        push_kiosks()  # what is read once a process (settings, the compiled queries) is read
+        two = selects_while(push_kiosks)
+        for n in range(6):
+            create_device(RESOURCES["kiosks"], {"name": f"{n + 2:02d} 评价器", "window_id": hall.w2}, "test")
+        push_kiosks()
+        eight = selects_while(push_kiosks)
+        assert eight - two <= 6, (two, eight)  # at most the kiosk rows' own reads, none per member or window
+    prompt_for(hall.m2, "P-7", kiosk_id=hall.floor)
+    with app.test_request_context():
+        from liangbiping.kiosk.state import HallView
+
+        view = HallView()
+        for kiosk in db.session.scalars(db.select(Kiosk)):
+            alone, shared = kiosk_state(kiosk), view.state(kiosk)
+            for state in (alone, shared):
+                state.pop("version"), state.pop("server_time")
+            assert alone == shared, kiosk.name
+        floor = view.state(db.session.get(Kiosk, hall.floor))
+        assert floor["prompt"]["case_no"] == "P-7"
+        assert view.state(db.session.get(Kiosk, hall.kiosk))["prompt"] is None

@@ -129,3 +129,86 @@ def test_a_new_screen_is_not_told_to_rejoin(socketio_client, app):
     client = socketio_client(app, "/display", token=token)
     names = [event["name"] for event in client.get_received("/display")]
     assert "state" in names and "rejoin" not in names
+
+
+def _reads(seen: list[str], table: str) -> bool:
+    return any(s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s for s in seen)
+
+
+def test_a_members_edit_reads_the_members_again_and_nothing_else(app, hall, statements):
+    """An edit of one member re-reads what names members (staff, pledges, honors), not the
+    standards, the notices or the 三比 boards, and the screens get it."""
+    from liangbiping.admin.catalog import RESOURCES
+    from liangbiping.admin.models import PerformanceEntry
+    from liangbiping.admin.services.settings import set_setting
+
+    with app.test_request_context("/"):
+        hub = hub_for(app)
+        records.create(RESOURCES["notices"], {"title": "端午节安排", "text": "正常办公"}, "t")
+        records.create(RESOURCES["honors"], {"title": "服务之星", "staff_id": hall.m1, "awarded_on": "2026-01-05"}, "t")
+        records.create(RESOURCES["pledges"], {"staff_id": hall.m1, "text": "一次讲清"}, "t")
+        db.session.add(PerformanceEntry(staff_id=hall.m1, month=datetime.now(timezone.utc).date().replace(day=1),
+                                        handled=30, on_time=29))
+        db.session.commit()
+        set_setting("boards_published", ["performance"], "t")
+        create_device(SCREENS, {"name": "大厅"}, "t")
+        hub.round()
+        member = db.session.get(STAFF.model, hall.m1)
+
+        records.update(STAFF, member, {"title": "综合受理员"}, "t")
+        statements.clear()
+        pushed = hub.round()
+        assert set(pushed) == {"hall:0:0"}
+        assert any("staff.title" in s for s in statements)  # the members, read again
+        for table in ("standards", "notices", "honors", "pledges", "performance_entries", "settings", "playlists",
+                      "schedules"):
+            assert not _reads(statements, table), f"a member's post made the round read {table}"
+        sections = hub._cache["hall:0:0"][1]
+        assert next(m for m in sections["all_members"] if m["id"] == hall.m1)["title"] == "综合受理员"
+        assert sections["boards"][0]["rows"][0]["name"] == "张三"
+
+        # a new name is on the boards too: they are built again for the new roster
+        records.update(STAFF, member, {"name": "张三丰"}, "t")
+        statements.clear()
+        hub.round()
+        assert _reads(statements, "performance_entries")
+        sections = hub._cache["hall:0:0"][1]
+        assert sections["boards"][0]["rows"][0]["name"] == "张三丰"
+        assert sections["honors"][0]["name"] == "张三丰" and sections["pledges"][0]["by"] == "张三丰"
+
+        # a notice's edit reads the notices again, and nothing of the members
+        notice = db.session.scalars(select(RESOURCES["notices"].model)).one()
+        records.update(RESOURCES["notices"], notice, {"title": "端午节办公安排"}, "t")
+        statements.clear()
+        hub.round()
+        assert _reads(statements, "notices") and not any("staff.title" in s for s in statements)
+        assert hub._cache["hall:0:0"][1]["notices"][0]["title"] == "端午节办公安排"
+
+
+def test_kept_parts_follow_the_clock(app, statements):
+    """Notices and schedules kept from an earlier round still start and end on time: what is
+    kept is filtered by each round's clock, and the schedules outlive the session that read them."""
+    from datetime import timedelta
+
+    from liangbiping.admin.catalog import RESOURCES
+
+    with app.test_request_context("/"):
+        hub = hub_for(app)
+        soon = datetime.now(timezone.utc) + timedelta(minutes=5)
+        records.create(RESOURCES["notices"], {"title": "系统维护", "text": "暂停办理", "ends_at": soon.isoformat()}, "t")
+        playlist = records.create(PLAYLISTS, {"name": "夜间", "slides": [{"kind": "banner", "duration": 10}]}, "t")
+        screen, _ = create_device(SCREENS, {"name": "大厅"}, "t")
+        screen_id = screen.id
+        records.create(RESOURCES["schedules"], {"name": "全天", "playlist_id": playlist.id, "screen_id": screen_id,
+                                                "weekdays": list(range(7)), "start_time": "00:00"}, "t")
+        hub.round()
+        key = f"hall:0:{playlist.id}"
+        assert [n["title"] for n in hub._cache[key][1]["notices"]] == ["系统维护"]
+        db.session.remove()  # the rows read are gone with their session; the kept parts are plain copies
+        records.update(SCREENS, db.session.get(Screen, screen_id), {"name": "大厅主屏"}, "t")
+        statements.clear()
+        hub.round()  # the screens read again, their keys from the kept schedules
+        assert reads_screens(statements) and not _reads(statements, "schedules")
+        assert db.session.get(Screen, screen_id).content_key == key
+        hub.round(now=soon + timedelta(seconds=1))
+        assert hub._cache[key][1]["notices"] == []
