@@ -162,11 +162,13 @@ _named: dict[str, tuple] = {}  # part -> (its rows, the names, the rows named): 
 def _with_names(part: str, rows: list, names: dict, field: str) -> list:
     """``rows`` with ``field`` set to the name of each one's member (``staff_id``), made once for
     a given pair of parts, so that unchanged rows stay the same objects (admin.push.hub hashes
-    them once)."""
+    them once). Rows of a member no longer there are left out: the database deleted them with
+    the member (ON DELETE CASCADE), and the part read before does not know it yet."""
     hit = _named.get(part)
     if hit is not None and hit[0] is rows and hit[1] is names:
         return hit[2]
-    named = [dict(row, **{field: names.get(row["staff_id"]) if row["staff_id"] else None}) for row in rows]
+    named = [dict(row, **{field: names[row["staff_id"]] if row["staff_id"] else None}) for row in rows
+             if not row["staff_id"] or row["staff_id"] in names]
     _named[part] = (rows, names, named)
     return named
 

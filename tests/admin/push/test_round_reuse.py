@@ -176,6 +176,12 @@ def test_a_members_edit_reads_the_members_again_and_nothing_else(app, hall, stat
         assert sections["boards"][0]["rows"][0]["name"] == "张三丰"
         assert sections["honors"][0]["name"] == "张三丰" and sections["pledges"][0]["by"] == "张三丰"
 
+        # a member who leaves takes their honors and pledges off the screens (the database deletes them)
+        records.delete(STAFF, member, "t")
+        hub.round()
+        sections = hub._cache["hall:0:0"][1]
+        assert sections["honors"] == [] and [p["by"] for p in sections["pledges"]] == []
+
         # a notice's edit reads the notices again, and nothing of the members
         notice = db.session.scalars(select(RESOURCES["notices"].model)).one()
         records.update(RESOURCES["notices"], notice, {"title": "端午节办公安排"}, "t")
