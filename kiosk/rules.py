@@ -111,10 +111,20 @@ def who_is_rated(staff_id: int | None, window_id: int | None, src: Source,
         # serving at that window was offered, so anyone else is a rating the screen never showed.
         if window_id is None:
             raise Invalid(_("Say at which window the member served you: window_id."), field="window_id")
-        member = db.session.execute(select(Staff.window_id).where(Staff.id == staff_id)).first()
-        if member is not None and member.window_id != window_id:
+        windows = member_windows()
+        if staff_id in windows and windows[staff_id] != window_id:
             raise Invalid(_("This member does not serve at window %(id)s.", id=window_id), field="staff_id")
     return staff_id, window_id
+
+
+def member_windows() -> dict[int, int | None]:
+    """{member: the window they serve at}, remembered until a member or a window changes
+    (admin.ledger.autoopen.remembered): a busy hall's intake reads it for every kiosk rating."""
+    from liangbiping.admin.ledger import autoopen
+
+    return autoopen.remembered(db.engine, ("member_windows",),
+                               lambda conn: dict(conn.execute(select(Staff.__table__.c.id, Staff.__table__.c.window_id)).all()),
+                               connect=db.session.connection)
 
 
 def check_channel(body: RatingIn, src: Source) -> None:

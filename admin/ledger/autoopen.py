@@ -108,6 +108,21 @@ def _remembered(conn: Connection, key: tuple, compute):
     return value
 
 
+def remembered(engine, key: tuple, compute, connect):
+    """``compute(conn)``, remembered like a new entry's defaults (forgotten when one of
+    DEFAULTS_TABLES is written); ``connect()`` gives the connection only when it must be read
+    (the caller's own: a request taking a second connection from the pool could wait forever
+    for one held by requests doing the same). The rating intake then needs no connection at all
+    while it is remembered."""
+    import time
+
+    hit = _defaults_cache.get(engine, {}).get(key)
+    if hit is not None and time.monotonic() - hit[1] < DEFAULTS_TTL:
+        return hit[0]
+    conn = connect()
+    return _remembered(conn, key, lambda: compute(conn))
+
+
 def department_of(conn: Connection, window_id: int | None, staff_id: int | None) -> int | None:
     """The department an entry belongs to: the window's, else the member's."""
     if window_id:

@@ -188,3 +188,22 @@ def test_the_rating_is_in_the_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "post" in doc["paths"]["/api/v1/ratings"] and "get" in doc["paths"]["/api/v1/ratings"]
     assert "/api/v1/staff/{staff_id}/badge.png" in doc["paths"] and "/api/v1/badges.pdf" in doc["paths"]
+
+
+def test_a_member_moved_to_another_window_is_refused_at_the_old_one_at_once(app, client, hall, admin_headers):
+    """The intake remembers where each member serves (no query per rating), and forgets it the
+    moment a member's window is written, before any other rating comes in."""
+    assert client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1)).status_code == 201
+    moved = client.patch(f"/api/v1/staff/{hall.m1}", json={"window_id": hall.w2}, headers=admin_headers)
+    assert moved.status_code == 200
+    refused = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m1))
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "staff_id"
+    # a member who joins the window by a write the intake did not make is taken at once too
+    with app.app_context():
+        from sqlalchemy import update
+
+        from liangbiping.admin.models import Staff
+
+        db.session.execute(update(Staff).where(Staff.id == hall.m2).values(window_id=hall.w1))
+        db.session.commit()
+    assert client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, staff_id=hall.m2)).status_code == 201
