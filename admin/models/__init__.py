@@ -10,7 +10,7 @@ from .notice import Notice
 from .people import Honor, Pledge, Staff
 from .rating import Rating
 from .setting import Setting
-from .stats import RatingDaily, RatingReasonDaily
+from .stats import RatingDaily, RatingMonthly, RatingReasonDaily
 from .ledger import CalendarDay, RatingAppeal, Rectification, RectificationEvent
 from .reviews import Review, ReviewRound
 from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, leader_departments
@@ -18,6 +18,6 @@ from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, le
 __all__ = [
     "ApiToken", "AuditEntry", "ConsoleSession", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
     "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
-    "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingReasonDaily",
+    "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingMonthly", "RatingReasonDaily",
     "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",
 ]

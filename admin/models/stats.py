@@ -1,4 +1,4 @@
-"""Rating rollups: per hall-local day, member and window, the count at each of the five levels.
+"""Rating rollups: per hall-local day (and month), member and window, the count at each of the five levels.
 
 Derived data, kept current in the writer's transaction by ``admin.stats.rollups`` (a session
 listener), so statistics read a few thousand rollup rows instead of millions of ratings.
@@ -34,6 +34,28 @@ class RatingDaily(db.Model):
     __table_args__ = (
         Index("ix_rating_daily_staff_id_day", "staff_id", "day"),
         Index("ix_rating_daily_window_id_day", "window_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class RatingMonthly(db.Model):
+    """The same counts per hall-local month (``day`` is the month's first day): a year's
+    figures read twelve buckets per member and window, not 365. Kept with the daily ones."""
+
+    __tablename__ = "rating_monthly"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n1: Mapped[int] = mapped_column(Integer, default=0)
+    n2: Mapped[int] = mapped_column(Integer, default=0)
+    n3: Mapped[int] = mapped_column(Integer, default=0)
+    n4: Mapped[int] = mapped_column(Integer, default=0)
+    n5: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_rating_monthly_staff_id_day", "staff_id", "day"),
+        Index("ix_rating_monthly_window_id_day", "window_id", "day"),
         {"sqlite_with_rowid": False},
     )
 

@@ -9,14 +9,14 @@ Which levels count as satisfied is the ``satisfied_levels`` setting, applied at 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import Department, RatingDaily, RatingReasonDaily, Staff, Window
+from ..models import Department, RatingDaily, RatingMonthly, RatingReasonDaily, Staff, Window
 from ..services.settings import get_setting
 from . import periods, wilson
 
@@ -86,6 +86,33 @@ def _where(scope: Scope, start: date, end: date, model=RatingDaily, departments:
     return where
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def spans(start: date, end: date) -> list[tuple[type, date, date]]:
+    """(rollup, first, last) ranges that together cover ``start``..``end``: the whole months in it
+    from the monthly rollup (first and last are months' first days there), the days around them
+    from the daily one. A year to date is then at most twelve monthly buckets and a month of
+    daily ones per member and window, not 365 daily ones."""
+    first = start if start.day == 1 else _next_month(start)
+    last = end if _next_month(end) - timedelta(days=1) == end else end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return [(RatingDaily, start, end)]
+    out = []
+    if start < first:
+        out.append((RatingDaily, start, first - timedelta(days=1)))
+    out.append((RatingMonthly, first, last.replace(day=1)))
+    if last < end:
+        out.append((RatingDaily, last + timedelta(days=1), end))
+    return out
+
+
+def _add(into: list[int], values) -> None:
+    for i, value in enumerate(values):
+        into[i] += int(value or 0)
+
+
 def _counts_columns(model=RatingDaily):
     return [func.coalesce(func.sum(getattr(model, f"n{k}")), 0) for k in LEVELS]
 
@@ -115,7 +142,10 @@ def figures(counts: list[int] | tuple[int, ...]) -> dict:
 
 def summary(scope: Scope, start: date, end: date, *, departments: set | None = None, reasons: bool = True) -> dict:
     """The figures for ``scope`` over the hall-local dates ``start``..``end`` (inclusive)."""
-    counts = db.session.execute(select(*_counts_columns()).where(*_where(scope, start, end, departments=departments))).one()
+    counts = [0] * 5
+    for model, first, last in spans(start, end):
+        _add(counts, db.session.execute(select(*_counts_columns(model))
+                                        .where(*_where(scope, first, last, model, departments))).one())
     out = figures(counts)
     if reasons:
         out["reasons"] = reason_counts(scope, start, end, departments=departments)
@@ -135,13 +165,13 @@ def series(scope: Scope, start: date, end: date, granularity: str = "day", *,
     if granularity not in periods.KINDS:
         raise Invalid(_("granularity must be one of: %(choices)s", choices=", ".join(periods.KINDS)),
                       field="granularity")
-    stmt = select(RatingDaily.day, *_counts_columns()).where(*_where(scope, start, end, departments=departments))
-    by_day = {row[0]: list(row[1:]) for row in db.session.execute(stmt.group_by(RatingDaily.day))}
+    # Months nest in quarters and years, so those read whole months from the monthly rollup; weeks do not.
+    ranges = [(RatingDaily, start, end)] if granularity in ("day", "week") else spans(start, end)
     per_period: dict[str, list[int]] = {}
-    for day, values in by_day.items():
-        counts = per_period.setdefault(periods.containing(granularity, day).key, [0] * 5)
-        for i, value in enumerate(values):
-            counts[i] += int(value)
+    for model, first, last in ranges:
+        stmt = select(model.day, *_counts_columns(model)).where(*_where(scope, first, last, model, departments))
+        for row in db.session.execute(stmt.group_by(model.day)):
+            _add(per_period.setdefault(periods.containing(granularity, row[0]).key, [0] * 5), row[1:])
     out = []
     for period in periods.buckets(granularity, start, end):
         item = figures(per_period.get(period.key, [0] * 5))
@@ -209,23 +239,25 @@ def level_counts_by(level: str, start: date, end: date, *, departments: set | No
     Departments are summed here from (member, window) groups rather than joined in SQL: a year
     of a hall is a few hundred such groups, against tens of thousands of daily rows to join.
     """
-    where = [RatingDaily.day >= start, RatingDaily.day <= end]
-    if departments is not None:
-        where.append(_department_condition(RatingDaily, departments))
+    grouped: dict[tuple, list[int]] = {}  # (member, window) or (id,) -> counts
+    for model, first, last in spans(start, end):
+        where = [model.day >= first, model.day <= last]
+        if departments is not None:
+            where.append(_department_condition(model, departments))
+        if level in ("staff", "window"):
+            columns = [model.staff_id if level == "staff" else model.window_id]
+        else:
+            columns = [model.staff_id, model.window_id]
+        for row in db.session.execute(select(*columns, *_counts_columns(model)).where(*where).group_by(*columns)):
+            _add(grouped.setdefault(tuple(row[:len(columns)]), [0] * 5), row[len(columns):])
     if level in ("staff", "window"):
-        column = RatingDaily.staff_id if level == "staff" else RatingDaily.window_id
-        stmt = select(column, *_counts_columns()).where(*where).group_by(column)
-        return {row[0]: [int(x) for x in row[1:]] for row in db.session.execute(stmt) if row[0]}
-    stmt = select(RatingDaily.staff_id, RatingDaily.window_id, *_counts_columns()).where(*where) \
-        .group_by(RatingDaily.staff_id, RatingDaily.window_id)
+        return {key[0]: counts for key, counts in grouped.items() if key[0]}
     out: dict[int, list[int]] = {}
     maps = _department_maps()
-    for row in db.session.execute(stmt):
-        dept = department_of(row[1], row[0], maps)
+    for (staff_id, window_id), counts in grouped.items():
+        dept = department_of(window_id, staff_id, maps)
         if dept:
-            counts = out.setdefault(dept, [0] * 5)
-            for i, value in enumerate(row[2:]):
-                counts[i] += int(value)
+            _add(out.setdefault(dept, [0] * 5), counts)
     return out
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, bindparam, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
-from ..models import RatingAppeal, RatingDaily, RatingReasonDaily, Setting
+from ..models import RatingAppeal, RatingDaily, RatingMonthly, RatingReasonDaily, Setting
 from ..models.rating import Rating
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def _upsert(conn: Connection, which: str):
         return stmt
     if conn.dialect.name not in ("sqlite", "postgresql"):  # pragma: no cover - the two supported engines
         raise RuntimeError(f"rollups need SQLite or PostgreSQL, not {conn.dialect.name}")
-    if which == "daily":
-        table, keys, counters = "rating_daily", ("day", "staff_id", "window_id"), COUNTERS
+    if which in ("daily", "monthly"):
+        table, keys, counters = f"rating_{which}", ("day", "staff_id", "window_id"), COUNTERS
     else:
         table, keys, counters = "rating_reason_daily", ("day", "staff_id", "window_id", "reason"), ("n",)
     columns = keys + counters
@@ -93,12 +93,23 @@ def _upsert(conn: Connection, which: str):
     return stmt
 
 
+def monthly(daily: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Daily buckets summed into their months (the key's day becomes the month's first day)."""
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for (day, staff_id, window_id), counts in daily.items():
+        month = out[(day.replace(day=1), staff_id, window_id)]
+        for i, n in enumerate(counts):
+            month[i] += n
+    return out
+
+
 def apply(conn: Connection, delta: Delta) -> None:
     """Add ``delta`` to the rollup tables with atomic upserts."""
-    daily = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))}
-             for k, v in delta.daily.items() if any(v)]
-    if daily:
-        conn.execute(_upsert(conn, "daily"), daily)
+    for which, buckets in (("daily", delta.daily), ("monthly", monthly(delta.daily))):
+        rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))}
+                for k, v in buckets.items() if any(v)]
+        if rows:
+            conn.execute(_upsert(conn, which), rows)
     reasons = [{"day": k[0], "staff_id": k[1], "window_id": k[2], "reason": k[3], "n": n}
                for k, n in delta.reasons.items() if n]
     if reasons:
@@ -120,7 +131,7 @@ BUSY = "campaign_busy"  # admin.campaign.follow_writes leaves the connection alo
 
 
 def rebuild(conn: Connection, zone: ZoneInfo, batch: int = 50_000) -> int:
-    """Recompute both rollup tables from the ratings in ``zone``; returns the ratings counted."""
+    """Recompute the rollup tables from the ratings in ``zone``; returns the ratings counted."""
     was_busy = conn.info.get(BUSY)
     conn.info[BUSY] = True
     try:
@@ -132,6 +143,7 @@ def rebuild(conn: Connection, zone: ZoneInfo, batch: int = 50_000) -> int:
 
 def _rebuild(conn: Connection, zone: ZoneInfo, batch: int) -> int:
     conn.execute(delete(RatingDaily.__table__))
+    conn.execute(delete(RatingMonthly.__table__))
     conn.execute(delete(RatingReasonDaily.__table__))
     upheld = set(conn.execute(select(RatingAppeal.rating_id).where(RatingAppeal.status == "upheld")).scalars())
     daily: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
@@ -160,9 +172,10 @@ def _rebuild(conn: Connection, zone: ZoneInfo, batch: int) -> int:
             for reason in {str(r)[:REASON_MAX] for r in why if r}:
                 reasons[key + (reason,)] += 1
         counted += 1
-    rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))} for k, v in daily.items()]
-    for i in range(0, len(rows), batch):
-        conn.execute(insert(RatingDaily.__table__), rows[i:i + batch])
+    for model, buckets in ((RatingDaily, daily), (RatingMonthly, monthly(daily))):
+        rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))} for k, v in buckets.items()]
+        for i in range(0, len(rows), batch):
+            conn.execute(insert(model.__table__), rows[i:i + batch])
     rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], "reason": k[3], "n": n} for k, n in reasons.items()]
     for i in range(0, len(rows), batch):
         conn.execute(insert(RatingReasonDaily.__table__), rows[i:i + batch])

@@ -30,7 +30,8 @@ rating = st.fixed_dictionaries({
     "score": st.integers(1, 5),
     "staff": st.sampled_from([None, 0, 1, 2, 3]),
     "window": st.sampled_from([None, 0, 1, 2, 3]),
-    "day": st.integers(0, 9),
+    # Days around one boundary of days, and two months later, past whole months (October, November).
+    "day": st.one_of(st.integers(0, 9), st.integers(33, 72)),
     "minute": st.integers(0, 120),
     "flagged": st.sampled_from([None, None, None, "repeat_press"]),
     "reasons": st.lists(st.sampled_from(REASONS), max_size=3),
@@ -41,7 +42,7 @@ rating = st.fixed_dictionaries({
 
 def _reset():
     for table in ("rectification_events", "rectifications", "rating_appeals", "ratings", "rating_daily",
-                  "rating_reason_daily"):
+                  "rating_monthly", "rating_reason_daily"):
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
 
@@ -118,8 +119,8 @@ def _brute(truth, scope: Scope, start: date, end: date, levels, depts_of_window,
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(items=st.lists(rating, min_size=0, max_size=40), first=st.integers(0, 10), length=st.integers(0, 10),
-       top_two=st.booleans())
+@given(items=st.lists(rating, min_size=0, max_size=40), first=st.integers(0, 10),
+       length=st.one_of(st.integers(0, 10), st.sampled_from([33, 34, 63, 64, 70])), top_two=st.booleans())
 def test_rollups_equal_brute_force(hall, items, first, length, top_two):
     _reset()
     set_setting("satisfied_levels", [4, 5] if top_two else [3, 4, 5], "test")
@@ -139,17 +140,28 @@ def test_rollups_equal_brute_force(hall, items, first, length, top_two):
         for key in ("count", "distribution", "satisfied", "reasons"):
             assert got[key] == want[key], (scope, key, got[key], want[key])
         assert got["rate"] == want["rate"]
-    # A ranking's rows are the same figures, per member.
+    # A ranking's rows are the same figures, per member and per department.
     for row in queries.ranking("staff", start, end, min_sample=1):
         want = _brute(truth, Scope("staff", row["id"]), start, end, levels, depts_of_window, dept_of_staff)
         assert (row["count"], row["satisfied"]) == (want["count"], want["satisfied"])
+    for row in queries.ranking("department", start, end, min_sample=1):
+        want = _brute(truth, Scope("department", row["id"]), start, end, levels, depts_of_window, dept_of_staff)
+        assert (row["count"], row["satisfied"]) == (want["count"], want["satisfied"])
+    # Series by month add up to the same figures, month by month.
+    for item in queries.series(Scope("hall"), start, end, "month"):
+        want = _brute(truth, Scope("hall"), date.fromisoformat(item["start"]), date.fromisoformat(item["end"]),
+                      levels, depts_of_window, dept_of_staff)
+        assert item["distribution"] == want["distribution"], item["period"]
     # Rebuilding from scratch gives the same rollups as keeping them current did.
-    before = db.session.execute(text("SELECT day, staff_id, window_id, n1, n2, n3, n4, n5 FROM rating_daily "
-                                     "WHERE n1 + n2 + n3 + n4 + n5 > 0 ORDER BY 1, 2, 3")).all()
+    def buckets(table, kept_only=False):
+        return [tuple(r) for r in db.session.execute(text(
+            f"SELECT day, staff_id, window_id, n1, n2, n3, n4, n5 FROM {table} "
+            + ("WHERE n1 + n2 + n3 + n4 + n5 > 0 " if kept_only else "") + "ORDER BY 1, 2, 3"))]
+
+    before = {table: buckets(table, True) for table in ("rating_daily", "rating_monthly")}
     from liangbiping.admin.stats import rollups
 
     rollups.rebuild(db.session.connection(), ZONE)
-    after = db.session.execute(text("SELECT day, staff_id, window_id, n1, n2, n3, n4, n5 FROM rating_daily "
-                                    "ORDER BY 1, 2, 3")).all()
+    after = {table: buckets(table) for table in ("rating_daily", "rating_monthly")}
     db.session.commit()
-    assert [tuple(r) for r in before] == [tuple(r) for r in after]
+    assert before == after
