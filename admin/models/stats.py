@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 
-class RatingDaily(db.Model):
-    __tablename__ = "rating_daily"
+class LevelCounts:
+    """A bucket (its first day, member, window) and its count of ratings at each level."""
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -28,6 +28,10 @@ class RatingDaily(db.Model):
     n3: Mapped[int] = mapped_column(Integer, default=0)
     n4: Mapped[int] = mapped_column(Integer, default=0)
     n5: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RatingDaily(LevelCounts, db.Model):
+    __tablename__ = "rating_daily"
 
     # On SQLite the rows are stored in key order (WITHOUT ROWID): a range of days is read in one
     # sequential sweep instead of one lookup per row, several times faster at a year of buckets.
@@ -38,20 +42,11 @@ class RatingDaily(db.Model):
     )
 
 
-class RatingMonthly(db.Model):
+class RatingMonthly(LevelCounts, db.Model):
     """The same counts per hall-local month (``day`` is the month's first day): a year's
     figures read twelve buckets per member and window, not 365. Kept with the daily ones."""
 
     __tablename__ = "rating_monthly"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    window_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n1: Mapped[int] = mapped_column(Integer, default=0)
-    n2: Mapped[int] = mapped_column(Integer, default=0)
-    n3: Mapped[int] = mapped_column(Integer, default=0)
-    n4: Mapped[int] = mapped_column(Integer, default=0)
-    n5: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         Index("ix_rating_monthly_staff_id_day", "staff_id", "day"),
