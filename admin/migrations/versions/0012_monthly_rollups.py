@@ -3,7 +3,7 @@
 A year's statistics (the departments' figures, the trend by month) read twelve buckets per
 member and window instead of 365; admin.stats.rollups keeps both current.
 
-Revision ID: 0010
+Revision ID: 0012_monthly_rollups
 Revises: 0007
 Create Date: 2026-12-06
 """
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
+revision = '0012_monthly_rollups'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
