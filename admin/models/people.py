@@ -35,7 +35,12 @@ class Staff(Timestamps, db.Model):
 
     @property
     def photo_url(self) -> str | None:
-        return f"/media/photos/{self.photo}" if self.photo else None
+        return self.url_of_photo(self.photo)
+
+    @staticmethod
+    def url_of_photo(photo: str | None) -> str | None:
+        """The address of a stored photo (for readers of the bare column, without the row)."""
+        return f"/media/photos/{photo}" if photo else None
 
 
 class Pledge(Timestamps, db.Model):

@@ -117,15 +117,21 @@ def _counts_columns(model=RatingDaily):
     return [func.coalesce(func.sum(getattr(model, f"n{k}")), 0) for k in LEVELS]
 
 
-def figures(counts: list[int] | tuple[int, ...]) -> dict:
-    """count, distribution, satisfied, rate, Wilson interval and confidence from five level counts."""
+def basis() -> tuple[tuple[int, ...], int, float]:
+    """(satisfied levels, low-confidence threshold, target) from the settings: read once for a
+    ranking's many rows."""
+    return (satisfied_levels(), int(get_setting("low_confidence_below") or wilson.LOW_CONFIDENCE_BELOW),
+            float(get_setting("target_satisfaction") or 0.95))
+
+
+def figures(counts: list[int] | tuple[int, ...], settings: tuple | None = None) -> dict:
+    """count, distribution, satisfied, rate, Wilson interval and confidence from five level counts
+    (``settings``: ``basis()``, when already read)."""
     counts = [int(c or 0) for c in counts]
     n = sum(counts)
-    levels = satisfied_levels()
+    levels, threshold, target = settings or basis()
     k = sum(counts[level - 1] for level in levels)
     bounds = wilson.interval(k, n)
-    threshold = int(get_setting("low_confidence_below") or wilson.LOW_CONFIDENCE_BELOW)
-    target = float(get_setting("target_satisfaction") or 0.95)
     rate = k / n if n else None
     return {
         "count": n,
@@ -173,8 +179,9 @@ def series(scope: Scope, start: date, end: date, granularity: str = "day", *,
         for row in db.session.execute(stmt.group_by(model.day)):
             _add(per_period.setdefault(periods.containing(granularity, row[0]).key, [0] * 5), row[1:])
     out = []
+    settings = basis()
     for period in periods.buckets(granularity, start, end):
-        item = figures(per_period.get(period.key, [0] * 5))
+        item = figures(per_period.get(period.key, [0] * 5), settings)
         item.update({"period": period.key, "label": period.label(), "start": max(period.start, start).isoformat(),
                      "end": min(period.end, end).isoformat()})
         out.append(item)
@@ -193,8 +200,9 @@ def ranking(level: str, start: date, end: date, *, min_sample: int | None = None
     if min_sample is None:
         min_sample = int(get_setting("ranking_min_sample") or 30)
     rows = []
+    settings = basis()
     for key, counts in level_counts_by(level, start, end, departments=departments).items():
-        item = figures(counts)
+        item = figures(counts, settings)
         item["id"] = key
         item["ranked"] = item["count"] >= min_sample
         rows.append(item)
@@ -215,13 +223,15 @@ def _names(level: str, rows: list[dict]) -> None:
     if not ids:
         return
     if level == "staff":
-        found = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))}
+        # Columns, not rows: a ranking of a few hundred members is read on every dashboard view.
+        found = {row.id: row for row in db.session.execute(
+            select(Staff.id, Staff.name, Staff.department_id, Staff.photo).where(Staff.id.in_(ids)))}
         depts = dict(db.session.execute(select(Department.id, Department.name)).all())
         for r in rows:
             s = found.get(r["id"])
             r["name"] = s.name if s else f"#{r['id']}"
             r["department"] = depts.get(s.department_id, "") if s else ""
-            r["photo_url"] = s.photo_url if s else None
+            r["photo_url"] = Staff.url_of_photo(s.photo) if s else None
     elif level == "window":
         found = {w.id: w for w in db.session.scalars(select(Window).where(Window.id.in_(ids)))}
         for r in rows:
