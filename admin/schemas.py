@@ -570,12 +570,12 @@ class UserOut(Out):
 class TokenIn(In):
     # A leader's or a staff token acts for a user (services.accounts.create_token).
     model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"properties": {"role": {"const": "admin"}}},
+        {"properties": {"role": {"enum": ["admin", "integration"]}}},
         {"required": ["user_id"], "properties": {"user_id": {"type": "integer"}}},
     ]})
 
     name: Name
-    role: Literal["admin", "leader", "staff"]
+    role: Literal["admin", "leader", "staff", "integration"]
     user_id: Id | None = Field(None, description="the user the token acts for, with their scope; "
                                                  "required for leader and staff tokens")
 

@@ -12,10 +12,11 @@ from .framework import endpoint, json_body
 from .stats import DATE_RANGE
 
 MANAGERS = ("admin", "leader")
+READERS = MANAGERS + ("integration",)  # a business system or the platform follows the ledger
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@endpoint("/rectifications", "GET", summary="List ledger entries", tag="rectifications", roles=MANAGERS,
+@endpoint("/rectifications", "GET", summary="List ledger entries", tag="rectifications", roles=READERS,
           query=RectificationListQuery, response=RectificationOut, paged=True, name="rectifications_list",
           description="Newest first. `rating_id=` or `suggestion_id=` finds the entry a rating or a complaint opened. "
                       "`state=active` means open, verified or rectifying.")
@@ -35,7 +36,7 @@ def create_entry(body):
 
 
 @endpoint("/rectifications/<int:entry_id>", "GET", summary="Read a ledger entry", tag="rectifications",
-          roles=MANAGERS, response=RectificationOut, name="rectifications_read")
+          roles=READERS, response=RectificationOut, name="rectifications_read")
 def read_entry(entry_id):
     return service.get(entry_id, viewer_for_token())
 

@@ -55,7 +55,7 @@ def get(entry_id: int, viewer: Viewer) -> Rectification:
 
 
 def may_see(entry: Rectification, viewer: Viewer) -> bool:
-    if viewer.is_admin:
+    if viewer.reads_all:
         return True
     if viewer.is_leader:
         return viewer.sees_department(entry.department_id) or entry.leader_id == viewer.user_id
