@@ -325,6 +325,14 @@ ROUTES = [
     ("POST", "/admin/roster/<import_id>/confirm", "/admin/roster/{import_id}/confirm", A_ONLY, None, CSRF_FORM),
     ("POST", "/admin/roster/<import_id>/cancel", "/admin/roster/{import_id}/cancel", A_ONLY, None, CSRF_FORM),
     ("POST", "/admin/tokens/<int:record_id>/revoke", "/admin/tokens/{token}/revoke", A_ONLY, None, CSRF_FORM),
+    ("GET", "/admin/webhooks/", "/admin/webhooks/", A_ONLY, None, None),
+    ("POST", "/admin/webhooks/", "/admin/webhooks/", A_ONLY, None,
+     {"url": "http://10.0.0.9/hook", "secret": "0123456789abcdef", "events": "rating.created"}),
+    ("GET", "/admin/webhooks/<int:endpoint_id>", "/admin/webhooks/{webhook}", A_ONLY, None, None),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+     "/admin/webhooks/{webhook}/deliveries/{delivery}/replay", A_ONLY, None, CSRF_FORM),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/toggle", "/admin/webhooks/{webhook}/toggle", A_ONLY, None, CSRF_FORM),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/delete", "/admin/webhooks/{webhook}/delete", A_ONLY, None, CSRF_FORM),
 ]
 
 # The record pages of the catalog: (collection, id key, who reads, who creates, who edits one, body).

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -42,6 +43,7 @@ class Receiver:
         self.secret = secret
         self.received: list[dict] = []
         self.status = 200
+        self.delay = 0.0  # seconds before each answer: a slow receiver
         self.lock = threading.Lock()
         self.server = None
         self.port = None
@@ -55,6 +57,8 @@ class Receiver:
 
             def do_POST(self):  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 with receiver.lock:
                     receiver.received.append({"headers": dict(self.headers), "raw": raw, "status": receiver.status})
                 code = receiver.status
