@@ -17,8 +17,11 @@ REASONS = {"attitude": "态度不好", "slow": "办理太慢", "unfamiliar": "�
            "facilities": "环境设施", "other": "其他"}
 # 差评整改 steps: each ledger action as the platform's step.
 STEPS = {"open": ("accept", "受理"), "verify": ("verify", "核实"), "dismiss": ("verify", "核实"),
-         "start": ("rectify", "整改"), "update": ("rectify", "整改"), "complete": ("feedback", "反馈"),
+         "start": ("rectify", "整改"), "complete": ("feedback", "反馈"),
          "revisit": ("revisit", "回访"), "reopen": ("revisit", "回访")}
+# A change of the plan (the 四明确) belongs to the step the entry is in.
+UPDATE_STEPS = {"open": ("verify", "核实"), "verified": ("verify", "核实"), "rectifying": ("rectify", "整改"),
+                "done": ("feedback", "反馈")}
 VERDICTS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 
@@ -57,7 +60,10 @@ def rating_record(data: dict, zone, *, send_contact: bool = False) -> dict:
 
 def rectification_record(data: dict, zone) -> dict:
     step = data.get("step") or {}
-    step_code, step_label = STEPS.get(step.get("action"), ("rectify", "整改"))
+    if step.get("action") == "update":
+        step_code, step_label = UPDATE_STEPS.get(data.get("state"), ("rectify", "整改"))
+    else:
+        step_code, step_label = STEPS.get(step.get("action"), ("rectify", "整改"))
     return {
         "record_type": "rectification",
         "work_order_no": data.get("external_id") or f"LBP-{data['id']}",
