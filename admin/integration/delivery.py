@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -127,6 +127,7 @@ def due(endpoint_id: int, now: datetime, limit: int = BATCH) -> list[WebhookDeli
         select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.state == "pending",
                                       WebhookDelivery.next_attempt_at <= now,
                                       (WebhookDelivery.order_key.is_(None)) | ~blocked)
+        .options(selectinload(WebhookDelivery.event))
         .order_by(WebhookDelivery.event_seq).limit(limit)))
 
 
@@ -218,21 +219,29 @@ def run_once(now: datetime | None = None, backoff: Backoff = DEFAULT_BACKOFF) ->
                 results.extend(part)
     delivered = failed = 0
     stamp = now
+    accepted: dict[int, list[int]] = {}
     for delivery_id, status, error in results:
+        if status is not None and 200 <= status < 300:
+            accepted.setdefault(status, []).append(delivery_id)
+            continue
         d = db.session.get(WebhookDelivery, delivery_id)
         if d is None or d.state != "pending":
             continue
+        failed += 1
         d.attempts += 1
         d.last_attempt_at, d.last_status, d.last_error = stamp, status, error
-        if status is not None and 200 <= status < 300:
-            d.state, d.delivered_at = "delivered", stamp
-            delivered += 1
+        if d.attempts >= backoff.attempts:
+            d.state = "failed"
         else:
-            failed += 1
-            if d.attempts >= backoff.attempts:
-                d.state = "failed"
-            else:
-                d.next_attempt_at = now + backoff.delay(d.attempts)
+            d.next_attempt_at = now + backoff.delay(d.attempts)
+    for status, ids in accepted.items():  # the common case, one UPDATE for many
+        for start in range(0, len(ids), 500):
+            delivered += db.session.execute(
+                update(WebhookDelivery).where(WebhookDelivery.id.in_(ids[start:start + 500]),
+                                              WebhookDelivery.state == "pending")
+                .values(state="delivered", delivered_at=stamp, last_attempt_at=stamp, last_status=status,
+                        last_error="", attempts=WebhookDelivery.attempts + 1)
+                .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return {"fanned_out": fanned, "delivered": delivered, "failed": failed, "tried": len(results)}
 

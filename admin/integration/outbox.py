@@ -2,8 +2,9 @@
 
 A rating, a suggestion and a ledger step reach ``Connection.execute`` however they are written (the
 intake's Core INSERTs in batches, the ledger's ORM flushes, the automatic ledger entries of
-``campaign/follow_writes.py``), so the Engine's ``after_execute`` sees each of them and adds one
-INSERT of events on that same connection: the events commit or roll back with the change. A crash
+``campaign/follow_writes.py``), so the Engine's ``after_execute`` notes each of them, and its
+``commit`` event (just before the database's COMMIT, in the same transaction) reads what they wrote
+and adds one INSERT of events: the events commit or roll back with the change. A crash
 can neither lose an event of a committed change nor leave one of a rolled-back change.
 
 Cheap on the intake's path: an event type no enabled endpoint subscribes to is not written at all.
@@ -141,7 +142,12 @@ def _param_sets(multiparams, params) -> list[dict]:
     return [p for p in sets if isinstance(p, dict)]
 
 
+PENDING = "outbox_pending"
+
+
 def _after(conn, stmt, multiparams, params, execution_options, result):
+    """Note what a watched INSERT wrote; the events are built and written once, at commit (``_flush``),
+    so a batch written row by row (the intake on PostgreSQL) still costs one read and one INSERT."""
     if not isinstance(stmt, Insert):
         return
     table = getattr(getattr(stmt, "table", None), "name", None)
@@ -151,29 +157,46 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
     if not wanted:
         return
     sets = _param_sets(multiparams, params)
-    events: list[dict] = []
+    pending = conn.info.setdefault(PENDING, [])
     if table == "ratings" and "rating.created" in wanted:
-        ids = [p["id"] for p in sets if p.get("id")]
-        if ids:
-            events = [event("rating.created", rating_data(row)) for row in conn.execute(_RATINGS, {"ids": ids})]
+        pending.extend(("rating", p["id"]) for p in sets if p.get("id"))
     elif table == "rectification_events" and "rectification.changed" in wanted:
-        steps = [p for p in sets if p.get("rectification_id")]
-        if steps:
-            rows = {row.id: row for row in conn.execute(_RECTIFICATIONS,
-                                                        {"ids": list({p["rectification_id"] for p in steps})})}
-            events = [event("rectification.changed", rectification_data(rows[p["rectification_id"]], p),
-                            order_key=f"rectification:{p['rectification_id']}")
-                      for p in steps if p["rectification_id"] in rows]
+        pending.extend(("step", p) for p in sets if p.get("rectification_id"))
     elif table == "suggestions" and "suggestion.created" in wanted:
-        receipts = [p["receipt"] for p in sets if p.get("receipt")]
-        if receipts:
-            events = [event("suggestion.created", suggestion_data(row))
-                      for row in conn.execute(_SUGGESTIONS, {"receipts": receipts})]
+        pending.extend(("suggestion", p["receipt"]) for p in sets if p.get("receipt"))
+
+
+def _flush(conn) -> None:
+    """Just before the database's COMMIT, on the same connection and transaction: the events of
+    what this transaction wrote, in the order it wrote them, in one INSERT."""
+    pending = conn.info.pop(PENDING, None)
+    if not pending:
+        return
+    rating_ids = [v for kind, v in pending if kind == "rating"]
+    ratings = {row.id: row for row in conn.execute(_RATINGS, {"ids": rating_ids})} if rating_ids else {}
+    entry_ids = list({v["rectification_id"] for kind, v in pending if kind == "step"})
+    entries = {row.id: row for row in conn.execute(_RECTIFICATIONS, {"ids": entry_ids})} if entry_ids else {}
+    receipts = [v for kind, v in pending if kind == "suggestion"]
+    boxes = {row.receipt: row for row in conn.execute(_SUGGESTIONS, {"receipts": receipts})} if receipts else {}
+    events = []
+    for kind, v in pending:
+        if kind == "rating" and v in ratings:
+            events.append(event("rating.created", rating_data(ratings[v])))
+        elif kind == "step" and v["rectification_id"] in entries:
+            events.append(event("rectification.changed", rectification_data(entries[v["rectification_id"]], v),
+                                order_key=f"rectification:{v['rectification_id']}"))
+        elif kind == "suggestion" and v in boxes:
+            events.append(event("suggestion.created", suggestion_data(boxes[v])))
     write(conn, events)
+
+
+def _forget(conn) -> None:
+    conn.info.pop(PENDING, None)
 
 
 def init_app(app) -> None:
     """Listen from now on (the Engine class: every engine of the process, once)."""
-    if not sa_event.contains(Engine, "after_execute", _after):
-        sa_event.listen(Engine, "after_execute", _after)
+    for name, hook in (("after_execute", _after), ("commit", _flush), ("rollback", _forget)):
+        if not sa_event.contains(Engine, name, hook):
+            sa_event.listen(Engine, name, hook)
 
