@@ -585,8 +585,10 @@ class UserOut(Out):
 class TokenIn(In):
     # A leader's or a staff token acts for a user (services.accounts.create_token).
     model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"properties": {"role": {"enum": ["admin", "integration"]}}},
-        {"required": ["user_id"], "properties": {"user_id": {"type": "integer"}}},
+        {"properties": {"role": {"const": "admin"}}},
+        {"properties": {"role": {"const": "integration"}, "user_id": {"type": "null"}}},  # a system's, nobody's
+        {"required": ["user_id"], "properties": {"role": {"enum": ["admin", "leader", "staff"]},
+                                                 "user_id": {"type": "integer"}}},
     ]})
 
     name: Name

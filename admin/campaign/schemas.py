@@ -155,8 +155,10 @@ class RectificationOut(Out):
 
 class RectificationIn(In):
     # A work order from outside names both its source and its id there (a repeat updates the entry).
-    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"external_id": ["external_source"],
-                                                                       "external_source": ["external_id"]}})
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"external_source": {"type": "null"}, "external_id": {"type": "null"}}},
+        {"required": ["external_source", "external_id"],
+         "properties": {"external_source": {"type": "string"}, "external_id": {"type": "string"}}}]})
 
     problem: Paragraph(2000, min_length=1)
     staff_id: Optional[Id] = None

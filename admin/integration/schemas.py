@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models.integration import EVENT_TYPES
 from ..schemas import Bool, Id, In, Out, whole
@@ -13,13 +13,22 @@ from ..text import Line
 from ..campaign.schemas import Query
 
 EventType = Literal[EVENT_TYPES]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500,
-                                       pattern=r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$")]
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# http(s), a host name or IPv4 address, an optional port, then anything printable.
+URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:[/?#][\x21-\x7e]*)?$"
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500, pattern=URL_PATTERN)]
 Secret = Annotated[str, StringConstraints(strip_whitespace=False, min_length=16, max_length=200,
                                           pattern=r"^[\x21-\x7e]+$")]
 
 
 class PromptIn(In):
+    # Who served: a member (by id or employee number), or a window, at least.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["staff_id"], "properties": {"staff_id": {"type": "integer"}}},
+        {"required": ["employee_no"], "properties": {"employee_no": {"type": "string"}}},
+        {"required": ["window_id"], "properties": {"window_id": {"type": "integer"}}}]})
+
     case_no: Line(64, min_length=1) = Field(description="办件编号: the business system's id of the case")
     service_item: Line(128) = Field("", description="事项: the service item's name")
     service_code: Line(64) = Field("", description="the service item's code (事项编码)")
