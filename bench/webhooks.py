@@ -6,10 +6,11 @@ costs the rating intake.
 In a temporary data dir on SQLite (the default server's database): a small hall, one webhook to a
 real local HTTP receiver (a threaded http.server on 127.0.0.1 answering 204 with keep-alive).
 
-1. The outbox's cost: ``--events`` kiosk ratings written in batches of ``--batch`` by the intake's
-   own batch writer (``kiosk.rating_store.write_batch``: one transaction per batch, with the
-   rollups and the ledger following), once with no endpoint subscribed (no events written) and once with one (one more
-   INSERT per batch): milliseconds per batch each way.
+1. The outbox's cost: 2 × ``--events`` kiosk ratings written in batches of ``--batch`` by the
+   intake's own batch writer (``kiosk.rating_store.write_batch``: one transaction per batch, with
+   the rollups and the ledger following), every other batch with the endpoint subscribed (one read
+   and one INSERT more at commit) and the others without (no events written): milliseconds per
+   batch each way, on the same table sizes.
 2. The backlog: the receiver is down while the events are written (so they wait), then comes up;
    the delivery rounds run back to back (as the scheduler's job does) until nothing is pending:
    the drain time, and the delivery rate (events/s) with fan-out, signing, HTTP and bookkeeping.
@@ -62,23 +63,32 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def insert_ratings(kiosk_id: int, window_id: int, staff_id: int, n: int, batch: int, offset: int) -> list[float]:
-    """n kiosk ratings in batches through the intake's own batch writer (kiosk.rating_store.write_batch:
-    one transaction per batch, the repeat-press rule in each INSERT); seconds per batch."""
+def insert_ratings(kiosk_id: int, window_id: int, staff_id: int, n: int, batch: int,
+                   switch) -> tuple[list[float], list[float]]:
+    """2·n kiosk ratings in batches through the intake's own batch writer (kiosk.rating_store.write_batch:
+    one transaction per batch, the repeat-press rule in each INSERT), alternately with no endpoint
+    subscribed and with one (``switch(on)``), so both see the same table sizes; seconds per batch
+    (without, with)."""
     from liangbiping.kiosk.rating_store import write_batch
 
-    times = []
-    base = datetime.now(timezone.utc) - timedelta(days=2)
-    for start in range(0, n, batch):
-        rows = [{"id": str(uuid.uuid4()), "score": 5 if i % 10 else 3, "staff_id": staff_id, "window_id": window_id,
-                 "kiosk_id": kiosk_id, "channel": "kiosk", "reasons": [], "comment": "", "contact": None,
-                 "prompted": False, "flagged": None, "rated_at": base + timedelta(seconds=5 * (offset + i)),
-                 "received_at": base + timedelta(seconds=5 * (offset + i)), "prompt_id": None, "rater_hash": None,
-                 "address_hash": None} for i in range(start, min(n, start + batch))]
+    without, with_events = [], []
+    base = datetime.now(timezone.utc) - timedelta(days=3)
+    i = 0
+    for turn in range(2 * ((n + batch - 1) // batch)):
+        on = turn % 2 == 1
+        switch(on)
+        rows = []
+        for _ in range(batch):
+            at = base + timedelta(seconds=5 * i)
+            rows.append({"id": str(uuid.uuid4()), "score": 5 if i % 10 else 3, "staff_id": staff_id,
+                         "window_id": window_id, "kiosk_id": kiosk_id, "channel": "kiosk", "reasons": [],
+                         "comment": "", "contact": None, "prompted": False, "flagged": None, "rated_at": at,
+                         "received_at": at, "prompt_id": None, "rater_hash": None, "address_hash": None})
+            i += 1
         began = time.perf_counter()
         write_batch(rows)
-        times.append(time.perf_counter() - began)
-    return times
+        (with_events if on else without).append(time.perf_counter() - began)
+    return without, with_events
 
 
 def main() -> None:
@@ -87,7 +97,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     args = parser.parse_args()
 
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, update
 
     from liangbiping.admin import models
     from liangbiping.admin.app import create_app
@@ -111,16 +121,22 @@ def main() -> None:
             db.session.commit()
             w, s, k = window.id, member.id, kiosk.id
 
-            plain = insert_ratings(k, w, s, args.events, args.batch, 0)
-            webhooks.create({"url": f"http://127.0.0.1:{receiver.port}/hook", "secret": "bench-secret-0123456789",
-                             "events": ["rating.created"]}, "bench")
-            outbox.forget_subscriptions()
+            endpoint = webhooks.create({"url": f"http://127.0.0.1:{receiver.port}/hook",
+                                        "secret": "bench-secret-0123456789", "events": ["rating.created"]}, "bench")
+
+            def switch(on: bool) -> None:
+                db.session.execute(update(models.WebhookEndpoint).where(models.WebhookEndpoint.id == endpoint.id)
+                                   .values(enabled=on))
+                db.session.commit()
+                outbox.forget_subscriptions()
+
             began = time.perf_counter()
-            with_events = insert_ratings(k, w, s, args.events, args.batch, args.events)
+            plain, with_events = insert_ratings(k, w, s, args.events, args.batch, switch)
             written = time.perf_counter() - began
+            switch(True)
             events = db.session.scalar(select(func.count()).select_from(models.OutboxEvent))
-            print(f"outbox: {events:,} events written with {args.events:,} ratings in batches of {args.batch} "
-                  f"({written:.1f} s)")
+            print(f"outbox: {2 * args.events:,} ratings in batches of {args.batch}, every other batch with an "
+                  f"endpoint subscribed: {events:,} events written ({written:.1f} s)")
             p, e = statistics.median(plain) * 1000, statistics.median(with_events) * 1000
             print(f"  per batch of {args.batch} ratings (median): {p:.2f} ms without a subscriber, "
                   f"{e:.2f} ms with one (+{e - p:.2f} ms, {100 * (e - p) / p:+.0f} %)")
