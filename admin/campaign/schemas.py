@@ -28,6 +28,11 @@ class SatisfactionQuery(Query):
     date_to: Optional[DayText] = Field(None, alias="to", description="YYYY-MM-DD, hall time zone, inclusive")
 
 
+class SatisfactionItemQuery(SatisfactionQuery):
+    service_item: Optional[Line(128, min_length=1)] = Field(
+        None, description="only the ratings of prompts for this service item (事项), by its name")
+
+
 class TrendQuery(SatisfactionQuery):
     granularity: Literal["day", "week", "month", "quarter", "year"] = "day"
 
@@ -55,6 +60,7 @@ class SatisfactionOut(BaseModel):
     target: float
     meets_target: Optional[bool]
     reasons: dict[str, int] = {}
+    service_item: Optional[str] = None
     scope: str
     id: Optional[int]
     date_from: str = Field(serialization_alias="from")

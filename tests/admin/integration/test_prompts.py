@@ -102,3 +102,27 @@ def test_an_integration_token_from_the_command_line_names_no_user(app):
         db.session.commit()
         with pytest.raises(Invalid):
             create_token("叫号", "integration", actor="test", user=user)
+
+
+def test_the_statistics_filter_by_service_item(app, client, hall, integration_headers, admin_headers):
+    from liangbiping.kiosk.qrtokens import prompt_token
+
+    def rate(item, score, member):
+        made = client.post("/api/v1/prompts", headers=integration_headers,
+                           json={"case_no": f"C-{item}-{score}", "service_item": item, "staff_id": member}).get_json()
+        with app.app_context():
+            token = prompt_token(db.session.get(RatingPrompt, made["id"]))
+        answer = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, score=score))
+        assert answer.status_code == 201, answer.get_json()
+
+    rate("养老保险参保登记", 5, hall.m1)
+    rate("养老保险参保登记", 2, hall.m2)
+    rate("医保报销", 4, hall.m3)
+    figures = client.get("/api/v1/stats/satisfaction?service_item=养老保险参保登记", headers=admin_headers).get_json()
+    assert figures["count"] == 2 and figures["distribution"]["5"] == 1 and figures["distribution"]["2"] == 1
+    assert figures["service_item"] == "养老保险参保登记" and figures["rate"] == 0.5
+    window = client.get(f"/api/v1/stats/satisfaction?scope=window&id={hall.w1}&service_item=养老保险参保登记",
+                        headers=admin_headers).get_json()
+    assert window["count"] == 1
+    assert client.get("/api/v1/stats/satisfaction?service_item=无此事项", headers=admin_headers).get_json()["count"] == 0
+    assert client.get("/api/v1/stats/satisfaction", headers=admin_headers).get_json()["count"] == 3
