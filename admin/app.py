@@ -73,11 +73,13 @@ class SessionCookies(SecureCookieSessionInterface):
 def configure_extensions(app: Flask) -> None:
     from . import database
     from .campaign import follow_writes
+    from .integration import outbox
 
     app.session_interface = SessionCookies()
     database.init_app(app)  # the SQLite pragmas
     db.init_app(app)
     follow_writes.init_app(app)  # the rollups and the ledger follow every write (docs/CAMPAIGN.md)
+    outbox.init_app(app)  # events for other systems, in the transaction of their change (docs/INTEGRATION.md)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     login_manager.init_app(app)

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="print a new API token on the last line")
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=["admin", "leader", "staff"])
+    create.add_argument("--role", required=True, choices=["admin", "leader", "staff", "integration"])
     create.add_argument("--user", default=None, help="the user a leader or staff token acts for (their scope)")
     create.add_argument("--data-dir", default=None)
 

@@ -47,6 +47,9 @@ def register_jobs(app, scheduler) -> None:
     from .campaign import jobs as campaign_jobs
 
     campaign_jobs.register(app, scheduler, _in_app)
+    from .integration import jobs as integration_jobs
+
+    integration_jobs.register(app, scheduler, _in_app)
 
 
 def start_scheduler(app) -> BackgroundScheduler:

@@ -475,15 +475,30 @@ class ScreenOut(Out):
 
 
 class KioskIn(In):
+    # A third-party evaluator device rates its window only: it needs one.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"required": ["kind"], "properties": {"kind": {"const": "device"}}},
+        "then": {"required": ["window_id"], "properties": {"window_id": {"type": "integer"}}}})
+
     name: Name
     window_id: Id | None = Field(None, description="empty for a kiosk on the floor (the citizen picks the window)")
     enabled: Bool = Field(True, description="false cuts the kiosk off at once (its token refused) and keeps its settings")
+    kind: Literal["kiosk", "device"] = Field(
+        "kiosk", description="kiosk: the touch page; device: a third-party evaluator (评价器) that posts ratings "
+                             "for its window with channel `device` (docs/INTEGRATION.md)")
+
+    @model_validator(mode="after")
+    def _device_has_a_window(self):
+        if self.kind == "device" and self.window_id is None:
+            raise ValueError(_("An evaluator device belongs to one window: choose it."))
+        return self
 
 
 class KioskOut(Out):
     id: int
     name: str
     window_id: int | None
+    kind: str = "kiosk"
     enabled: bool
     status: str
     last_seen_at: datetime | None
@@ -571,11 +586,13 @@ class TokenIn(In):
     # A leader's or a staff token acts for a user (services.accounts.create_token).
     model_config = ConfigDict(json_schema_extra={"anyOf": [
         {"properties": {"role": {"const": "admin"}}},
-        {"required": ["user_id"], "properties": {"user_id": {"type": "integer"}}},
+        {"properties": {"role": {"const": "integration"}, "user_id": {"type": "null"}}},  # a system's, nobody's
+        {"required": ["user_id"], "properties": {"role": {"enum": ["admin", "leader", "staff"]},
+                                                 "user_id": {"type": "integer"}}},
     ]})
 
     name: Name
-    role: Literal["admin", "leader", "staff"]
+    role: Literal["admin", "leader", "staff", "integration"]
     user_id: Id | None = Field(None, description="the user the token acts for, with their scope; "
                                                  "required for leader and staff tokens")
 

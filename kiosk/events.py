@@ -129,7 +129,7 @@ def kiosk_connect(auth=None):
 
     token = auth.get("token") if isinstance(auth, dict) else None
     kiosk = device_for_token(Kiosk, token) if isinstance(token, str) else None
-    if kiosk is None:
+    if kiosk is None or kiosk.kind == "device":  # an evaluator device posts ratings, it shows no page
         raise ConnectionRefusedError("invalid kiosk token")
     key = hash_secret(token)
     wait = LIMITERS["connect"].take(key)

@@ -21,17 +21,26 @@ from liangbiping.admin.text import field_text
 LIFETIME = timedelta(minutes=10)
 
 
-def start_prompt(staff: Staff, actor: str, case_no: str = "", kiosk_id: int | None = None) -> RatingPrompt:
-    """A new open prompt for ``staff``; the member's earlier open prompts end, so only one is live."""
+def start_prompt(staff: Staff, actor: str, case_no: str = "", kiosk_id: int | None = None, *,
+                 window_id: int | None = None, service_item: str = "", service_code: str = "",
+                 lifetime: timedelta | None = None) -> RatingPrompt:
+    """A new open prompt for ``staff``; the member's earlier open prompts end, so only one is live.
+
+    ``window_id``: where the case was served when a business system says so (else the member's own
+    window); ``service_item``/``service_code``: the case's service item; ``lifetime``: how long the
+    citizen has to answer (``LIFETIME`` by default)."""
     if staff is None:
         raise NotFound(_("No such staff member."))
     case_no = field_text(case_no, "case_no", max_length=64, multiline=False)
+    service_item = field_text(service_item, "service_item", max_length=128, multiline=False)
+    service_code = field_text(service_code, "service_code", max_length=64, multiline=False)
     now = utcnow()
     db.session.execute(update(RatingPrompt).where(
         RatingPrompt.staff_id == staff.id, RatingPrompt.used_at.is_(None), RatingPrompt.cancelled_at.is_(None),
         RatingPrompt.expires_at > now).values(cancelled_at=now))
-    prompt = RatingPrompt(staff_id=staff.id, window_id=staff.window_id, kiosk_id=kiosk_id, case_no=case_no,
-                          created_by=actor[:96], created_at=now, expires_at=now + LIFETIME)
+    prompt = RatingPrompt(staff_id=staff.id, window_id=window_id or staff.window_id, kiosk_id=kiosk_id,
+                          case_no=case_no, service_item=service_item, service_code=service_code,
+                          created_by=actor[:96], created_at=now, expires_at=now + (lifetime or LIFETIME))
     db.session.add(prompt)
     db.session.flush()
     record(actor, "create", "rating_prompt", prompt.id, summary=f"{staff.name} {case_no}".strip())

@@ -128,6 +128,8 @@ def member_windows() -> dict[int, int | None]:
 
 
 def check_channel(body: RatingIn, src: Source) -> None:
+    if src.device and body.channel != "device":
+        raise Invalid(_("An evaluator device's token goes with the device channel."), field="channel")
     if src.kiosk_id is not None and body.channel not in ("kiosk", "device"):
         raise Invalid(_("A kiosk token goes with the kiosk or device channel."), field="channel")
     if src.kiosk_id is None and body.channel not in ("qr", "web"):

@@ -77,6 +77,8 @@ class RatingDetail(RatingOut):
     kiosk_id: int | None
     prompt_id: int | None
     contact_masked: str | None
+    case_no: str | None = Field(None, description="the case (办件编号) of the prompt the rating answered")
+    service_item: str | None = Field(None, description="the service item (事项) of that case")
 
 
 class RatingListQuery(BaseModel):

@@ -18,12 +18,13 @@ from liangbiping.admin.models import Kiosk, RatingPrompt, Staff
 from . import qrtokens
 from .raters import keyed_hash, rater_cookie
 
-_kiosk_cache: dict[str, tuple[int, int | None, float]] = {}
+_kiosk_cache: dict[str, tuple[int, int | None, float, str]] = {}
 KIOSK_CACHE_SECONDS = 10.0
 
 
-def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
-    """(kiosk id, window id) for a kiosk token, remembered briefly: the intake's hottest lookup.
+def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
+    """(kiosk id, window id, kind) for a kiosk or evaluator device token, remembered briefly: the
+    intake's hottest lookup. ``kind``: ``kiosk``, or ``device`` for a third-party evaluator.
 
     A changed window is seen within ``KIOSK_CACHE_SECONDS``; a deleted or disabled kiosk at once,
     in every process (``forget_kiosks``, run on revocation).
@@ -36,16 +37,16 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None] | None:
     hit = _kiosk_cache.get(digest)
     now = time.monotonic()
     if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
-        return hit[0], hit[1]
-    row = db.session.execute(select(Kiosk.id, Kiosk.window_id).where(Kiosk.token_hash == digest,
-                                                                     Kiosk.enabled.is_(True))).first()
+        return hit[0], hit[1], hit[3]
+    row = db.session.execute(select(Kiosk.id, Kiosk.window_id, Kiosk.kind).where(Kiosk.token_hash == digest,
+                                                                                 Kiosk.enabled.is_(True))).first()
     if row is None:
         _kiosk_cache.pop(digest, None)
         return None
     if len(_kiosk_cache) > 10_000:
         _kiosk_cache.clear()
-    _kiosk_cache[digest] = (row.id, row.window_id, now)
-    return row.id, row.window_id
+    _kiosk_cache[digest] = (row.id, row.window_id, now, row.kind)
+    return row.id, row.window_id, row.kind
 
 
 def forget_kiosks(principals: set) -> None:
@@ -63,6 +64,7 @@ class Source:
     def __init__(self):
         self.kiosk_id: int | None = None
         self.kiosk_window_id: int | None = None
+        self.device = False                   # a third-party evaluator device: ratings for its window only
         self.token: qrtokens.QrToken | None = None
         self.prompt: RatingPrompt | None = None
         self.staff_id: int | None = None      # fixed by a badge or prompt token
@@ -78,8 +80,8 @@ class Source:
         return self.token is not None and self.token.kind in ("badge", "kiosk") and self.kiosk_id is None
 
 
-def _paired_kiosk(kiosk_token: str | None) -> tuple[int, int | None]:
-    """(kiosk id, its window id) of a valid kiosk token; 401 when there is no token at all (nor a
+def _paired_kiosk(kiosk_token: str | None) -> tuple[int, int | None, str]:
+    """(kiosk id, its window id, its kind) of a valid kiosk token; 401 when there is no token at all (nor a
     QR token: the callers ask only then) or a bad one."""
     if not kiosk_token:
         raise Unauthorized(_("A kiosk_token or a qr_token is required."), code="token_required")
@@ -93,7 +95,8 @@ def resolve_source(kiosk_token: str | None, qr_token: str | None, *, for_rating:
     """Check the tokens; raise 401 (bad), 410 (expired or revoked) or 409 (prompt used)."""
     src = Source()
     if kiosk_token or not qr_token:
-        src.kiosk_id, src.kiosk_window_id = _paired_kiosk(kiosk_token)
+        src.kiosk_id, src.kiosk_window_id, kind = _paired_kiosk(kiosk_token)
+        src.device = kind == "device"
         src.window_id = src.kiosk_window_id
     if qr_token:
         token = qrtokens.parse(qr_token)

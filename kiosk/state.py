@@ -102,7 +102,7 @@ def open_prompt(kiosk: Kiosk) -> RatingPrompt | None:
 def prompt_card(prompt: RatingPrompt) -> dict:
     token = qrtokens.prompt_token(prompt)
     url = qrtokens.phone_url(token)
-    return {"id": prompt.id, "token": token, "case_no": prompt.case_no,
+    return {"id": prompt.id, "token": token, "case_no": prompt.case_no, "service_item": prompt.service_item,
             "member": member_card(prompt.staff), "expires_at": prompt.expires_at.isoformat(),
             "url": url, "qr_svg": qr_svg(url)}
 

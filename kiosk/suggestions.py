@@ -31,6 +31,8 @@ def new_receipt() -> str:
 def submit(body: SuggestionIn) -> Suggestion:
     """Store a citizen's suggestion, complaint or praise; committed before it returns."""
     src = resolve_source(body.kiosk_token, body.qr_token, for_rating=False)
+    if src.device:
+        raise Invalid(_("An evaluator device posts ratings only."), code="device_ratings_only", field="kiosk_token")
     check_burst(f"suggestion:{src.kiosk_id or src.address_hash}", "address")
     staff_id, window_id = who_is_rated(body.staff_id, body.window_id, src, required=False)
     if staff_id is not None and db.session.get(Staff, staff_id) is None:

@@ -117,6 +117,18 @@ def _build(app, root) -> dict:
         from liangbiping.admin.services import pairing
 
         screen_code, kiosk_code = pairing.open_code("screen")[0], pairing.open_code("kiosk")[0]
+        from liangbiping.admin.integration import delivery as webhook_delivery, outbox, webhooks
+        from liangbiping.kiosk.prompts import start_prompt
+
+        prompt = start_prompt(liu, "test", "BJ-1")
+        endpoint = webhooks.create({"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef",
+                                    "events": ["prompt.expired"]}, "test")
+        outbox.write(db.session.connection(), [outbox.event("prompt.expired", {"id": prompt.id})])
+        db.session.commit()
+        webhook_delivery.fan_out()
+        from liangbiping.admin.models import WebhookDelivery
+
+        webhook_delivery_id = one(WebhookDelivery).id
         job = uuid.uuid4().hex
         console_badges._jobs[job] = {"done": 1, "total": 1, "state": "done", "error": None, "user_id": admin_user.id}
         (console_badges._job_dir()).mkdir(parents=True, exist_ok=True)
@@ -133,6 +145,7 @@ def _build(app, root) -> dict:
             photo=liu.photo, badge=qrtokens.badge_token(liu), import_id=import_id, job=job,
             year=date.today().year, today=date.today().isoformat(), department_name="综合受理科",
             suggestion_marker=suggestion.receipt, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
+            prompt=prompt.id, webhook=endpoint.id, delivery=webhook_delivery_id,
         )
         db.session.remove()
     cookies, csrf = {}, {}
@@ -312,6 +325,14 @@ ROUTES = [
     ("POST", "/admin/roster/<import_id>/confirm", "/admin/roster/{import_id}/confirm", A_ONLY, None, CSRF_FORM),
     ("POST", "/admin/roster/<import_id>/cancel", "/admin/roster/{import_id}/cancel", A_ONLY, None, CSRF_FORM),
     ("POST", "/admin/tokens/<int:record_id>/revoke", "/admin/tokens/{token}/revoke", A_ONLY, None, CSRF_FORM),
+    ("GET", "/admin/webhooks/", "/admin/webhooks/", A_ONLY, None, None),
+    ("POST", "/admin/webhooks/", "/admin/webhooks/", A_ONLY, None,
+     {"url": "http://10.0.0.9/hook", "secret": "0123456789abcdef", "events": "rating.created"}),
+    ("GET", "/admin/webhooks/<int:endpoint_id>", "/admin/webhooks/{webhook}", A_ONLY, None, None),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+     "/admin/webhooks/{webhook}/deliveries/{delivery}/replay", A_ONLY, None, CSRF_FORM),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/toggle", "/admin/webhooks/{webhook}/toggle", A_ONLY, None, CSRF_FORM),
+    ("POST", "/admin/webhooks/<int:endpoint_id>/delete", "/admin/webhooks/{webhook}/delete", A_ONLY, None, CSRF_FORM),
 ]
 
 # The record pages of the catalog: (collection, id key, who reads, who creates, who edits one, body).
@@ -366,6 +387,19 @@ API_ROUTES = [
     ("POST", "/rectifications/<int:entry_id>/transition", "/rectifications/{entry}/transition", SCOPED, None,
      {"action": "verify"}),
     ("GET", "/rectifications/export.xlsx", "/rectifications/export.xlsx", MANAGERS, None, None),
+    # other systems (the integration role is tried in tests/admin/integration)
+    ("POST", "/prompts", "/prompts", A_ONLY, None, {"case_no": "BJ-2", "staff_id": "{staff}"}),
+    ("GET", "/prompts/<int:prompt_id>", "/prompts/{prompt}", A_ONLY, None, None),
+    ("POST", "/prompts/<int:prompt_id>/cancel", "/prompts/{prompt}/cancel", A_ONLY, None, None),
+    ("GET", "/webhooks", "/webhooks", A_ONLY, None, None),
+    ("POST", "/webhooks", "/webhooks", A_ONLY, None,
+     {"url": "http://10.0.0.8/hook", "secret": "0123456789abcdef", "events": ["rating.created"]}),
+    ("GET", "/webhooks/<int:endpoint_id>", "/webhooks/{webhook}", A_ONLY, None, None),
+    ("PATCH", "/webhooks/<int:endpoint_id>", "/webhooks/{webhook}", A_ONLY, None, {"name": "省好差评平台"}),
+    ("DELETE", "/webhooks/<int:endpoint_id>", "/webhooks/{webhook}", A_ONLY, None, None),
+    ("GET", "/webhooks/<int:endpoint_id>/deliveries", "/webhooks/{webhook}/deliveries", A_ONLY, None, None),
+    ("POST", "/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+     "/webhooks/{webhook}/deliveries/{delivery}/replay", A_ONLY, None, None),
     ("GET", "/reports/<kind>.xlsx", "/reports/month.xlsx", MANAGERS, None, None),
     ("GET", "/appeals", "/appeals", "yyfnnn", "MARK-appeal-reason", None),
     ("POST", "/appeals", "/appeals", SCOPED, None, {"rating_id": "{rating}", "kind": "mistaken", "reason": "不是我"}),

@@ -19,6 +19,7 @@ from ..services.scope import current_viewer
 from .framework import endpoint
 
 MANAGERS = ("admin", "leader")
+READERS = MANAGERS + ("integration",)  # a business system reads ratings too (docs/INTEGRATION.md)
 
 
 def _plain(rating: dict) -> dict:
@@ -81,7 +82,7 @@ def filtered(query) -> list:
     return where
 
 
-@endpoint("/ratings", "GET", summary="List ratings", tag="ratings", roles=MANAGERS, query=RatingListQuery,
+@endpoint("/ratings", "GET", summary="List ratings", tag="ratings", roles=READERS, query=RatingListQuery,
           response=RatingDetail, paged=True, name="ratings_list",
           description="Newest first. Filters: staff_id, window_id, kiosk_id, score, channel, flagged, prompted, "
                       "from/to (dates in the hall's time zone, inclusive).")
@@ -93,7 +94,7 @@ def list_ratings(query):
     return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
 
 
-@endpoint("/ratings/<rating_id>", "GET", summary="Read a rating", tag="ratings", roles=MANAGERS,
+@endpoint("/ratings/<rating_id>", "GET", summary="Read a rating", tag="ratings", roles=READERS,
           response=RatingDetail, name="ratings_read")
 def read_rating(rating_id):
     rating = db.session.get(Rating, rating_id) if len(rating_id) <= 36 else None

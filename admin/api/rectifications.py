@@ -12,10 +12,11 @@ from .framework import endpoint, json_body
 from .stats import DATE_RANGE
 
 MANAGERS = ("admin", "leader")
+READERS = MANAGERS + ("integration",)  # a business system or the platform follows the ledger
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@endpoint("/rectifications", "GET", summary="List ledger entries", tag="rectifications", roles=MANAGERS,
+@endpoint("/rectifications", "GET", summary="List ledger entries", tag="rectifications", roles=READERS,
           query=RectificationListQuery, response=RectificationOut, paged=True, name="rectifications_list",
           description="Newest first. `rating_id=` or `suggestion_id=` finds the entry a rating or a complaint opened. "
                       "`state=active` means open, verified or rectifying.")
@@ -27,15 +28,27 @@ def list_entries(query):
     return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
 
 
-@endpoint("/rectifications", "POST", summary="Open a ledger entry by hand", tag="rectifications", roles=MANAGERS,
-          body=RectificationIn, response=RectificationOut, status=201, name="rectifications_create",
-          description="The default deadline is 5 working days (Chinese calendar); the 四明确 may be given now or later.")
+@endpoint("/rectifications", "POST", summary="Open a ledger entry by hand, or take a work order from outside",
+          tag="rectifications", roles=MANAGERS, body=RectificationIn, response=RectificationOut, status=201,
+          name="rectifications_create", also=(200,),
+          description="The default deadline is 5 working days (Chinese calendar); the 四明确 may be given now or later. "
+                      "A work order from outside (12345 hotline, the 好差评 platform) names `external_source` and "
+                      "`external_id`: the same pair again updates that entry and answers 200 instead of adding one "
+                      "(a closed entry: 409 `entry_closed`).")
 def create_entry(body):
-    return service.create(body.model_dump(exclude_unset=True), viewer_for_token())
+    values = body.model_dump(exclude_unset=True)
+    if body.external_id is None:
+        return service.create(values, viewer_for_token())
+    from flask import jsonify
+
+    from ..integration import workorders
+
+    entry, created = workorders.receive(values, viewer_for_token())
+    return jsonify(RectificationOut.model_validate(entry).model_dump(mode="json")), 201 if created else 200
 
 
 @endpoint("/rectifications/<int:entry_id>", "GET", summary="Read a ledger entry", tag="rectifications",
-          roles=MANAGERS, response=RectificationOut, name="rectifications_read")
+          roles=READERS, response=RectificationOut, name="rectifications_read")
 def read_entry(entry_id):
     return service.get(entry_id, viewer_for_token())
 

@@ -7,7 +7,7 @@ from datetime import date
 from flask import jsonify
 from flask_babel import gettext as _
 
-from ..campaign.schemas import (RankingOut, RankingQuery, SatisfactionOut, SatisfactionQuery, TrendOut,
+from ..campaign.schemas import (RankingOut, RankingQuery, SatisfactionItemQuery, SatisfactionOut, TrendOut,
                                 TrendQuery)
 from ..services.scope import viewer_for_token
 from ..errors import Forbidden, Invalid
@@ -46,17 +46,23 @@ def _scope(query) -> Scope:
 
 
 @endpoint("/stats/satisfaction", "GET", summary="Satisfaction figures for the hall, a department, a window or a member",
-          tag="statistics", roles=READ_ALL, query=SatisfactionQuery, response=SatisfactionOut,
+          tag="statistics", roles=READ_ALL, query=SatisfactionItemQuery, response=SatisfactionOut,
           name="stats_satisfaction", extensions={**DATE_RANGE, **SCOPE_ID},
           description="`from`/`to` are hall-local dates, inclusive (default: this month so far). Flagged ratings "
                       "and ratings removed by an upheld appeal are not counted; `rate` is null when `count` is 0. "
                       "`satisfied` counts the levels of the `satisfied_levels` setting. `low_confidence` marks rates "
                       "from fewer ratings than the `low_confidence_below` setting (default 30); `wilson` is the "
-                      "95% Wilson interval.")
+                      "95% Wilson interval. `service_item`: only the ratings of prompts for that service item "
+                      "(counted from the ratings themselves; no reasons).")
 def satisfaction(query):
     scope = _scope(query)
     start, end = date_range(query.date_from, query.date_to)
-    body = queries.summary(scope, start, end)
+    if query.service_item:
+        from ..stats import by_item
+
+        body = by_item.summary(scope, start, end, query.service_item)
+    else:
+        body = queries.summary(scope, start, end)
     body.update(scope=scope.kind, id=scope.id, date_from=start.isoformat(), date_to=end.isoformat())
     return jsonify(SatisfactionOut.model_validate(body).model_dump(mode="json", by_alias=True)), 200
 

@@ -28,6 +28,11 @@ class SatisfactionQuery(Query):
     date_to: Optional[DayText] = Field(None, alias="to", description="YYYY-MM-DD, hall time zone, inclusive")
 
 
+class SatisfactionItemQuery(SatisfactionQuery):
+    service_item: Optional[Line(128, min_length=1)] = Field(
+        None, description="only the ratings of prompts for this service item (事项), by its name")
+
+
 class TrendQuery(SatisfactionQuery):
     granularity: Literal["day", "week", "month", "quarter", "year"] = "day"
 
@@ -55,6 +60,7 @@ class SatisfactionOut(BaseModel):
     target: float
     meets_target: Optional[bool]
     reasons: dict[str, int] = {}
+    service_item: Optional[str] = None
     scope: str
     id: Optional[int]
     date_from: str = Field(serialization_alias="from")
@@ -141,6 +147,8 @@ class RectificationOut(Out):
     done_at: Optional[datetime]
     closed_at: Optional[datetime]
     events: list[RectificationEventOut]
+    external_source: Optional[str] = None
+    external_id: Optional[str] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -152,6 +160,12 @@ class RectificationOut(Out):
 
 
 class RectificationIn(In):
+    # A work order from outside names both its source and its id there (a repeat updates the entry).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"external_source": {"type": "null"}, "external_id": {"type": "null"}}},
+        {"required": ["external_source", "external_id"],
+         "properties": {"external_source": {"type": "string"}, "external_id": {"type": "string"}}}]})
+
     problem: Paragraph(2000, min_length=1)
     staff_id: Optional[Id] = None
     window_id: Optional[Id] = None
@@ -159,6 +173,18 @@ class RectificationIn(In):
     deadline: Optional[DayInRange] = None
     leader_id: Optional[Id] = None
     responsible_id: Optional[Id] = None
+    external_source: Optional[Literal["hotline_12345", "platform", "other"]] = Field(
+        None, description="a work order from outside: 12345 hotline, the 好差评 platform, or another system")
+    external_id: Optional[Line(64, min_length=1)] = Field(
+        None, description="its id in that system; the same id again updates the entry instead of adding one")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self):
+        if (self.external_source is None) != (self.external_id is None):
+            from flask_babel import gettext as _
+
+            raise ValueError(_("Give external_source and external_id together."))
+        return self
 
 
 def _no_default(schema: dict) -> None:
@@ -197,7 +223,7 @@ class RectificationListQuery(Query):
     per_page: Int = Field(50, ge=1, le=200)
     state: Optional[Literal["open", "verified", "dismissed", "rectifying", "done", "revisited", "active"]] = None
     overdue: Optional[Bool] = None
-    source: Optional[Literal["rating", "suggestion", "manual"]] = None
+    source: Optional[Literal["rating", "suggestion", "manual", "external"]] = None
     department_id: Optional[Id] = None
     staff_id: Optional[Id] = None
     rating_id: Optional[Annotated[str, StringConstraints(max_length=36)]] = None

@@ -61,6 +61,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.pairing", _("Pair a device"), "admin"),
         ("console.users_list", _("Users"), "admin"),
         ("console.tokens_list", _("API tokens"), "admin"),
+        ("console.webhooks_list", _("Webhooks"), "admin"),
         ("console.audit_list", _("Audit log"), "admin"),
         ("console.settings", _("Settings"), "admin"),
         ("console.campaign_settings", _("Campaign settings"), "admin"),

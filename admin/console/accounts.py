@@ -15,7 +15,7 @@ from ..models import ApiToken, User
 from ..schemas import TokenIn, TokenOut, UserIn, UserOut
 from ..services import accounts, sessions
 from ..validation import parse
-from .forms import ROLE_CHOICES, Field, rows
+from .forms import ROLE_CHOICES, TOKEN_ROLE_CHOICES, Field, rows
 from .hall import staff_options
 from .pages import Column, RecordPage, attr, register, related
 
@@ -181,13 +181,13 @@ tokens = register(TokensPage(
     intro=_l("Tokens let other programs use the API with the rights of their role."),
     fields=[
         Field("name", _l("Name"), required=True, maxlength=64, help=_l("What or who uses it, e.g. the sync job.")),
-        Field("role", _l("Role"), "select", options=ROLE_CHOICES, empty=_l("(choose a role)"), required=True),
+        Field("role", _l("Role"), "select", options=TOKEN_ROLE_CHOICES, empty=_l("(choose a role)"), required=True),
         Field("user_id", _l("Acts for"), "select", options=user_options(), empty=_l("(nobody: a system; admin tokens only)"),
               help=_l("A leader or staff token acts for a user of that role and sees what they see.")),
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name"),
-        Column(_l("Role"), attr("role"), "choice", choices=ROLE_CHOICES),
+        Column(_l("Role"), attr("role"), "choice", choices=TOKEN_ROLE_CHOICES),
         Column(_l("Acts for"), related("user", "username")),
         Column(_l("Starts with"), attr("prefix"), "code"),
         Column(_l("Created"), attr("created_at"), "datetime", sort="created_at"),

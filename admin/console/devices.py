@@ -134,11 +134,17 @@ screens = register(ScreenPage(
     ],
 ))
 
+KIOSK_KINDS = static(("kiosk", _l("Touch kiosk (this system's page)")),
+                     ("device", _l("Third-party evaluator device (posts ratings for its window)")))
+
 kiosks = register(KioskPage(
     catalog.KIOSKS,
     new_title=_l("New kiosk"), edit_title=_l("Edit kiosk"), view_title=_l("Kiosk"),
     fields=[
         Field("name", _l("Name"), required=True, maxlength=64),
+        Field("kind", _l("Kind"), "select", options=KIOSK_KINDS,
+              help=_l("A third-party evaluator (评价器) gets a token that may only post ratings for its window, "
+                      "channel device: see docs/INTEGRATION.md.")),
         Field("window_id", _l("Window"), "select", options=window_options(), empty=_l("(on the floor: the citizen picks)")),
         Field("enabled", _l("Enabled"), "checkbox",
               help=_l("A disabled kiosk takes no more ratings and goes back to its pairing page at once; "
@@ -146,6 +152,7 @@ kiosks = register(KioskPage(
     ],
     columns=[
         Column(_l("Name"), attr("name"), sort="name", link=True),
+        Column(_l("Kind"), attr("kind"), "choice", choices=KIOSK_KINDS),
         Column(_l("Window"), lambda d: f"{d.window.number} {d.window.name}" if d.window else None),
         Column(_l("Status"), attr("status"), "status"),
         Column(_l("Last seen"), attr("last_seen_at"), "datetime"),

@@ -227,3 +227,6 @@ def split_errors(fields: list[Field], exc, extra: tuple = ()) -> tuple[dict[str,
 
 
 ROLE_CHOICES = static(("admin", _l("Administrator")), ("leader", _l("Leader")), ("staff", _l("Staff member")))
+# An API token may also be a business system's: prompts in, ratings and rectifications out.
+TOKEN_ROLE_CHOICES = static(("admin", _l("Administrator")), ("leader", _l("Leader")), ("staff", _l("Staff member")),
+                            ("integration", _l("Integration (business system)")))

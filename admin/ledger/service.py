@@ -55,7 +55,7 @@ def get(entry_id: int, viewer: Viewer) -> Rectification:
 
 
 def may_see(entry: Rectification, viewer: Viewer) -> bool:
-    if viewer.is_admin:
+    if viewer.reads_all:
         return True
     if viewer.is_leader:
         return viewer.sees_department(entry.department_id) or entry.leader_id == viewer.user_id
@@ -188,8 +188,10 @@ def _refresh_overdue(entry: Rectification, today: date) -> None:
 
 # --- writing -----------------------------------------------------------------------------------
 
-def create(values: dict, viewer: Viewer) -> Rectification:
-    """An entry by hand (an inspection, a phone complaint): the problem, optionally the 四明确."""
+def create(values: dict, viewer: Viewer, *, external: dict | None = None) -> Rectification:
+    """An entry by hand (an inspection, a phone complaint): the problem, optionally the 四明确.
+    ``external``: a work order from outside, ``{"external_source": ..., "external_id": ...}``
+    (admin.integration.workorders)."""
     from .autoopen import entry_values
 
     if not viewer.manages:
@@ -197,9 +199,9 @@ def create(values: dict, viewer: Viewer) -> Rectification:
     problem = _text(values.get("problem"), "problem", required=True)
     data = {k: values.get(k) for k in FIELDS if k in values}
     _check_refs(data)
-    base = entry_values(db.session.connection(), source="manual", staff_id=data.get("staff_id"),
-                        window_id=data.get("window_id"), problem=problem)
-    entry = Rectification(**base)
+    base = entry_values(db.session.connection(), source="external" if external else "manual",
+                        staff_id=data.get("staff_id"), window_id=data.get("window_id"), problem=problem)
+    entry = Rectification(**base, **(external or {}))
     if viewer.is_leader and entry.department_id is not None and not viewer.sees_department(entry.department_id):
         raise Forbidden(_("This member or window is not in your departments."))
     for key in ("measure",):
@@ -406,6 +408,9 @@ def ledger_progress_for_suggestion(suggestion_id: int) -> list[dict]:
 def describe_source(entry: Rectification) -> dict:
     """What the entry came from, for the console: the rating's score and reasons, or the complaint."""
     out = {"kind": entry.source, "label": str(labels.SOURCES.get(entry.source, entry.source))}
+    if entry.external_id:
+        out.update(external_id=entry.external_id,
+                   external_source=str(labels.EXTERNAL_SOURCES.get(entry.external_source, entry.external_source)))
     if entry.rating_id:
         rating = db.session.get(Rating, entry.rating_id)
         if rating is not None:

@@ -13,6 +13,7 @@ from .setting import Setting
 from .stats import RatingDaily, RatingMonthly, RatingReasonDaily
 from .ledger import CalendarDay, RatingAppeal, Rectification, RectificationEvent
 from .reviews import Review, ReviewRound
+from .integration import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, leader_departments
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
     "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingMonthly", "RatingReasonDaily",
     "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",
+    "OutboxEvent", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -13,6 +13,9 @@ from .mixins import Timestamps
 from .types import UTCDateTime, utcnow
 
 ROLES = ("admin", "leader", "staff")
+# A window's business system or queue-calling system: starts, reads and cancels prompts, reads
+# ratings and rectifications; nothing else. A token role only (no console user has it).
+TOKEN_ROLES = ROLES + ("integration",)
 
 
 class User(UserMixin, Timestamps, db.Model):

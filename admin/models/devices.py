@@ -82,6 +82,8 @@ class Kiosk(Device, Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(64))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # kiosk: the touch page; device: a third-party evaluator (评价器) posting ratings for its window.
+    kind: Mapped[str] = mapped_column(String(8), default="kiosk", server_default="kiosk")
     # A disabled kiosk is cut off like a deleted one (its token refused) but keeps its settings.
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,17 +28,31 @@ class RatingPrompt(db.Model):
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
     case_no: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The service item (事项) of the case, as the business system names and codes it.
+    service_item: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    service_code: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(96), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the scheduler once an unanswered prompt ran out: recorded as not rated (prompt.expired).
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped["Staff"] = relationship()  # noqa: F821
 
     @property
     def open(self) -> bool:
         return self.used_at is None and self.cancelled_at is None and utcnow() < self.expires_at
+
+    @property
+    def state(self) -> str:
+        """open, rated, cancelled or expired (not rated: never counted as satisfied)."""
+        if self.used_at is not None:
+            return "rated"
+        if self.cancelled_at is not None:
+            return "cancelled"
+        return "open" if utcnow() < self.expires_at else "expired"
 
 
 class Suggestion(db.Model):

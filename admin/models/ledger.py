@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 RECTIFICATION_STATES = ("open", "verified", "dismissed", "rectifying", "done", "revisited")
-RECTIFICATION_SOURCES = ("rating", "suggestion", "manual")
+RECTIFICATION_SOURCES = ("rating", "suggestion", "manual", "external")
+EXTERNAL_SOURCES = ("hotline_12345", "platform", "other")
 VERDICTS = ("satisfied", "basically_satisfied", "dissatisfied")
 APPEAL_KINDS = ("mistaken", "malicious")
 APPEAL_STATUSES = ("pending", "upheld", "rejected")
@@ -51,6 +52,11 @@ class Rectification(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A work order from outside (the 12345 hotline, the 好差评 platform): its id there. A repeat updates.
+    external_source: Mapped[str | None] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("external_source", "external_id", name="uq_rectifications_external_source"),)
 
     rating: Mapped["Rating | None"] = relationship()  # noqa: F821
     suggestion: Mapped["Suggestion | None"] = relationship()  # noqa: F821

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, JSON, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .rating_terms import mask_contact
@@ -35,6 +35,17 @@ class Rating(db.Model):
     address_hash: Mapped[str | None] = mapped_column(String(32), index=True)
 
     __table_args__ = (Index("ix_ratings_kiosk_id_rated_at", "kiosk_id", "rated_at"),)
+
+    prompt: Mapped["RatingPrompt | None"] = relationship(viewonly=True)  # noqa: F821
+
+    @property
+    def case_no(self) -> str | None:
+        """The case (办件) rated, when the rating answered a prompt that named one."""
+        return (self.prompt.case_no or None) if self.prompt_id is not None and self.prompt else None
+
+    @property
+    def service_item(self) -> str | None:
+        return (self.prompt.service_item or None) if self.prompt_id is not None and self.prompt else None
 
     @property
     def contact_masked(self) -> str | None:

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, Invalid, NotFound, TooManyRequests
 from ..extensions import db
 from ..models import ApiToken, LoginAttempt, Staff, User
-from ..models.auth import ROLES
+from ..models.auth import ROLES, TOKEN_ROLES
 from ..models.types import utcnow
 from .audit import record
 
@@ -228,8 +228,11 @@ def create_token(name: str, role: str, actor: str, created_by: User | None = Non
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise Invalid(_("A token needs a name of at most 64 characters."), field="name")
-    check_role(role)
-    if role != "admin" and user is None:
+    if role not in TOKEN_ROLES:
+        raise Invalid(_("Role must be one of: %(roles)s", roles=", ".join(TOKEN_ROLES)), field="role")
+    if role == "integration" and user is not None:
+        raise Invalid(_("An integration token is a system's: it acts for nobody."), field="user_id")
+    if role not in ("admin", "integration") and user is None:
         raise Invalid(_("A leader or staff token acts for a user: say which."), field="user_id")
     if user is not None and (user.role != role or not user.active):
         raise Invalid(_("The token's role must be the role of the active user it acts for (%(role)s).",

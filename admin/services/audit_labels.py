@@ -19,7 +19,7 @@ ACTIONS = {
     "import": _l("Imported"), "print": _l("Printed"), "reply": _l("Replied"), "revoke": _l("Revoked"),
     "rotate_badge": _l("Replaced the badge QR codes"), "view_contact": _l("Viewed the contact number"),
     "login": _l("Signed in"), "login_failed": _l("Failed sign-in"), "rebuild": _l("Rebuilt"),
-    "reset": _l("Reset"),
+    "reset": _l("Reset"), "replay": _l("Sent again"),
 }
 
 ENTITIES = {
@@ -32,6 +32,7 @@ ENTITIES = {
     "skill_result": _l("Skill result"), "performance": _l("Performance figures"),
     "campaign_phase": _l("Campaign phase"), "calendar_day": _l("Working-day calendar"),
     "suggestion": _l("Suggestion"), "badges": _l("Badges"), "statistics": _l("Statistics"),
+    "webhook": _l("Webhook"), "webhook_delivery": _l("Webhook delivery"),
 }
 
 FIELDS = {

@@ -47,6 +47,12 @@ class Viewer:
         return self.role == "staff"
 
     @property
+    def reads_all(self) -> bool:
+        """Reads every rating and ledger entry: an administrator, or a business system's integration
+        token (which changes nothing but its prompts)."""
+        return self.role in ("admin", "integration")
+
+    @property
     def manages(self) -> bool:
         return self.role in ("admin", "leader")
 
@@ -73,7 +79,7 @@ class Viewer:
     def sees_subject(self, window_id: int | None, staff_id: int | None, department_id=...) -> bool:
         """May read a rating or a suggestion about this window and member (comments, contacts).
         ``department_id``: the subject's department when the caller has it already."""
-        if self.is_admin:
+        if self.reads_all:
             return True
         if self.is_staff:
             return self.staff_id is not None and staff_id == self.staff_id
@@ -86,7 +92,7 @@ class Viewer:
     def subject_condition(self, model):
         """SQL condition on rows of ``model`` (Rating, Suggestion: ``window_id`` and ``staff_id``)
         this viewer may read; None for no restriction. The same rule as ``sees_subject``."""
-        if self.is_admin or (self.is_leader and self.departments is None):
+        if self.reads_all or (self.is_leader and self.departments is None):
             return None
         if self.is_staff:
             return model.staff_id == self.staff_id if self.staff_id is not None else false()
@@ -119,7 +125,7 @@ class Viewer:
         """SQL condition on Rectification rows this viewer may see."""
         from ..models import Rectification as E
 
-        if self.is_admin or (self.is_leader and self.departments is None):
+        if self.reads_all or (self.is_leader and self.departments is None):
             return None
         if self.is_leader:
             return or_(E.department_id.in_(sorted(self.departments) or [-1]), E.leader_id == self.user_id)
@@ -169,7 +175,8 @@ def viewer_for_token() -> Viewer:
         scoped = viewer_for_user(user)
         departments = scoped.departments if token.role == user.role else frozenset()
         return Viewer(role=token.role, user_id=user.id, staff_id=user.staff_id, departments=departments, actor=g.actor)
-    return Viewer(role=token.role, departments=None if token.role == "admin" else frozenset(), actor=g.actor)
+    return Viewer(role=token.role, departments=None if token.role in ("admin", "integration") else frozenset(),
+                  actor=g.actor)
 
 
 def current_viewer() -> Viewer:

@@ -134,7 +134,11 @@
     renderMember(t.card, win);
     var banner = $("prompt-banner");
     banner.hidden = !state.prompt;
-    if (state.prompt) $("prompt-case").textContent = state.prompt.case_no ? T.case_no + " " + state.prompt.case_no : "";
+    if (state.prompt) {
+      var line = state.prompt.case_no ? T.case_no + " " + state.prompt.case_no : "";
+      if (state.prompt.service_item) line = (line ? line + " · " : "") + state.prompt.service_item;
+      $("prompt-case").textContent = line;
+    }
     // A prompt's own single-use code replaces the standing phone code while it is open. A floor
     // kiosk's standing code opens a phone page where the citizen picks the window and the member.
     setSvg($("phone-qr"), state.prompt ? state.prompt.qr_svg : state.phone.qr_svg);

@@ -344,6 +344,14 @@ def give_existing_ids(world: World, case) -> None:
             case.body[key] = _pick(value, ids)
         elif isinstance(value, list) and all(_whole(v) for v in value):
             case.body[key] = [_pick(v, ids) for v in value]
+    if isinstance(case.body.get("employee_no"), str) and case.operation.path.endswith("/prompts"):
+        from liangbiping.admin.models import Staff  # a prompt names a member who exists
+
+        with world.app.app_context():
+            numbers = list(db.session.scalars(db.select(Staff.employee_no).order_by(Staff.id)))
+            db.session.remove()
+        if numbers and case.body["employee_no"] not in numbers:
+            case.body["employee_no"] = numbers[len(case.body["employee_no"]) % len(numbers)]
     if isinstance(case.body.get("rating_id"), str) and case.operation.path.endswith("/appeals"):
         from liangbiping.admin.models import Rating
 

@@ -1,0 +1,202 @@
+"""The transactional outbox: every event is written by the transaction of the change that causes it.
+
+A rating, a suggestion and a ledger step reach ``Connection.execute`` however they are written (the
+intake's Core INSERTs in batches, the ledger's ORM flushes, the automatic ledger entries of
+``campaign/follow_writes.py``), so the Engine's ``after_execute`` notes each of them, and its
+``commit`` event (just before the database's COMMIT, in the same transaction) reads what they wrote
+and adds one INSERT of events: the events commit or roll back with the change. A crash
+can neither lose an event of a committed change nor leave one of a rolled-back change.
+
+Cheap on the intake's path: an event type no enabled endpoint subscribes to is not written at all.
+Which types are subscribed is read once per ``SUBSCRIBED_TTL`` seconds per process and forgotten at
+once in the process that changes an endpoint, so an endpoint registered in another process (several
+servers on one database) receives the events of changes committed from a few seconds after it was
+registered; in the usual single server, from the moment it is. (docs/INTEGRATION.md says so.)
+
+``admin/integration/delivery.py`` delivers what is written here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Insert
+
+from ..models import OutboxEvent, Rating, RatingPrompt, Rectification, Suggestion, WebhookEndpoint
+from ..models.types import utcnow
+
+SUBSCRIBED_TTL = 2.0
+_subscribed: dict[int, tuple[float, frozenset]] = {}
+_lock = threading.Lock()
+
+E = OutboxEvent.__table__
+R = Rating.__table__
+P = RatingPrompt.__table__
+X = Rectification.__table__
+S = Suggestion.__table__
+_INSERT = insert(E)
+WATCHED = {"ratings", "rectification_events", "suggestions"}
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def event(type_: str, data: dict, order_key: str | None = None) -> dict:
+    return {"id": str(uuid.uuid4()), "type": type_, "order_key": order_key, "data": data, "created_at": utcnow(),
+            "fanned_out": False}
+
+
+def write(conn: Connection, events: list[dict]) -> None:
+    """One INSERT (the driver's executemany) for the events, on the writer's connection."""
+    if events:
+        conn.execute(_INSERT, events)
+
+
+def subscribed(conn: Connection) -> frozenset:
+    """The event types some enabled endpoint wants (remembered ``SUBSCRIBED_TTL`` seconds)."""
+    key = id(conn.engine)
+    hit = _subscribed.get(key)
+    now = time.monotonic()
+    if hit and now - hit[0] < SUBSCRIBED_TTL:
+        return hit[1]
+    W = WebhookEndpoint.__table__
+    types: set = set()
+    for events in conn.execute(select(W.c.events).where(W.c.enabled.is_(True))).scalars():
+        types.update(events or ())
+    found = frozenset(types)
+    with _lock:
+        _subscribed[key] = (now, found)
+    return found
+
+
+def forget_subscriptions() -> None:
+    """An endpoint was added, changed or removed in this process: read the subscriptions again."""
+    with _lock:
+        _subscribed.clear()
+
+
+# --- what each event carries ------------------------------------------------------------------
+
+RATING_FIELDS = ("id", "score", "staff_id", "window_id", "kiosk_id", "channel", "reasons", "comment", "flagged",
+                 "prompt_id")
+_RATINGS = (select(*[R.c[f] for f in RATING_FIELDS], R.c.rated_at, R.c.received_at, R.c.contact,
+                   P.c.case_no, P.c.service_item, P.c.service_code)
+            .select_from(R.outerjoin(P, P.c.id == R.c.prompt_id))
+            .where(R.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def rating_data(row) -> dict:
+    """A stored rating's core fields (the contract's), its case and service item. ``contact`` is kept
+    for the national format, which sends it only where the platform requires it; the standard
+    body leaves it out (delivery.body)."""
+    m = row._mapping
+    out = {f: m[f] for f in RATING_FIELDS}
+    out["reasons"] = list(out["reasons"] or [])
+    out.update(rated_at=iso(m["rated_at"]), received_at=iso(m["received_at"]), case_no=m["case_no"] or None,
+               service_item=m["service_item"] or None, service_code=m["service_code"] or None,
+               contact=m["contact"])
+    return out
+
+
+RECTIFICATION_FIELDS = ("id", "source", "rating_id", "suggestion_id", "staff_id", "window_id", "department_id",
+                        "problem", "measure", "deadline", "leader_id", "responsible_id", "state", "overdue", "verdict",
+                        "external_source", "external_id")
+_RECTIFICATIONS = select(*[X.c[f] for f in RECTIFICATION_FIELDS]).where(
+    X.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def rectification_data(row, step: dict) -> dict:
+    out = dict(row._mapping)
+    out["deadline"] = out["deadline"].isoformat() if out["deadline"] else None
+    out["step"] = {"action": step.get("action"), "from_state": step.get("from_state"),
+                   "to_state": step.get("to_state"), "at": iso(step.get("at")) or iso(utcnow()),
+                   "note": step.get("note") or ""}
+    return out
+
+
+_SUGGESTIONS = select(S.c.id, S.c.receipt, S.c.kind, S.c.text, S.c.staff_id, S.c.window_id, S.c.channel,
+                      S.c.created_at).where(S.c.receipt.in_(bindparam("receipts", expanding=True)))
+
+
+def suggestion_data(row) -> dict:
+    out = dict(row._mapping)
+    out["created_at"] = iso(out["created_at"])
+    return out
+
+
+# --- the Engine hook ----------------------------------------------------------------------------
+
+def _param_sets(multiparams, params) -> list[dict]:
+    sets = list(multiparams) if multiparams else [params or {}]
+    return [p for p in sets if isinstance(p, dict)]
+
+
+PENDING = "outbox_pending"
+
+
+def _after(conn, stmt, multiparams, params, execution_options, result):
+    """Note what a watched INSERT wrote; the events are built and written once, at commit (``_flush``),
+    so a batch written row by row (the intake on PostgreSQL) still costs one read and one INSERT."""
+    if not isinstance(stmt, Insert):
+        return
+    table = getattr(getattr(stmt, "table", None), "name", None)
+    if table not in WATCHED:
+        return
+    wanted = subscribed(conn)
+    if not wanted:
+        return
+    sets = _param_sets(multiparams, params)
+    pending = conn.info.setdefault(PENDING, [])
+    if table == "ratings" and "rating.created" in wanted:
+        pending.extend(("rating", p["id"]) for p in sets if p.get("id"))
+    elif table == "rectification_events" and "rectification.changed" in wanted:
+        pending.extend(("step", p) for p in sets if p.get("rectification_id"))
+    elif table == "suggestions" and "suggestion.created" in wanted:
+        pending.extend(("suggestion", p["receipt"]) for p in sets if p.get("receipt"))
+
+
+def _flush(conn) -> None:
+    """Just before the database's COMMIT, on the same connection and transaction: the events of
+    what this transaction wrote, in the order it wrote them, in one INSERT."""
+    pending = conn.info.pop(PENDING, None)
+    if not pending:
+        return
+    rating_ids = [v for kind, v in pending if kind == "rating"]
+    ratings = {row.id: row for row in conn.execute(_RATINGS, {"ids": rating_ids})} if rating_ids else {}
+    entry_ids = list({v["rectification_id"] for kind, v in pending if kind == "step"})
+    entries = {row.id: row for row in conn.execute(_RECTIFICATIONS, {"ids": entry_ids})} if entry_ids else {}
+    receipts = [v for kind, v in pending if kind == "suggestion"]
+    boxes = {row.receipt: row for row in conn.execute(_SUGGESTIONS, {"receipts": receipts})} if receipts else {}
+    events = []
+    for kind, v in pending:
+        if kind == "rating" and v in ratings:
+            events.append(event("rating.created", rating_data(ratings[v])))
+        elif kind == "step" and v["rectification_id"] in entries:
+            events.append(event("rectification.changed", rectification_data(entries[v["rectification_id"]], v),
+                                order_key=f"rectification:{v['rectification_id']}"))
+        elif kind == "suggestion" and v in boxes:
+            events.append(event("suggestion.created", suggestion_data(boxes[v])))
+    write(conn, events)
+
+
+def _forget(conn) -> None:
+    conn.info.pop(PENDING, None)
+
+
+def init_app(app) -> None:
+    """Listen from now on (the Engine class: every engine of the process, once)."""
+    for name, hook in (("after_execute", _after), ("commit", _flush), ("rollback", _forget)):
+        if not sa_event.contains(Engine, name, hook):
+            sa_event.listen(Engine, name, hook)
+
