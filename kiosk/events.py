@@ -102,7 +102,7 @@ def push_kiosks(window_id: int | None = None) -> int:
     e.g. when a member goes on or off duty or a photo changes. Returns how many were sent."""
     from sqlalchemy import or_, select
 
-    query = select(Kiosk)
+    query = select(Kiosk).where(Kiosk.kind == "kiosk")  # evaluator devices have no socket to push to
     if window_id is not None:
         query = query.where(or_(Kiosk.window_id == window_id, Kiosk.window_id.is_(None)))
     kiosks = list(db.session.scalars(query))

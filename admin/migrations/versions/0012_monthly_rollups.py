@@ -4,7 +4,7 @@ A year's statistics (the departments' figures, the trend by month) read twelve b
 member and window instead of 365; admin.stats.rollups keeps both current.
 
 Revision ID: 0012_monthly_rollups
-Revises: 0007
+Revises: 0008_integration
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_monthly_rollups'
-down_revision = '0007'
+down_revision = '0008_integration'
 branch_labels = None
 depends_on = None
 
