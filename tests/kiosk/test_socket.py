@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 import uuid
 
 import pytest
@@ -55,6 +56,15 @@ class Kiosk:
         self.got.clear()
         return self.states[-1]
 
+    def state_where(self, test, timeout=10) -> dict:
+        """The first state from now on for which ``test`` holds: a push the hub began before the
+        change (the hall being set up a moment ago) may still arrive first, with what was then."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.next_state(max(0.1, deadline - time.monotonic()))
+            if test(state):
+                return state
+
 
 def test_a_good_token_gets_state_a_bad_one_is_refused(server):
     kiosk = Kiosk(server.url, server.hall["token"])
@@ -101,14 +111,14 @@ def test_a_prompt_from_the_kiosk_button_is_shown_then_used_once(server):
         kiosk.next_state()
         ack = kiosk.sio.call("start_prompt", {"case_no": "BDC-2026-0815"}, namespace="/kiosk", timeout=10)
         assert ack["ok"] is True
-        state = kiosk.next_state()
+        state = kiosk.state_where(lambda s: s["prompt"] is not None)
         prompt = state["prompt"]
         assert prompt["case_no"] == "BDC-2026-0815" and prompt["member"]["name"] == "周敏"
         body = {"id": str(uuid.uuid4()), "score": 5, "channel": "kiosk", "kiosk_token": server.hall["token"],
                 "qr_token": prompt["token"]}
         first = requests.post(server.url + "/api/v1/ratings", json=body, timeout=10)
         assert first.status_code == 201 and first.json()["prompted"] is True
-        assert kiosk.next_state()["prompt"] is None  # used: the kiosk goes back to unprompted
+        assert kiosk.state_where(lambda s: s["prompt"] is None)["prompt"] is None  # used: back to unprompted
         phone = requests.get(prompt["url"].replace("http://localhost", server.url), timeout=10)
         assert phone.status_code == 409
         again = requests.post(server.url + "/api/v1/ratings", json=dict(body, id=str(uuid.uuid4())), timeout=10)
