@@ -45,6 +45,15 @@ def _join_content(screen: Screen) -> None:
     _sent[request.sid] = state["version"]
     emit("hello", {"screen": _screen_info(screen)})
     emit("state", state)
+    # A round (here, or in another process) may have pushed this key's next patch between the
+    # read above and the join: the patch never reached this screen, or reached it before the
+    # older state. Once in the room, every later patch reaches it; so look once more, with a
+    # fresh read, and send the state again if the key has moved on meanwhile.
+    db.session.rollback()
+    if hub.version_of(key) > state["version"]:
+        key, state = hub.state_for(db.session.get(Screen, screen.id))
+        _sent[request.sid] = state["version"]
+        emit("state", state)
 
 
 @socketio.on("connect", namespace=NAMESPACE)

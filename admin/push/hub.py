@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from .. import timing
@@ -382,6 +382,10 @@ class PushHub:
             self._cache[key] = cached
         return key, {"version": cached[0], "sections": cached[1]}
 
+    def version_of(self, key: str) -> int:
+        """The newest version pushed to ``key``'s screens, as the database has it now."""
+        return db.session.scalar(select(PushGroup.version).where(PushGroup.key == key)) or 0
+
     def tell_listeners(self, tables: set[str]) -> None:
         for neighbour in self.neighbours:
             try:
@@ -410,9 +414,14 @@ class PushHub:
         # statements, not a thousand, so the loop is not held up while patches are due.
         shapes: dict[tuple, list[dict]] = {}
         for (model, device_id), fields in reports.items():
-            shapes.setdefault((model, tuple(sorted(fields))), []).append({"id": device_id, **fields})
-        for (model, _fields), rows in shapes.items():
-            db.session.execute(update(model), rows)
+            shapes.setdefault((model, tuple(sorted(fields))), []).append({"device_id": device_id, **fields})
+        for (model, fields), rows in shapes.items():
+            # Core, not the ORM's bulk update by key: a device deleted meanwhile (by another process,
+            # too) just matches no row, where the ORM would fail the whole batch as stale.
+            table = model.__table__
+            stmt = update(table).where(table.c.id == bindparam("device_id")).values(
+                {name: bindparam(name) for name in fields})
+            db.session.execute(stmt, rows)
         db.session.commit()
         return len(reports)
 

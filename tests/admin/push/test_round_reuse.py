@@ -218,3 +218,52 @@ def test_kept_parts_follow_the_clock(app, statements):
         assert db.session.get(Screen, screen_id).content_key == key
         hub.round(now=soon + timedelta(seconds=1))
         assert hub._cache[key][1]["notices"] == []
+
+
+def test_reports_of_a_screen_deleted_meanwhile_are_dropped_not_the_batch(app):
+    """Heartbeats wait to be written in a batch; a screen deleted before it is written (by
+    another process, say) must not make the others' reports fail with it."""
+    from sqlalchemy import delete
+
+    with app.app_context():
+        hub = hub_for(app)
+        kept, _ = create_device(SCREENS, {"name": "大厅"}, "t")
+        gone, _ = create_device(SCREENS, {"name": "走廊"}, "t")
+        kept_id, gone_id = kept.id, gone.id
+        hub._reports[(Screen, kept_id)] = {"resolution": "1920x1080", "last_seen_at": datetime.now(timezone.utc)}
+        hub._reports[(Screen, gone_id)] = {"resolution": "1280x720", "last_seen_at": datetime.now(timezone.utc)}
+        db.session.execute(delete(Screen).where(Screen.id == gone_id))
+        db.session.commit()
+        assert hub.flush_reports() == 2
+        db.session.expire_all()
+        assert db.session.get(Screen, kept_id).resolution == "1920x1080"
+
+
+def test_a_screen_connecting_while_a_round_pushes_ends_with_the_newest_state(socketio_client, app, monkeypatch):
+    """The connect handler reads the state, then joins its key's room: a round pushing between
+    the two never reaches the screen. It looks again once in the room and sends what is new."""
+    with app.app_context():
+        hub = hub_for(app)
+        member = records.create(STAFF, {"name": "王芳", "employee_no": "A1", "title": "受理员", "on_duty": True}, "t")
+        member_id = member.id
+        _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
+        hub.round()
+    real = type(hub).state_for
+    calls = []
+
+    def state_for_then_a_round(self, screen):
+        key, state = real(self, screen)
+        calls.append(state["version"])
+        if len(calls) == 1:  # another greenlet's edit and round, before this screen is in the room
+            records.update(STAFF, db.session.get(STAFF.model, member_id), {"title": "综合受理员"}, "t")
+            self.round()
+        return key, state
+
+    monkeypatch.setattr(type(hub), "state_for", state_for_then_a_round)
+    client = socketio_client(app, "/display", token=token)
+    states = [e["args"][0] for e in client.get_received("/display") if e["name"] == "state"]
+    with app.app_context():
+        newest = hub.version_of("hall:0:0")
+    assert len(calls) == 2 and states[-1]["version"] == newest > states[0]["version"]
+    titles = [m["title"] for m in states[-1]["sections"]["all_members"]]
+    assert titles == ["综合受理员"]
