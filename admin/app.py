@@ -88,10 +88,18 @@ def configure_extensions(app: Flask) -> None:
     import liangbiping.display.events  # noqa: F401
     import liangbiping.kiosk.events  # noqa: F401
 
+    queue = {}
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if url and str(url).startswith(("redis://", "rediss://")):
+        from .push.queue import RedisQueue
+
+        # Listens again within a second of Redis coming back, and has the screens catch up.
+        queue["client_manager"] = RedisQueue(url, channel="flask-socketio")
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        message_queue=url,
+        **queue,
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
     )

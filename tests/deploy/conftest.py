@@ -1,4 +1,5 @@
-"""One province (docs/deploy/) for the module: starting it takes ~10 s; fault tests put back what they broke."""
+"""One province (docs/deploy/) for the package, the recipe first, then the faults: starting it
+takes ~10 s; each fault test puts back what it broke."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from tests.deploy.province import Province
 from tests.livesrv import Api
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def province(tmp_path_factory):
     province = Province(tmp_path_factory.mktemp("province"))
     try:

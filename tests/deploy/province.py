@@ -265,7 +265,9 @@ class Province:
         self.redis = Redis(self.root / "redis")
         self.data_dir = self.root / "data"  # one data dir for all processes, as in liangbiping.env
         self.env = {**os.environ, "DATABASE_URL": PG, "REDIS_URL": self.redis.url,
-                    "SECRET_KEY": "province-recipe-test-secret", "LIANGBIPING_TRUSTED_PROXIES": "127.0.0.1"}
+                    "SECRET_KEY": "province-recipe-test-secret", "LIANGBIPING_TRUSTED_PROXIES": "127.0.0.1",
+                    # The fault tests send a rating load through four kiosks: no burst limit.
+                    "LIANGBIPING_RATING_BURST_KIOSK": "0/1"}
         self.scheduler = Scheduler(self.data_dir, self.env)
         self.servers = [LiveServer(self.data_dir, env=self.env, args=("--no-scheduler",)) for _ in range(servers)]
         self.nginx = Nginx(self.root / "nginx", [s.port for s in self.servers])
