@@ -1,6 +1,7 @@
 """The province recipe of docs/deploy/, started for real: Debian's nginx with the deploy config
 (only its ports changed), two ``liangbiping serve --no-scheduler``, one ``liangbiping scheduler``,
-PostgreSQL and a Redis of its own. Tests drive it through nginx only."""
+and a PostgreSQL cluster and a Redis of its own (so that tests may stop and restart them). Tests
+drive it through nginx only."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,6 @@ from tests.conftest import IN_CI
 from tests.livesrv import LiveServer, free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy"
-PG = os.environ.get("LIANGBIPING_PG_URL")
 
 
 def need(what: str, present) -> None:
@@ -180,12 +183,55 @@ class Scheduler:
                 self.proc.wait()
 
 
-def wipe(url: str) -> None:
-    import psycopg
+def postgres_bin() -> Path:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
+    need("PostgreSQL's server programs (/usr/lib/postgresql/*/bin)", versions)
+    return versions[-1].parent
 
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+
+class Postgres:
+    """A PostgreSQL cluster of the province's own (initdb in a temp dir, pg_ctl on a free port), so
+    that a test may restart it. As root it runs as the ``postgres`` user, which PostgreSQL requires."""
+
+    def __init__(self, root: Path):
+        self.bin = postgres_bin()
+        self.as_postgres = os.geteuid() == 0
+        # pytest's temp dirs are root's alone (0700): the postgres user could not reach one inside.
+        self.root = Path(tempfile.mkdtemp(prefix="liangbiping-pg-")) if self.as_postgres else Path(root)
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/liangbiping"
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if self.as_postgres:
+            command = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in command)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"{args[0]}: {done.stdout}{done.stderr}"
+
+    def init(self) -> "Postgres":
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.as_postgres:
+            shutil.chown(self.root, "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        self.start()
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE liangbiping")
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class Screen:
@@ -253,18 +299,25 @@ class Screen:
             self.sio.disconnect()
 
 
+def rating(kiosk_token: str, minutes_ago: float, score: int = 5) -> dict:
+    # Each a few minutes apart: the repeat-press rule must not flag them (flagged ones are not counted).
+    at = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    return {"id": str(uuid.uuid4()), "score": score, "channel": "kiosk", "kiosk_token": kiosk_token,
+            "rated_at": at.isoformat()}
+
+
 class Province:
     """Everything of the recipe, started in its order: PostgreSQL (given), Redis, the scheduler
     (it migrates the schema), the server processes, nginx."""
 
     def __init__(self, root: Path, servers: int = 2):
         self.root = Path(root)
-        need("LIANGBIPING_PG_URL (a PostgreSQL database the test may wipe)", PG)
         tool("nginx")
         tool("redis-server")
+        self.postgres = Postgres(self.root / "postgres")
         self.redis = Redis(self.root / "redis")
         self.data_dir = self.root / "data"  # one data dir for all processes, as in liangbiping.env
-        self.env = {**os.environ, "DATABASE_URL": PG, "REDIS_URL": self.redis.url,
+        self.env = {**os.environ, "DATABASE_URL": self.postgres.url, "REDIS_URL": self.redis.url,
                     "SECRET_KEY": "province-recipe-test-secret", "LIANGBIPING_TRUSTED_PROXIES": "127.0.0.1",
                     # The fault tests send a rating load through four kiosks: no burst limit.
                     "LIANGBIPING_RATING_BURST_KIOSK": "0/1"}
@@ -275,7 +328,7 @@ class Province:
         self.token = None
 
     def start(self) -> "Province":
-        wipe(PG)
+        self.postgres.init()
         self.redis.start()
         self.scheduler.start()
         from tests.livesrv import admin_token
@@ -287,12 +340,11 @@ class Province:
         return self
 
     def stop(self) -> None:
-        for part in (self.nginx, *self.servers, self.scheduler, self.redis):
+        for part in (self.nginx, *self.servers, self.scheduler, self.redis, self.postgres):
             try:
-                part.stop()
+                part.remove() if part is self.postgres else part.stop()
             except Exception:  # noqa: BLE001 - stop the rest regardless
                 pass
-        wipe(PG)  # leave the database empty for the tests that migrate it themselves
 
     def health(self, server: LiveServer) -> tuple[int, dict]:
         response = requests.get(server.url + "/healthz", timeout=10)

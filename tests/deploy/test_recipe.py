@@ -2,26 +2,16 @@
 config) in front of two ``liangbiping serve --no-scheduler``, one ``liangbiping scheduler``,
 PostgreSQL and Redis, all driven through nginx only.
 
-Needs nginx, redis-server and ``LIANGBIPING_PG_URL`` (a database the test may wipe); ``.ci/run``
-installs and sets them. Without them the tests are skipped, except in CI, where they fail.
+Needs nginx, redis-server and PostgreSQL's server programs (it starts a cluster of its own);
+``.ci/run`` installs them. Without them the tests are skipped, except in CI, where they fail.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
-
 import requests
 import socketio
 
-from tests.deploy.province import Screen
-
-
-def rating(kiosk_token: str, minutes_ago: float, score: int = 5) -> dict:
-    # Each a few minutes apart: the repeat-press rule must not flag them (flagged ones are not counted).
-    at = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    return {"id": str(uuid.uuid4()), "score": score, "channel": "kiosk", "kiosk_token": kiosk_token,
-            "rated_at": at.isoformat()}
+from tests.deploy.province import Screen, rating
 
 
 def test_nginx_reaches_both_processes_and_every_edit_reaches_every_screen_in_order(province):
