@@ -24,14 +24,19 @@ def test_nginx_reaches_both_processes_and_every_edit_reaches_every_screen_in_ord
     try:
         for screen in screens:
             screen.until(lambda s: s.of("state"), what="first state")
+        # From here on: what the edits pushed. (Right at connect, while the rounds for the new
+        # screens run, a screen may get its first state after a patch newer than it; that race
+        # of the connect handler is not this test's subject.)
+        marks = [len(screen.events) for screen in screens]
         titles = [f"受理员{n}" for n in range(6)]
         for title in titles:  # each PATCH goes to whichever process nginx picks
             api.patch(f"/staff/{member['id']}", {"title": title})
-        for screen in screens:
+        for screen, mark in zip(screens, marks):
             screen.until(lambda s: s.latest_members().get(member["id"], {}).get("title") == titles[-1],
                          what="the last title")
-            versions = screen.versions()
-            assert versions == sorted(versions) and len(set(versions)) == len(versions), versions
+            pushed = [(name, d.get("version")) for name, d in screen.events[mark:] if name in ("state", "patch")]
+            versions = [version for _, version in pushed]
+            assert versions == sorted(versions) and len(set(versions)) == len(versions), pushed
         assert len(set(province.nginx.upstreams("PATCH", "/api/v1/staff/"))) == 2  # both processes took edits
     finally:
         for screen in screens:
@@ -76,3 +81,35 @@ def test_kiosks_on_long_polling_stay_with_one_process(province):
             assert client.connected
         finally:
             client.disconnect()
+
+
+def test_screens_revoked_through_either_process_are_cut_off_on_every_process(province):
+    import time
+
+    api = province.api
+    created = [api.post("/screens", {"name": f"省厅撤销{n}号屏"}) for n in range(4)]
+    screens = [Screen(province.url, c["token"]) for c in created]
+    try:
+        for screen in screens:
+            screen.until(lambda s: s.of("state"), what="first state")
+            screen.sio.reconnection = False  # a revoked screen must stay away, not come back
+        for c in created:  # each DELETE goes to whichever process nginx picks
+            api.delete(f"/screens/{c['id']}")
+        deadline = time.monotonic() + 5
+        for screen in screens:
+            screen.until(lambda s: s.of("revoked"), timeout=max(0.1, deadline - time.monotonic()), what="revoked")
+        assert len(set(province.nginx.upstreams("DELETE", "/api/v1/screens/"))) == 2
+        refused = socketio.Client(reconnection=False)
+        try:
+            refused.connect(province.url, namespaces=["/display"], auth={"token": created[0]["token"]},
+                            transports=["websocket"], wait_timeout=5)
+            connected = refused.connected and "/display" in refused.namespaces
+        except socketio.exceptions.ConnectionError:
+            connected = False
+        finally:
+            if refused.connected:
+                refused.disconnect()
+        assert not connected
+    finally:
+        for screen in screens:
+            screen.close()
