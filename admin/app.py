@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, has_request_context, jsonify, request, session
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from liangbiping import assets
@@ -90,10 +91,18 @@ def configure_extensions(app: Flask) -> None:
     import liangbiping.display.events  # noqa: F401
     import liangbiping.kiosk.events  # noqa: F401
 
+    queue = {}
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if url and str(url).startswith(("redis://", "rediss://")):
+        from .push.queue import RedisQueue
+
+        # Listens again within a second of Redis coming back, and has the screens catch up.
+        queue["client_manager"] = RedisQueue(url, channel="flask-socketio")
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        message_queue=url,
+        **queue,
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
     )
@@ -180,6 +189,26 @@ def configure_errors(app: Flask) -> None:
         if wants_json():
             return jsonify(error_body(exc.name.lower().replace(" ", "_"), message)), exc.code, headers
         return render_template("errors/error.html", status=exc.code, message=message), exc.code, headers
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        """The database is away (restarted, unreachable): 503 in the error shape, to try again.
+        The transaction was not committed, so nothing of the request is stored."""
+        if not (isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated):
+            return unexpected(exc)
+        from flask import render_template
+        from flask_babel import gettext as _
+
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0][:200])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool makes a new one next time
+            pass
+        message = _("The database is unavailable. Please try again in a moment.")
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        if wants_json():
+            return jsonify(error_body("database_unavailable", message)), 503, headers
+        return render_template("errors/error.html", status=503, message=message), 503, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

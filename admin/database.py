@@ -59,5 +59,8 @@ def ping() -> bool:
         db.session.execute(text("SELECT 1"))
         return True
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a connection the server cut may refuse even that
+            db.session.remove()
         return False

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from . import __version__
 from .client_address import client_address
 from .database import ping
-from .errors import DomainError, TooManyRequests
+from .errors import DomainError, TooManyRequests, error_body
 from .extensions import csrf
 from .limits import TokenBuckets
 from .models.types import utcnow
@@ -27,11 +27,42 @@ open_limiter = TokenBuckets(30, 1 / 10)
 collect_limiter = TokenBuckets(60, 5)
 
 
+# For machines and operators (nginx, systemd, monitoring), in both of the hall's languages.
+_DOWN = {"database": "数据库不可用。The database is unavailable.",
+         "redis": "Redis 不可用，各服务进程之间无法互通。Redis is unavailable: the server processes cannot reach each other."}
+
+
 @bp.get("/healthz")
 def healthz():
-    if not ping():
-        return jsonify({"status": "unavailable", "database": "down"}), 503
-    return jsonify({"status": "ok", "database": "ok", "version": __version__})
+    """200 when every part this process needs answers; 503 naming the parts that do not, in the
+    error shape. Redis is a part only when configured (several processes; docs/deploy/)."""
+    parts = {"database": "ok" if ping() else "down"}
+    redis_up = redis_ping()
+    if redis_up is not None:
+        parts["redis"] = "ok" if redis_up else "down"
+    down = [name for name, state in parts.items() if state == "down"]
+    if down:
+        body = {"status": "unavailable", **parts, **error_body("unavailable", " ".join(_DOWN[n] for n in down))}
+        return _no_store(jsonify(body), 503)
+    return _no_store(jsonify({"status": "ok", **parts, "version": __version__}))
+
+
+def redis_ping() -> bool | None:
+    """Whether the message queue answers within a second; None when there is none."""
+    url = current_app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url:
+        return None
+    import redis
+
+    client = current_app.extensions.get("liangbiping.health_redis")
+    if client is None:
+        # Its own client: a probe must not wait behind, or disturb, the pushes' connections.
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        current_app.extensions["liangbiping.health_redis"] = client
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
 
 
 @bp.get("/media/photos/<name>")

@@ -23,12 +23,14 @@ def free_port() -> int:
 class LiveServer:
     """``liangbiping serve`` on a free port with its own data dir; start/stop at will."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict | None = None, command: str = "serve"):
+    def __init__(self, data_dir: Path, port: int | None = None, env: dict | None = None, command: str = "serve",
+                 args: tuple[str, ...] = ()):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.command = command
+        self.args = tuple(args)  # more options for the command, e.g. ("--no-scheduler",)
         self.proc: subprocess.Popen | None = None
         self.log = self.data_dir / f"server-{self.port}.log"
 
@@ -40,7 +42,8 @@ class LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "liangbiping.admin.cli", self.command, "--port", str(self.port), "--data-dir", str(self.data_dir)],
+                [sys.executable, "-m", "liangbiping.admin.cli", self.command, "--port", str(self.port), "--data-dir", str(self.data_dir),
+                 *self.args],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -1,0 +1,115 @@
+"""The recipe of docs/deploy/ works as a province deploys it: nginx (Debian's package, the deploy
+config) in front of two ``liangbiping serve --no-scheduler``, one ``liangbiping scheduler``,
+PostgreSQL and Redis, all driven through nginx only.
+
+Needs nginx, redis-server and PostgreSQL's server programs (it starts a cluster of its own);
+``.ci/run`` installs them. Without them the tests are skipped, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import requests
+import socketio
+
+from tests.deploy.province import Screen, rating
+
+
+def test_nginx_reaches_both_processes_and_every_edit_reaches_every_screen_in_order(province):
+    api = province.api
+    assert requests.get(province.url + "/healthz", timeout=10).json()["status"] == "ok"
+    member = api.post("/staff", {"name": "李娜", "employee_no": "P1", "title": "受理员", "on_duty": True})
+    tokens = [api.post("/screens", {"name": f"省厅{n}号屏"})["token"] for n in range(4)]
+    # least_conn spreads the websockets over both processes (the kill test relies on it too).
+    screens = [Screen(province.url, token) for token in tokens]
+    try:
+        for screen in screens:
+            screen.until(lambda s: s.of("state"), what="first state")
+        # From here on: what the edits pushed. (Right at connect, while the rounds for the new
+        # screens run, a screen may get its first state after a patch newer than it; that race
+        # of the connect handler is not this test's subject.)
+        marks = [len(screen.events) for screen in screens]
+        titles = [f"受理员{n}" for n in range(6)]
+        for title in titles:  # each PATCH goes to whichever process nginx picks
+            api.patch(f"/staff/{member['id']}", {"title": title})
+        for screen, mark in zip(screens, marks):
+            screen.until(lambda s: s.latest_members().get(member["id"], {}).get("title") == titles[-1],
+                         what="the last title")
+            pushed = [(name, d.get("version")) for name, d in screen.events[mark:] if name in ("state", "patch")]
+            versions = [version for _, version in pushed]
+            assert versions == sorted(versions) and len(set(versions)) == len(versions), pushed
+        assert len(set(province.nginx.upstreams("PATCH", "/api/v1/staff/"))) == 2  # both processes took edits
+    finally:
+        for screen in screens:
+            screen.close()
+
+
+def test_ratings_through_either_process_are_counted_once(province):
+    api = province.api
+    window = api.post("/windows", {"number": "S01", "name": "省级综合窗口"})
+    kiosks = [api.post("/kiosks", {"name": f"S01 评价器{n}", "window_id": window["id"]})["token"] for n in range(2)]
+    before = api.get("/ratings?per_page=1")["total"]
+    sent = [rating(kiosks[n % 2], minutes_ago=3 * n + 1) for n in range(24)]
+    session = requests.Session()
+    for body in sent:
+        response = session.post(province.url + "/api/v1/ratings", json=body, timeout=10)
+        assert response.status_code == 201, response.text
+    # Sent again (a kiosk that did not hear the answer): acknowledged, not stored twice.
+    for body in sent[:6]:
+        response = session.post(province.url + "/api/v1/ratings", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+    assert len(set(province.nginx.upstreams("POST", "/api/v1/ratings"))) == 2
+    assert api.get("/ratings?per_page=1")["total"] == before + len(sent)
+    listed = api.get(f"/ratings?window_id={window['id']}&per_page=100")
+    assert sorted(r["id"] for r in listed["items"]) == sorted(b["id"] for b in sent)
+    figures = api.get(f"/stats/satisfaction?scope=window&id={window['id']}")
+    assert figures["count"] == len(sent) and figures["distribution"]["5"] == len(sent), figures
+
+
+def test_kiosks_on_long_polling_stay_with_one_process(province):
+    """The kiosk page starts on HTTP long-polling: every request of its session must reach the
+    process that holds it (nginx's sticky upstream), or the handshake fails with a 400."""
+    api = province.api
+    window = api.post("/windows", {"number": "S02", "name": "省级二号窗口"})
+    kiosk = api.post("/kiosks", {"name": "S02 评价器", "window_id": window["id"]})
+    for _ in range(4):
+        client = socketio.Client(reconnection=False)
+        client.connect(province.url, namespaces=["/kiosk"], auth={"token": kiosk["token"]},
+                       transports=["polling"], wait_timeout=10)
+        try:
+            assert client.connected
+            client.sleep(0.3)  # a few polls go back and forth
+            assert client.connected
+        finally:
+            client.disconnect()
+
+
+def test_screens_revoked_through_either_process_are_cut_off_on_every_process(province):
+    import time
+
+    api = province.api
+    created = [api.post("/screens", {"name": f"省厅撤销{n}号屏"}) for n in range(4)]
+    screens = [Screen(province.url, c["token"]) for c in created]
+    try:
+        for screen in screens:
+            screen.until(lambda s: s.of("state"), what="first state")
+            screen.sio.reconnection = False  # a revoked screen must stay away, not come back
+        for c in created:  # each DELETE goes to whichever process nginx picks
+            api.delete(f"/screens/{c['id']}")
+        deadline = time.monotonic() + 5
+        for screen in screens:
+            screen.until(lambda s: s.of("revoked"), timeout=max(0.1, deadline - time.monotonic()), what="revoked")
+        assert len(set(province.nginx.upstreams("DELETE", "/api/v1/screens/"))) == 2
+        refused = socketio.Client(reconnection=False)
+        try:
+            refused.connect(province.url, namespaces=["/display"], auth={"token": created[0]["token"]},
+                            transports=["websocket"], wait_timeout=5)
+            connected = refused.connected and "/display" in refused.namespaces
+        except socketio.exceptions.ConnectionError:
+            connected = False
+        finally:
+            if refused.connected:
+                refused.disconnect()
+        assert not connected
+    finally:
+        for screen in screens:
+            screen.close()
