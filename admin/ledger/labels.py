@@ -11,7 +11,8 @@ STATES = {
     "done": _l("Rectified"),
     "revisited": _l("Revisited"),
 }
-SOURCES = {"rating": _l("Bad rating"), "suggestion": _l("Complaint"), "manual": _l("Entered by hand")}
+SOURCES = {"rating": _l("Bad rating"), "suggestion": _l("Complaint"), "manual": _l("Entered by hand"),
+           "survey": _l("Survey answer")}
 VERDICTS = {"satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
             "dissatisfied": _l("Dissatisfied")}
 ACTIONS = {

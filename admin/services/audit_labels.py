@@ -32,6 +32,8 @@ ENTITIES = {
     "skill_result": _l("Skill result"), "performance": _l("Performance figures"),
     "campaign_phase": _l("Campaign phase"), "calendar_day": _l("Working-day calendar"),
     "suggestion": _l("Suggestion"), "badges": _l("Badges"), "statistics": _l("Statistics"),
+    "survey": _l("Survey round"), "survey_invitation": _l("Survey invitations"),
+    "survey_response": _l("Survey answer"),
 }
 
 FIELDS = {
@@ -66,6 +68,10 @@ FIELDS = {
     "grade": _l("Grade"), "comment": _l("Comment"), "source": _l("Source"), "include_all_staff": _l("Everyone"),
     "subject_id": _l("Member reviewed"), "stage": _l("Stage"), "starts_on": _l("Starts on"), "ends_on": _l("Ends on"),
     "opening_hours": _l("Opening hours"), "photo_url": _l("Photo"), "token": _l("Token"), "queue_length": _l("Waiting ratings"),
+    "questions": _l("Questions"), "target_kind": _l("Evaluates"), "target_ids": _l("Evaluated"),
+    "open_public": _l("Open to citizens"), "open_invited": _l("Open to invited respondents"),
+    "sheets_printed": _l("Sheets printed"), "invitations": _l("Invitations"), "paper_no": _l("Sheet number"),
+    "channel": _l("Channel"), "criteria_set": _l("Criteria"),
 }
 
 
@@ -121,7 +127,7 @@ KINDS = {"hall": _l("Hall screen"), "window": _l("Window screen"), "suggestion":
          "complaint": _l("Complaint"), "praise": _l("Praise"), "service_item": _l("Service item"),
          "hall_rule": _l("Hall rule"), "peer": _l("Peer review"), "leader": _l("Leader review")}
 PRIORITIES = {"normal": _l("Normal"), "urgent": _l("Urgent")}
-ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed")}
+ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed"), "draft": _l("Draft")}
 SLIDES = {"identity_wall": _l("Identity wall"), "member_spotlight": _l("Member spotlight"),
           "standards": _l("Service standards"), "pledges": _l("Pledges"), "honor_board": _l("Honor board"),
           "notices": _l("Notices"), "banner": _l("Campaign banner"), "satisfaction": _l("Satisfaction board"),
