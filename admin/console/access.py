@@ -39,6 +39,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.ledger", _("Rectification ledger"), "all"),
         ("console.appeals_list", _("Appeals"), "all"),
         ("console.reviews", _("Review rounds"), "all"),
+        ("console.surveys", _("Survey rounds"), "managers"),
         ("console.my_record", _("My record"), "members"),
         ("console.reports", _("Reports"), "managers"),
         ("console.departments_list", _("Departments"), "all"),

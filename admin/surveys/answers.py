@@ -61,6 +61,8 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
         if not respondent_key:
             raise Invalid(_("Open the survey's page to answer it."), field="respondent")
         check_burst(f"survey:{address_key or respondent_key}", "address")
+        if already_answered(survey, respondent_key):
+            raise Conflict(_("This phone has answered this survey already. Thank you."), code="already_answered")
         response.respondent_key = respondent_key
     elif channel == "kiosk":
         if not survey.open_public:
