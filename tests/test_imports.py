@@ -114,7 +114,7 @@ LAYERS = [
     ("views", {"liangbiping.admin.console", "liangbiping.admin.console.", "liangbiping.admin.api",
                "liangbiping.admin.api.", "liangbiping.admin.public", "liangbiping.display",
                "liangbiping.display.views", "liangbiping.display.events", "liangbiping.kiosk",
-               "liangbiping.kiosk.pages", "liangbiping.kiosk.events"}),
+               "liangbiping.kiosk.pages", "liangbiping.kiosk.events", "liangbiping.kiosk.survey_pages"}),
     ("push", {"liangbiping.admin.push", "liangbiping.admin.push.", "liangbiping.kiosk.state"}),
     ("models", {"liangbiping.admin.models", "liangbiping.admin.models."}),
     ("base", BASE | {"liangbiping.admin", "liangbiping.admin.limits", "liangbiping.admin.validation",

@@ -11,7 +11,7 @@ from ..errors import NotFound
 from ..models import Survey
 from ..services.scope import current_viewer
 from ..surveys import answers, followup, results, rounds
-from ..surveys.schemas import (AnswerIn, AnswerOut, InvitationOut, InvitationsIn, PaperIn, SurveyIn, SurveyListQuery,
+from .survey_schemas import (AnswerIn, AnswerOut, InvitationOut, InvitationsIn, PaperIn, SurveyIn, SurveyListQuery,
                                SurveyOut, SurveyPatch, SurveyResults, SurveyTransition)
 from ..stats.periods import local_today
 from ..timefmt import hall_zone

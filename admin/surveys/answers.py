@@ -7,10 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from liangbiping.kiosk.rules import check_burst
-from liangbiping.kiosk.schemas import clean_contact
-from liangbiping.kiosk.sources import kiosk_for_token
-
 from ..errors import Conflict, Forbidden, Invalid, Unauthorized
 from ..extensions import db
 from ..models import Survey, SurveyInvitation, SurveyResponse
@@ -28,6 +24,8 @@ def _check_open(survey: Survey) -> None:
 
 
 def _contact(value) -> str | None:
+    from liangbiping.kiosk.schemas import clean_contact
+
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 32:
@@ -52,6 +50,10 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
            invitation_code: str | None = None, kiosk_token: str | None = None, respondent_key: str | None = None,
            address_key: str | None = None, paper_no=None, actor: str = "") -> SurveyResponse:
     """Check and store one filled questionnaire; committed before it returns."""
+    # The intake's rules, called from here only: the kiosk package's pages sit above this layer.
+    from liangbiping.kiosk.rules import check_burst
+    from liangbiping.kiosk.sources import kiosk_for_token
+
     _check_open(survey)
     response = SurveyResponse(survey_id=survey.id, channel=channel, created_at=utcnow())
     invitation = None

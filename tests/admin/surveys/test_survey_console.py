@@ -29,8 +29,7 @@ def _build(app, client, hall, **extra):
 def test_build_open_enter_paper_and_read_results(app, hall):
     with app.app_context():
         make_user("admin", username="boss")
-        d1, d2 = hall.d1, hall.d2
-        make_user("leader", username="lead-other", departments=[d2])
+        make_user("leader", username="lead-other", departments=[hall.d2])
     admin = sign_in(app, "boss")
     survey_id, code, kinds = _build(app, admin, hall)
     assert kinds == ["rating", "rating", "single", "text"]

@@ -11,7 +11,7 @@ from liangbiping.kiosk.schemas import Contact, Token
 
 from ..schemas import Bool, DayInRange, Id, In, Int, Out, order, whole
 from ..text import Line, Paragraph
-from .questions import DIMENSIONS
+from ..surveys.questions import DIMENSIONS
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
 
