@@ -16,27 +16,28 @@ from ..surveys.questions import DIMENSIONS
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
 
 
-class RatingQuestion(In):
-    kind: Literal["rating"]
+class QuestionIn(In):
+    model_config = ConfigDict(json_schema_extra={
+        # Choices need two to twelve options; other kinds ignore them.
+        "if": {"required": ["kind"], "properties": {"kind": {"enum": ["single", "multiple"]}}},
+        "then": {"required": ["options"], "properties": {"options": {"minItems": 2}}}})
+
+    kind: Literal["rating", "single", "multiple", "text"] = Field(
+        description="rating: the five levels; single or multiple choice; text")
     text: Line(200, min_length=1)
-    dimension: Literal[tuple(DIMENSIONS)] | None = Field(None, description="a preset: " + ", ".join(DIMENSIONS))
+    dimension: Literal[tuple(DIMENSIONS)] | None = Field(
+        None, description="a rating question's preset dimension: " + ", ".join(DIMENSIONS))
+    options: Annotated[list[Line(100, min_length=1)], Field(max_length=12)] = Field(
+        default_factory=list, description="the choices of a single or multiple choice question")
     required: Bool = False
 
-
-class ChoiceQuestion(In):
-    kind: Literal["single", "multiple"]
-    text: Line(200, min_length=1)
-    options: Annotated[list[Line(100, min_length=1)], Field(min_length=2, max_length=12)]
-    required: Bool = False
-
-
-class TextQuestion(In):
-    kind: Literal["text"]
-    text: Line(200, min_length=1)
-    required: Bool = False
+    @model_validator(mode="after")
+    def _choices(self):
+        if self.kind in ("single", "multiple") and len(self.options) < 2:
+            raise ValueError("options: a choice question needs 2 to 12 options")
+        return self
 
 
-Question = Annotated[Union[RatingQuestion, ChoiceQuestion, TextQuestion], Field(discriminator="kind")]
 TargetKind = Literal["hall", "department", "window", "staff"]
 
 
@@ -52,7 +53,7 @@ class SurveyIn(In):
     target_kind: TargetKind = Field("hall", description="what it evaluates")
     target_ids: Annotated[list[Id], Field(max_length=500)] = Field(
         default_factory=list, description="the departments, windows or members (by target_kind); empty for the hall")
-    questions: Annotated[list[Question], Field(min_length=1, max_length=40)]
+    questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=40)]
     period_start: DayInRange | None = Field(None, description="default: the half-year of today")
     period_end: DayInRange | None = None
     open_public: Bool = Field(True, description="citizens answer by QR code, kiosk and paper")

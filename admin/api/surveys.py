@@ -46,8 +46,9 @@ def list_surveys(query):
 def create_survey(body):
     values = body.model_dump()
     start, end = rounds.default_period(local_today(hall_zone()))
-    values["period_start"] = _day(values["period_start"]) or start
-    values["period_end"] = _day(values["period_end"]) or max(end, values["period_start"])
+    given_start, given_end = _day(values["period_start"]), _day(values["period_end"])
+    values["period_start"] = given_start or (min(start, given_end) if given_end else start)
+    values["period_end"] = given_end or max(end, values["period_start"])
     return _out(rounds.create(values, g.actor))
 
 

@@ -54,8 +54,7 @@ def build(items: list[dict]) -> list[dict]:
         text = clean_line(item.get("text") or "") or (DIMENSIONS[dimension][0] if dimension else "")
         if not text or len(text) > 200:
             raise Invalid(_("Question %(n)s needs a text of at most 200 characters.", n=n), field="questions")
-        options = [clean_line(o) for o in (item.get("options") or []) if clean_line(o)]
-        options = list(dict.fromkeys(o[:100] for o in options))
+        options = [clean_line(o)[:100] for o in (item.get("options") or []) if clean_line(o)]
         if kind in ("single", "multiple") and not 2 <= len(options) <= MAX_OPTIONS:
             raise Invalid(_("Question %(n)s needs 2 to %(max)s choices.", n=n, max=MAX_OPTIONS), field="questions")
         out.append({"key": f"q{n}", "kind": kind, "text": text, "dimension": dimension,

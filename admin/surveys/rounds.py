@@ -194,7 +194,7 @@ def invite(survey: Survey, people: list[dict], actor: str) -> list[SurveyInvitat
     have = db.session.scalar(select(func.count()).select_from(SurveyInvitation)
                              .where(SurveyInvitation.survey_id == survey.id)) or 0
     if have + len(people) > MAX_INVITATIONS:
-        raise Invalid(_("At most %(n)s invitations a survey.", n=MAX_INVITATIONS), field="invitations")
+        raise Conflict(_("At most %(n)s invitations a survey.", n=MAX_INVITATIONS), code="too_many_invitations")
     made = []
     for person in people:
         kind = person.get("kind") or "other"

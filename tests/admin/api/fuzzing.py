@@ -129,7 +129,25 @@ class World:
             return {"phase_id": phase["id"]}
         if collection == "ratings":
             return {"rating_id": self.rating()}
+        if collection == "surveys":
+            return self.survey(path)
         return {}  # boards/{key}, calendar/{year}, reports/{kind}: the document lists their values
+
+    def survey(self, path: str) -> dict:
+        """A survey round of its own: open, for invitations too; closed (refusing answers) for typing in
+        paper, whose answers must fit its questionnaire; with a bad answer for opening a ledger entry."""
+        survey = self.post("/surveys", {"title": f"测评 {self.n('surveys')}", "target_kind": "staff",
+                                        "target_ids": [self.hall.m1], "open_invited": True, "sheets_printed": 5,
+                                        "questions": [{"kind": "rating", "text": "总体评价", "dimension": "overall"},
+                                                      {"kind": "text", "text": "意见"}]})
+        self.post(f"/surveys/{survey['id']}/transition", {"action": "open"})
+        ids = {"survey_id": survey["id"]}
+        if "{response_id}" in path:
+            ids["response_id"] = self.post(f"/surveys/{survey['id']}/paper", {
+                "paper_no": 1, "target_id": self.hall.m1, "answers": {"q1": 1, "q2": "窗口无人"}})["id"]
+        if path.endswith("/paper"):
+            self.post(f"/surveys/{survey['id']}/transition", {"action": "close"})
+        return ids
 
     def stored(self, path: str) -> dict | None:
         """The record at ``path`` as the API shows it (from its collection when it has no GET)."""
@@ -311,6 +329,7 @@ def _references():
     from liangbiping.admin import models as m
 
     return {"department_id": (m.Department, {}), "window_id": (m.Window, {}), "staff_id": (m.Staff, {}),
+            "department": (m.Department, {}), "window": (m.Window, {}), "staff": (m.Staff, {}),
             "responsible_id": (m.Staff, {}), "leader_id": (m.User, {"role": "leader"}), "user_id": (m.User, {}),
             "playlist_id": (m.Playlist, {}), "group_id": (m.ScreenGroup, {}), "screen_id": (m.Screen, {"kind": "hall"}),
             "service_item_ids": (m.Standard, {}), "window_ids": (m.Window, {})}
@@ -344,6 +363,11 @@ def give_existing_ids(world: World, case) -> None:
             case.body[key] = _pick(value, ids)
         elif isinstance(value, list) and all(_whole(v) for v in value):
             case.body[key] = [_pick(v, ids) for v in value]
+    kind = case.body.get("target_kind")
+    if case.operation.path.endswith("/surveys") and kind in refs and isinstance(case.body.get("target_ids"), list):
+        ids = world.existing(refs[kind][0])  # a survey's targets: departments, windows or members, by its kind
+        if ids and all(_whole(v) for v in case.body["target_ids"]):
+            case.body["target_ids"] = [_pick(v, ids) for v in case.body["target_ids"]]
     if isinstance(case.body.get("rating_id"), str) and case.operation.path.endswith("/appeals"):
         from liangbiping.admin.models import Rating
 
