@@ -292,4 +292,7 @@ def boards_for_screens() -> dict:
         b = BUILDERS[key](period)
         b["rows"] = [r for r in b["rows"] if r["rank"] is not None][:SCREEN_ROWS]
         out.append(b)
+    from ..surveys.screens import published_boards
+
+    out.extend(published_boards(SCREEN_ROWS))
     return {"boards": out, "phase": phases.phase_dict(phases.current())}

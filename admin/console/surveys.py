@@ -59,14 +59,7 @@ def surveys():
                            targets=target_labels(), dimensions=questions.DIMENSIONS,
                            defaults={"period_start": start.isoformat(), "period_end": end.isoformat()},
                            departments=departments(v), windows=windows(v), members=members(v),
-                           year=results.year_figure(today().year), target=_target_rate())
-
-
-def _target_rate() -> float:
-    try:
-        return float(get_setting("survey_target") or 0.95)
-    except (TypeError, ValueError):
-        return 0.95
+                           year=results.year_figure(today().year), target=results.YEAR_TARGET)
 
 
 @bp.post("/surveys/new")

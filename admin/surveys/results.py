@@ -17,6 +17,8 @@ from . import questions as q
 from . import rounds
 
 BAD_MAX = 2  # an answer of 1–2 on any five-level question may open a ledger entry, like a bad rating
+# "年终窗口单位民意调查测评，群众满意率要达到95%以上" (the campaign documents).
+YEAR_TARGET = 0.95
 
 
 def rate_of(distribution: dict) -> dict:
@@ -142,4 +144,27 @@ def year_figure(year: int) -> dict:
         h = headline(survey)
         for level, count in h["distribution"].items():
             total[int(level)] += count
-    return dict(rate_of(total), rounds=len(surveys))
+    figure = rate_of(total)
+    return dict(figure, rounds=len(surveys), target=YEAR_TARGET,
+                meets_target=None if figure["rate"] is None else figure["rate"] >= YEAR_TARGET)
+
+
+def pooled(items: list[dict]) -> dict:
+    """The headline answers of several rounds (``in_period``'s items) counted together."""
+    total = Counter()
+    for item in items:
+        for level, count in item["headline"]["distribution"].items():
+            total[int(level)] += count
+    return rate_of(total)
+
+
+def in_period(start: date, end: date) -> list[dict]:
+    """The opened rounds whose period overlaps ``start``..``end``, with their figures, for reports."""
+    out = []
+    for survey in db.session.scalars(select(Survey).where(Survey.status != "draft", Survey.period_start <= end,
+                                                          Survey.period_end >= start).order_by(Survey.period_start)):
+        responses = _responses(survey)
+        out.append({"survey": survey, "title": survey.title, "answers": len(responses),
+                    "headline": headline(survey, responses), "invited": invited_rate(survey),
+                    "dimensions": by_dimension(survey, responses)})
+    return out
