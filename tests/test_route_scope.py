@@ -104,6 +104,7 @@ def _build(app, root) -> dict:
             "kind": "complaint", "text": "MARK-suggestion-text", "channel": "qr", "contact": "13900001111",
             "qr_token": qrtokens.badge_token(liu)}))
         survey, survey_response = _survey(liu.id, wang.id)
+        wish = _wish(a01.id, a01.department_id, liu_id)
         honor = records.create(HONORS, {"title": "服务标兵", "staff_id": liu.id, "awarded_on": date.today().isoformat()},
                                "test")
         playlist = records.create(PLAYLISTS, {"name": "测试节目单", "slides": [{"kind": "banner", "duration": 10}]}, "test")
@@ -134,7 +135,7 @@ def _build(app, root) -> dict:
             photo=liu.photo, badge=qrtokens.badge_token(liu), import_id=import_id, job=job,
             year=date.today().year, today=date.today().isoformat(), department_name="综合受理科",
             suggestion_marker=suggestion.receipt, survey=survey.id, survey_code=survey.code,
-            survey_response=survey_response.id, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
+            survey_response=survey_response.id, wish=wish.id, wish_receipt=wish.receipt, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
         )
         db.session.remove()
     cookies, csrf = {}, {}
@@ -166,6 +167,18 @@ def _survey(liu_id, wang_id):
     response = answers.answer(survey, channel="phone", answers={"q1": 1, "q2": "MARK-survey-text"},
                               target_id=liu_id, respondent_key="route-scope")
     return survey, response
+
+
+def _wish(window_id, department_id, liu_id):
+    """A wish at 刘晓燕's window, taken on by her."""
+    from liangbiping.admin.models import Wish
+    from liangbiping.admin.models.types import utcnow
+
+    wish = Wish(receipt="WISH2345", kind="wish", text="MARK-wish-text", window_id=window_id, channel="web",
+                department_id=department_id, state="claimed", staff_id=liu_id, claimed_at=utcnow(), done_note="", reopened=0, created_at=utcnow())
+    db.session.add(wish)
+    db.session.commit()
+    return wish
 
 
 def _appeal_kinds():
@@ -234,6 +247,12 @@ ROUTES = [
     ("GET", "/s/<receipt>", "/s/{receipt}", PUBLIC, None, None),
     ("GET", "/v/<code>", "/v/{survey_code}", PUBLIC, None, None),
     ("POST", "/v/<code>", "/v/{survey_code}", ANYONE, None, {"target_id": "{staff}", "q1": "5"}),
+    ("GET", "/w/", "/w/", PUBLIC, None, None),
+    ("POST", "/w/", "/w/", ANYONE, None, {"text": "帮我复印材料"}),
+    ("GET", "/w/<receipt>", "/w/{wish_receipt}", PUBLIC, None, None),
+    ("POST", "/w/<receipt>", "/w/{wish_receipt}", ANYONE, None, {"verdict": "satisfied"}),
+    ("GET", "/kiosk/<int:kiosk_id>/wish", "/kiosk/{kiosk}/wish", PUBLIC, None, None),
+    ("POST", "/kiosk/<int:kiosk_id>/wish", "/kiosk/{kiosk}/wish", ANYONE, None, {"text": "帮我复印材料"}),
     ("GET", "/kiosk/<int:kiosk_id>/survey/<code>", "/kiosk/{kiosk}/survey/{survey_code}", PUBLIC, None, None),
     ("POST", "/kiosk/<int:kiosk_id>/survey/<code>", "/kiosk/{kiosk}/survey/{survey_code}", ANYONE, None,
      {"target_id": "{staff}", "q1": "5"}),
@@ -323,6 +342,11 @@ ROUTES = [
     ("GET", "/admin/surveys/<int:survey_id>/sheet", "/admin/surveys/{survey}/sheet", MANAGERS, None, None),
     ("POST", "/admin/surveys/<int:survey_id>/answers/<int:response_id>/ledger",
      "/admin/surveys/{survey}/answers/{survey_response}/ledger", SCOPED, None, CSRF_FORM),
+
+    # console: wishes and errands (the department's members take them on; the one who did closes it)
+    ("GET", "/admin/wishes/", "/admin/wishes/", "yyfyyn", "MARK-wish-text", None),
+    ("POST", "/admin/wishes/<int:wish_id>/claim", "/admin/wishes/{wish}/claim", "nnnyyn", None, CSRF_FORM),
+    ("POST", "/admin/wishes/<int:wish_id>/done", "/admin/wishes/{wish}/done", "yynynn", None, {"note": "已代为复印"}),
 
     # console: badges
     ("GET", "/admin/badges/", "/admin/badges/", MANAGERS, None, None),
@@ -423,6 +447,12 @@ API_ROUTES = [
      {"paper_no": 1, "target_id": "{staff}", "answers": {"q1": 5}}),
     ("POST", "/surveys/<int:survey_id>/answers/<int:response_id>/rectification",
      "/surveys/{survey}/answers/{survey_response}/rectification", SCOPED, None, None),
+    ("POST", "/wishes", "/wishes", ANYONE, None, {"text": "帮我复印材料"}),
+    ("GET", "/wishes", "/wishes", "yyfyyn", "MARK-wish-text", None),
+    ("GET", "/wishes/<int:wish_id>", "/wishes/{wish}", "yynyyn", None, None),
+    ("POST", "/wishes/<int:wish_id>/transition", "/wishes/{wish}/transition", "yynynn", None,
+     {"action": "complete", "note": "已代为复印"}),
+    ("POST", "/wishes/confirm", "/wishes/confirm", ANYONE, None, {"receipt": "{wish_receipt}", "verdict": "satisfied"}),
     ("POST", "/survey-answers", "/survey-answers", ANYONE, None,
      {"survey": "{survey_code}", "channel": "phone", "target_id": "{staff}", "answers": {"q1": 5}}),
     ("GET", "/badges.pdf", "/badges.pdf?department_id={dept}", SCOPED, None, None),

@@ -40,6 +40,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.appeals_list", _("Appeals"), "all"),
         ("console.reviews", _("Review rounds"), "all"),
         ("console.surveys", _("Survey rounds"), "managers"),
+        ("console.wishes_list", _("Wishes and errands"), "all"),
         ("console.my_record", _("My record"), "members"),
         ("console.reports", _("Reports"), "managers"),
         ("console.departments_list", _("Departments"), "all"),

@@ -33,7 +33,7 @@ CONTENT_TABLES = {
     "kiosks",  # not on screens, but the change listeners (kiosk state) want to hear of it
     # the campaign: phases and the figures behind the 三比 boards
     "campaign_phases", "skill_results", "performance_entries", "review_rounds", "reviews",
-    "surveys",  # a survey round's results published to the hall screens (issue 12)
+    "surveys", "wishes",  # survey results published, wishes fulfilled: on the hall screens (issue 12)
 }
 
 
@@ -52,7 +52,7 @@ class Neighbour:
 # round's cost in a real hall, so a round reuses the last ones until one of these changes.
 CAMPAIGN_TABLES = {
     "ratings", "rating_appeals", "campaign_phases", "skill_results", "performance_entries", "review_rounds",
-    "reviews", "settings", "staff", "departments", "surveys",
+    "reviews", "settings", "staff", "departments", "surveys", "wishes",
 }
 # The same for the satisfaction board (this month's figures from the rating rollups).
 SATISFACTION_TABLES = {"ratings", "rating_appeals", "settings"}

@@ -33,7 +33,7 @@ ENTITIES = {
     "campaign_phase": _l("Campaign phase"), "calendar_day": _l("Working-day calendar"),
     "suggestion": _l("Suggestion"), "badges": _l("Badges"), "statistics": _l("Statistics"),
     "survey": _l("Survey round"), "survey_invitation": _l("Survey invitations"),
-    "survey_response": _l("Survey answer"),
+    "survey_response": _l("Survey answer"), "wish": _l("Wish"),
 }
 
 FIELDS = {
@@ -71,7 +71,7 @@ FIELDS = {
     "questions": _l("Questions"), "target_kind": _l("Evaluates"), "target_ids": _l("Evaluated"),
     "open_public": _l("Open to citizens"), "open_invited": _l("Open to invited respondents"),
     "sheets_printed": _l("Sheets printed"), "invitations": _l("Invitations"), "paper_no": _l("Sheet number"),
-    "channel": _l("Channel"), "criteria_set": _l("Criteria"),
+    "channel": _l("Channel"), "criteria_set": _l("Criteria"), "verdict": _l("Verdict"),
 }
 
 
@@ -117,6 +117,7 @@ def actor_label(actor: str) -> str:
     if kind == "anonymous" or actor.startswith("anonymous@"):
         return _("Someone at %(address)s", address=actor.partition("@")[2])
     fixed = {"system": _l("The system"), "scheduler": _l("The scheduler"), "cli": _l("The command line"),
+             "citizen": _l("A citizen"),
              "demo": _l("The demo"), "test": _l("A test")}
     return str(fixed.get(actor, actor))
 
@@ -131,4 +132,4 @@ ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed"), 
 SLIDES = {"identity_wall": _l("Identity wall"), "member_spotlight": _l("Member spotlight"),
           "standards": _l("Service standards"), "pledges": _l("Pledges"), "honor_board": _l("Honor board"),
           "notices": _l("Notices"), "banner": _l("Campaign banner"), "satisfaction": _l("Satisfaction board"),
-          "boards": _l("Comparison boards"), "window": _l("Window screen")}
+          "boards": _l("Comparison boards"), "window": _l("Window screen"), "wishes": _l("Wishes fulfilled")}
