@@ -131,6 +131,13 @@ class World:
             return {"rating_id": self.rating()}
         if collection == "surveys":
             return self.survey(path)
+        if collection == "wishes" and "{wish_id}" in path:
+            from tests.conftest import reset_intake
+
+            reset_intake()  # the burst limits are for kiosks, not for this hall's setup
+            wish = self.post("/wishes", {"text": f"心愿 {self.n('wishes')}", "channel": "kiosk",
+                                         "kiosk_token": self.hall.floor_token}, headers={})
+            return {"wish_id": wish["id"]}
         return {}  # boards/{key}, calendar/{year}, reports/{kind}: the document lists their values
 
     def survey(self, path: str) -> dict:

@@ -75,6 +75,13 @@ def test_a_wish_from_a_phone_until_the_citizen_is_satisfied(app, people):
         shown = service.for_screens(wish.created_at.replace(day=1, hour=0), wish.done_at.replace(year=2200))
         assert shown["month_count"] == 1 and "13800001111" not in shown["latest"][0]["text"]
         assert "****" in shown["latest"][0]["text"]
+    # fulfilled, it counts in 比业绩 for 张三 (a case handled on time) and shows on his record
+    with app.test_request_context("/"):
+        from liangbiping.admin.campaign import boards
+
+        assert boards.performance_values(boards.current_period("month"))[hall.m1]["wishes"] == 1
+        db.session.remove()
+    assert "已完成心愿与代办：1 件" in zhang.get(f"/admin/members/{hall.m1}").get_data(as_text=True)
 
 
 def test_the_api_and_bad_input(app, client, people, make_token):
