@@ -47,7 +47,7 @@ POLICIES = {
     "other": ("; ".join((*_SOURCES, _NO_FRAMES)), "DENY", "same-origin"),
 }
 _PREFIXES = (("/admin", "console"), ("/display", "screen"), ("/kiosk", "kiosk"), ("/q/", "kiosk"), ("/s/", "kiosk"),
-             ("/v/", "kiosk"), ("/w/", "kiosk"))
+             ("/v/", "kiosk"), ("/w/", "kiosk"), ("/p/", "kiosk"))
 
 
 def page_kind(path: str) -> str:

@@ -115,7 +115,7 @@ LAYERS = [
                "liangbiping.admin.api.", "liangbiping.admin.public", "liangbiping.display",
                "liangbiping.display.views", "liangbiping.display.events", "liangbiping.kiosk",
                "liangbiping.kiosk.pages", "liangbiping.kiosk.events", "liangbiping.kiosk.survey_pages",
-               "liangbiping.kiosk.wish_pages"}),
+               "liangbiping.kiosk.wish_pages", "liangbiping.kiosk.follow_pages"}),
     ("push", {"liangbiping.admin.push", "liangbiping.admin.push.", "liangbiping.kiosk.state"}),
     ("models", {"liangbiping.admin.models", "liangbiping.admin.models."}),
     ("base", BASE | {"liangbiping.admin", "liangbiping.admin.limits", "liangbiping.admin.validation",

@@ -105,6 +105,7 @@ def _build(app, root) -> dict:
             "qr_token": qrtokens.badge_token(liu)}))
         survey, survey_response = _survey(liu.id, wang.id)
         wish = _wish(a01.id, a01.department_id, liu_id)
+        supervisor, symposium, problem = _symposium(a01.id)
         honor = records.create(HONORS, {"title": "服务标兵", "staff_id": liu.id, "awarded_on": date.today().isoformat()},
                                "test")
         playlist = records.create(PLAYLISTS, {"name": "测试节目单", "slides": [{"kind": "banner", "duration": 10}]}, "test")
@@ -135,7 +136,8 @@ def _build(app, root) -> dict:
             photo=liu.photo, badge=qrtokens.badge_token(liu), import_id=import_id, job=job,
             year=date.today().year, today=date.today().isoformat(), department_name="综合受理科",
             suggestion_marker=suggestion.receipt, survey=survey.id, survey_code=survey.code,
-            survey_response=survey_response.id, wish=wish.id, wish_receipt=wish.receipt, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
+            survey_response=survey_response.id, wish=wish.id, wish_receipt=wish.receipt,
+            supervisor=supervisor.id, symposium=symposium.id, follow_code=problem.follow_code, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
         )
         db.session.remove()
     cookies, csrf = {}, {}
@@ -179,6 +181,21 @@ def _wish(window_id, department_id, liu_id):
     db.session.add(wish)
     db.session.commit()
     return wish
+
+
+def _symposium(window_id):
+    """A supervisor in term, and a symposium with a problem about window A01 raised by someone with a contact."""
+    from liangbiping.admin.services.scope import Viewer
+    from liangbiping.admin.symposiums import service
+
+    supervisor = service.save_supervisor({"name": "赵监督", "unit": "县人大", "contact": "13712345678",
+                                          "term_start": date.today() - timedelta(days=10),
+                                          "term_end": date.today() + timedelta(days=700)}, "test")
+    symposium = service.create_symposium({"title": "座谈会", "held_on": date.today(),
+                                          "attendees": [{"name": "赵监督", "unit": "县人大"}]}, "test")
+    problem = service.raise_problem(symposium, {"problem": "午间无人值守", "contact": "13698765432",
+                                                "window_id": window_id}, Viewer(role="admin", actor="test"))
+    return supervisor, symposium, problem
 
 
 def _appeal_kinds():
@@ -247,6 +264,7 @@ ROUTES = [
     ("GET", "/s/<receipt>", "/s/{receipt}", PUBLIC, None, None),
     ("GET", "/v/<code>", "/v/{survey_code}", PUBLIC, None, None),
     ("POST", "/v/<code>", "/v/{survey_code}", ANYONE, None, {"target_id": "{staff}", "q1": "5"}),
+    ("GET", "/p/<code>", "/p/{follow_code}", PUBLIC, None, None),
     ("GET", "/w/", "/w/", PUBLIC, None, None),
     ("POST", "/w/", "/w/", ANYONE, None, {"text": "帮我复印材料"}),
     ("GET", "/w/<receipt>", "/w/{wish_receipt}", PUBLIC, None, None),
@@ -348,6 +366,20 @@ ROUTES = [
     ("POST", "/admin/wishes/<int:wish_id>/claim", "/admin/wishes/{wish}/claim", "nnnyyn", None, CSRF_FORM),
     ("POST", "/admin/wishes/<int:wish_id>/done", "/admin/wishes/{wish}/done", "yynynn", None, {"note": "已代为复印"}),
 
+    # console: supervisors and symposiums
+    ("GET", "/admin/supervisors/", "/admin/supervisors/", A_ONLY, None, None),
+    ("POST", "/admin/supervisors/", "/admin/supervisors/", A_ONLY, None,
+     {"name": "孙监督", "term_start": "{today}", "term_end": "{today}"}),
+    ("POST", "/admin/supervisors/<int:supervisor_id>/end", "/admin/supervisors/{supervisor}/end", A_ONLY, None,
+     CSRF_FORM),
+    ("GET", "/admin/symposiums/", "/admin/symposiums/", MANAGERS, None, None),
+    ("POST", "/admin/symposiums/new", "/admin/symposiums/new", A_ONLY, None, {"title": "座谈会", "held_on": "{today}"}),
+    ("GET", "/admin/symposiums/<int:symposium_id>", "/admin/symposiums/{symposium}", MANAGERS, None, None),
+    ("POST", "/admin/symposiums/<int:symposium_id>/problems", "/admin/symposiums/{symposium}/problems", SCOPED, None,
+     {"problem": "叫号屏不亮", "window_id": "{window}"}),
+    ("POST", "/admin/surveys/<int:survey_id>/invite-supervisors", "/admin/surveys/{survey}/invite-supervisors", A_ONLY,
+     None, CSRF_FORM),
+
     # console: badges
     ("GET", "/admin/badges/", "/admin/badges/", MANAGERS, None, None),
     ("POST", "/admin/badges/jobs", "/admin/badges/jobs", SCOPED, None, {"department_id": "{dept}"}),
@@ -447,6 +479,17 @@ API_ROUTES = [
      {"paper_no": 1, "target_id": "{staff}", "answers": {"q1": 5}}),
     ("POST", "/surveys/<int:survey_id>/answers/<int:response_id>/rectification",
      "/surveys/{survey}/answers/{survey_response}/rectification", SCOPED, None, None),
+    ("GET", "/supervisors", "/supervisors", A_ONLY, None, None),
+    ("POST", "/supervisors", "/supervisors", A_ONLY, None,
+     {"name": "孙监督", "term_start": "{today}", "term_end": "{today}"}),
+    ("PATCH", "/supervisors/<int:supervisor_id>", "/supervisors/{supervisor}", A_ONLY, None, {"unit": "县政协"}),
+    ("GET", "/symposiums", "/symposiums", MANAGERS, None, None),
+    ("POST", "/symposiums", "/symposiums", A_ONLY, None, {"title": "座谈会", "held_on": "{today}"}),
+    ("GET", "/symposiums/<int:symposium_id>", "/symposiums/{symposium}", MANAGERS, None, None),
+    ("POST", "/symposiums/<int:symposium_id>/problems", "/symposiums/{symposium}/problems", SCOPED, None,
+     {"problem": "叫号屏不亮", "window_id": "{window}"}),
+    ("POST", "/surveys/<int:survey_id>/invitations/supervisors", "/surveys/{survey}/invitations/supervisors", A_ONLY,
+     None, None),
     ("POST", "/wishes", "/wishes", ANYONE, None, {"text": "帮我复印材料"}),
     ("GET", "/wishes", "/wishes", "yyfyyn", "MARK-wish-text", None),
     ("GET", "/wishes/<int:wish_id>", "/wishes/{wish}", "yynyyn", None, None),

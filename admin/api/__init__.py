@@ -8,3 +8,4 @@ from . import accounts, badges, devices, openapi_doc, photos, ratings, records, 
 from . import appeals, campaign, rectifications, stats  # noqa: E402,F401 - the campaign (三比三评, issue 5)
 from . import surveys  # noqa: E402,F401 - survey rounds (issue 12)
 from . import wishes  # noqa: E402,F401 - wishes and errands (issue 12)
+from . import symposiums  # noqa: E402,F401 - supervisors and symposiums (issue 12)

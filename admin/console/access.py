@@ -41,6 +41,8 @@ def nav_items() -> list[tuple[str, str, str]]:
         ("console.reviews", _("Review rounds"), "all"),
         ("console.surveys", _("Survey rounds"), "managers"),
         ("console.wishes_list", _("Wishes and errands"), "all"),
+        ("console.symposiums", _("Symposiums"), "managers"),
+        ("console.supervisors", _("Conduct supervisors"), "admin"),
         ("console.my_record", _("My record"), "members"),
         ("console.reports", _("Reports"), "managers"),
         ("console.departments_list", _("Departments"), "all"),

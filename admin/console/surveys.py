@@ -205,3 +205,18 @@ def surveys_answer_ledger(survey_id: int, response_id: int):
         return redirect(url_for("console.surveys_round", survey_id=survey_id)), 303
     flash(_("Ledger entry opened."), "success")
     return redirect(url_for("console.ledger_entry", entry_id=entry.id)), 303
+
+
+@bp.post("/surveys/<int:survey_id>/invite-supervisors")
+@roles_required("admin")
+def surveys_invite_supervisors(survey_id: int):
+    """A single-use code for every 行风监督员 in their term not invited yet."""
+    survey = _survey(survey_id)
+    try:
+        made = rounds.invite_supervisors(survey, today(), viewer().actor)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("%(n)d invitation codes made.", n=len(made)), "success")
+    return redirect(url_for("console.surveys_round", survey_id=survey_id) + "#invitations"), 303

@@ -12,7 +12,7 @@ STATES = {
     "revisited": _l("Revisited"),
 }
 SOURCES = {"rating": _l("Bad rating"), "suggestion": _l("Complaint"), "manual": _l("Entered by hand"),
-           "survey": _l("Survey answer")}
+           "survey": _l("Survey answer"), "symposium": _l("Symposium")}
 VERDICTS = {"satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
             "dissatisfied": _l("Dissatisfied")}
 ACTIONS = {

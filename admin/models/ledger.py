@@ -11,7 +11,7 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 RECTIFICATION_STATES = ("open", "verified", "dismissed", "rectifying", "done", "revisited")
-RECTIFICATION_SOURCES = ("rating", "suggestion", "manual", "survey")
+RECTIFICATION_SOURCES = ("rating", "suggestion", "manual", "survey", "symposium")
 VERDICTS = ("satisfied", "basically_satisfied", "dissatisfied")
 APPEAL_KINDS = ("mistaken", "malicious")
 APPEAL_STATUSES = ("pending", "upheld", "rejected")

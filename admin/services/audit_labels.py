@@ -33,7 +33,8 @@ ENTITIES = {
     "campaign_phase": _l("Campaign phase"), "calendar_day": _l("Working-day calendar"),
     "suggestion": _l("Suggestion"), "badges": _l("Badges"), "statistics": _l("Statistics"),
     "survey": _l("Survey round"), "survey_invitation": _l("Survey invitations"),
-    "survey_response": _l("Survey answer"), "wish": _l("Wish"),
+    "survey_response": _l("Survey answer"), "wish": _l("Wish"), "supervisor": _l("Conduct supervisor"),
+    "symposium": _l("Symposium"), "symposium_problem": _l("Problem raised at a symposium"),
 }
 
 FIELDS = {
@@ -72,6 +73,8 @@ FIELDS = {
     "open_public": _l("Open to citizens"), "open_invited": _l("Open to invited respondents"),
     "sheets_printed": _l("Sheets printed"), "invitations": _l("Invitations"), "paper_no": _l("Sheet number"),
     "channel": _l("Channel"), "criteria_set": _l("Criteria"), "verdict": _l("Verdict"),
+    "term_start": _l("Term from"), "term_end": _l("Term to"), "held_on": _l("Date"), "attendees": _l("Attendees"),
+    "rectification_id": _l("Ledger entry"), "unit": _l("Unit"), "contact": _l("Contact"),
 }
 
 

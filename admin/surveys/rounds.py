@@ -221,6 +221,22 @@ def invite(survey: Survey, people: list[dict], actor: str) -> list[SurveyInvitat
     return made
 
 
+def invite_supervisors(survey: Survey, day: date, actor: str) -> list[SurveyInvitation]:
+    """Invite every supervisor in their term on ``day`` who is not invited to this round yet."""
+    from ..symposiums.service import in_term
+
+    invited = set(db.session.scalars(select(SurveyInvitation.supervisor_id).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.supervisor_id.is_not(None))))
+    people = [s for s in in_term(day) if s.id not in invited]
+    if not people:
+        return []
+    made = invite(survey, [{"name": s.name, "unit": s.unit, "kind": "supervisor"} for s in people], actor)
+    for invitation, supervisor in zip(made, people):
+        invitation.supervisor_id = supervisor.id
+    db.session.commit()
+    return made
+
+
 def invitations(survey: Survey) -> list[SurveyInvitation]:
     return list(db.session.scalars(select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id)
                                    .order_by(SurveyInvitation.id)))

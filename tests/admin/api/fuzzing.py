@@ -131,6 +131,13 @@ class World:
             return {"rating_id": self.rating()}
         if collection == "surveys":
             return self.survey(path)
+        if collection == "supervisors":
+            made = self.post("/supervisors", {"name": f"监督员 {self.n('supervisors')}", "term_start": "2026-01-01",
+                                              "term_end": "2027-12-31"})
+            return {"supervisor_id": made["id"]}
+        if collection == "symposiums":
+            made = self.post("/symposiums", {"title": f"座谈会 {self.n('symposiums')}", "held_on": "2026-12-01"})
+            return {"symposium_id": made["id"]}
         if collection == "wishes" and "{wish_id}" in path:
             from tests.conftest import reset_intake
 
