@@ -44,10 +44,10 @@ class SupervisorIn(In):
 
 
 class SupervisorPatch(In):
-    name: Line(64, min_length=1) | None = None
-    unit: Line(128) | None = None
-    contact: Contact = None
-    active: Bool | None = None
+    name: Line(64, min_length=1) | None = Field(None, description="null or left out: unchanged")
+    unit: Line(128) | None = Field(None, description="null or left out: unchanged")
+    contact: Contact = Field(None, description="null clears it")
+    active: Bool | None = Field(None, description="false ends the appointment; null or left out: unchanged")
 
 
 class SupervisorOut(Out):
@@ -122,7 +122,9 @@ def create_supervisor(body):
           roles=("admin",), body=SupervisorPatch, response=SupervisorOut, name="supervisors_update",
           path={"supervisor_id": ID}, description="`active` false ends the appointment early.")
 def update_supervisor(supervisor_id, body):
-    return service.save_supervisor(body.model_dump(exclude_unset=True), g.actor, service.get_supervisor(supervisor_id))
+    # null leaves a field as it is, but for the contact, which it clears
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "contact"}
+    return service.save_supervisor(values, g.actor, service.get_supervisor(supervisor_id))
 
 
 @endpoint("/symposiums", "GET", summary="List symposiums", tag="symposiums", roles=MANAGERS, response=SymposiumOut,
