@@ -94,7 +94,11 @@ def value_label(field: str, value):
     """A stored value as people read it: ledger states, roles and kinds by their names."""
     from ..ledger import labels
 
+    from ..reviews.criteria import SETS
+
     names = {"state": labels.STATES, "role": ROLES, "source": labels.SOURCES,
+             "criteria_set": {k: name for k, (name, _items) in SETS.items()},
+             "target_kind": TARGET_KINDS, "channel": ANSWER_CHANNELS,
              "status": {**labels.APPEAL_STATUSES, **SUGGESTION_STATUSES, **ROUND_STATUSES},
              "kind": {**labels.APPEAL_KINDS, **KINDS}, "priority": PRIORITIES}.get(field)
     if names is not None and isinstance(value, str) and value in names:
@@ -125,6 +129,10 @@ def actor_label(actor: str) -> str:
     return str(fixed.get(actor, actor))
 
 
+TARGET_KINDS = {"hall": _l("The whole hall"), "department": _l("Departments"), "window": _l("Windows"),
+                "staff": _l("Members")}
+ANSWER_CHANNELS = {"phone": _l("Phone"), "kiosk": _l("Kiosk"), "invitation": _l("Invitation"),
+                   "paper": _l("Paper sheet")}
 ROLES = {"admin": _l("Administrator"), "leader": _l("Leader"), "staff": _l("Staff member")}
 SUGGESTION_STATUSES = {"new": _l("New"), "replied": _l("Replied"), "handled": _l("Handled")}
 KINDS = {"hall": _l("Hall screen"), "window": _l("Window screen"), "suggestion": _l("Suggestion"),
