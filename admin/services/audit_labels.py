@@ -98,7 +98,7 @@ def value_label(field: str, value):
 
     names = {"state": labels.STATES, "role": ROLES, "source": labels.SOURCES,
              "criteria_set": {k: name for k, (name, _items) in SETS.items()},
-             "target_kind": TARGET_KINDS, "channel": ANSWER_CHANNELS,
+             "target_kind": TARGET_KINDS, "channel": ANSWER_CHANNELS, "verdict": labels.VERDICTS,
              "status": {**labels.APPEAL_STATUSES, **SUGGESTION_STATUSES, **ROUND_STATUSES},
              "kind": {**labels.APPEAL_KINDS, **KINDS}, "priority": PRIORITIES}.get(field)
     if names is not None and isinstance(value, str) and value in names:

@@ -155,7 +155,7 @@ def complete(wish: Wish, viewer: Viewer, note) -> Wish:
     return wish
 
 
-def confirm(wish: Wish, verdict: str) -> Wish:
+def confirm(wish: Wish, verdict: str, actor: str = "citizen") -> Wish:
     """The citizen's word on the receipt page: 满意 keeps it fulfilled, 不满意 opens it again."""
     if verdict not in ("satisfied", "dissatisfied"):
         raise Invalid(_("Must be one of: %(choices)s", choices="satisfied, dissatisfied"), field="verdict")
@@ -167,7 +167,7 @@ def confirm(wish: Wish, verdict: str) -> Wish:
         wish.state, wish.reopened = "open", wish.reopened + 1
         wish.staff_id, wish.claimed_at, wish.done_at = None, None, None
         changes["state"] = ["done", "open"]
-    record("citizen", "update", "wish", wish.id, summary=wish.receipt, changes=changes)
+    record(actor, "update", "wish", wish.id, summary=wish.receipt, changes=changes)
     db.session.commit()
     return wish
 
