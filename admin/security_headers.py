@@ -46,7 +46,8 @@ POLICIES = {
     # Everything else: error pages of any path, the API, health check, photos, scripts, pairing.
     "other": ("; ".join((*_SOURCES, _NO_FRAMES)), "DENY", "same-origin"),
 }
-_PREFIXES = (("/admin", "console"), ("/display", "screen"), ("/kiosk", "kiosk"), ("/q/", "kiosk"), ("/s/", "kiosk"))
+_PREFIXES = (("/admin", "console"), ("/display", "screen"), ("/kiosk", "kiosk"), ("/q/", "kiosk"), ("/s/", "kiosk"),
+             ("/v/", "kiosk"), ("/w/", "kiosk"), ("/p/", "kiosk"))
 
 
 def page_kind(path: str) -> str:

@@ -26,6 +26,9 @@ LABELS = {
     "boards": (_p("screen", "Comparison boards"), "三比 · 比学赶超"),
     "board_rank": (_p("screen", "Rank"), "名次"),
     "board_sample": (_p("screen", "ratings"), "条评价"),
+    "wishes": (_p("screen", "Wishes fulfilled"), "心愿墙 · 党员跑腿"),
+    "wishes_month": (_p("screen", "wishes and errands fulfilled this month"), "本月圆梦心愿与代办"),
+    "wishes_how": (_p("screen", "Stuck with something? Tell us at the kiosk or by phone."), "遇到难题？在评价器或用手机提出心愿"),
     # the campaign itself
     "campaign": (_p("screen", "Three shows, three comparisons, three reviews"), "三亮三比三评"),
     "campaign_show": (_p("screen", "Show identity · Show standards · Show pledges"), "亮身份 · 亮标准 · 亮承诺"),

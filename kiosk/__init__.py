@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
-from . import events, pages  # noqa: E402,F401 - views and socket handlers register on import
+from . import events, follow_pages, pages, survey_pages, wish_pages  # noqa: E402,F401 - views and socket handlers register on import

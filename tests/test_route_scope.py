@@ -103,6 +103,9 @@ def _build(app, root) -> dict:
         suggestion = suggestions.submit(SuggestionIn.model_validate({
             "kind": "complaint", "text": "MARK-suggestion-text", "channel": "qr", "contact": "13900001111",
             "qr_token": qrtokens.badge_token(liu)}))
+        survey, survey_response = _survey(liu.id, wang.id)
+        wish = _wish(a01.id, a01.department_id, liu_id)
+        supervisor, symposium, problem = _symposium(a01.id)
         honor = records.create(HONORS, {"title": "服务标兵", "staff_id": liu.id, "awarded_on": date.today().isoformat()},
                                "test")
         playlist = records.create(PLAYLISTS, {"name": "测试节目单", "slides": [{"kind": "banner", "duration": 10}]}, "test")
@@ -144,8 +147,11 @@ def _build(app, root) -> dict:
             token=one(__import__("liangbiping.admin.models", fromlist=["ApiToken"]).ApiToken).id,
             photo=liu.photo, badge=qrtokens.badge_token(liu), import_id=import_id, job=job,
             year=date.today().year, today=date.today().isoformat(), department_name="综合受理科",
-            suggestion_marker=suggestion.receipt, skill=_skill(liu.id), screen_code=screen_code, kiosk_code=kiosk_code,
-            prompt=prompt.id, webhook=endpoint.id, delivery=webhook_delivery_id,
+            suggestion_marker=suggestion.receipt, survey=survey.id, survey_code=survey.code,
+            survey_response=survey_response.id, wish=wish.id, wish_receipt=wish.receipt,
+            supervisor=supervisor.id, symposium=symposium.id, follow_code=problem.follow_code, skill=_skill(liu.id),
+            screen_code=screen_code, kiosk_code=kiosk_code, prompt=prompt.id, webhook=endpoint.id,
+            delivery=webhook_delivery_id,
         )
         db.session.remove()
     cookies, csrf = {}, {}
@@ -162,6 +168,48 @@ def _build(app, root) -> dict:
     with app.app_context():
         db.engine.dispose()
     return {"ids": ids, "cookies": cookies, "csrf": csrf, "tokens": tokens}
+
+
+def _survey(liu_id, wang_id):
+    """An open survey about two members, invitations on, with one answer about 刘晓燕 holding text."""
+    from liangbiping.admin.surveys import answers, rounds
+
+    survey = rounds.create({"title": "测评", "target_kind": "staff", "target_ids": [liu_id, wang_id],
+                            "questions": [{"kind": "rating", "text": "总体评价", "dimension": "overall"},
+                                          {"kind": "text", "text": "意见"}],
+                            "period_start": date.today() - timedelta(days=30), "period_end": date.today(),
+                            "open_public": True, "open_invited": True, "sheets_printed": 5}, "test")
+    rounds.transition(survey, "open", "test")
+    response = answers.answer(survey, channel="phone", answers={"q1": 1, "q2": "MARK-survey-text"},
+                              target_id=liu_id, respondent_key="route-scope")
+    return survey, response
+
+
+def _wish(window_id, department_id, liu_id):
+    """A wish at 刘晓燕's window, taken on by her."""
+    from liangbiping.admin.models import Wish
+    from liangbiping.admin.models.types import utcnow
+
+    wish = Wish(receipt="WISH2345", kind="wish", text="MARK-wish-text", window_id=window_id, channel="web",
+                department_id=department_id, state="claimed", staff_id=liu_id, claimed_at=utcnow(), done_note="", reopened=0, created_at=utcnow())
+    db.session.add(wish)
+    db.session.commit()
+    return wish
+
+
+def _symposium(window_id):
+    """A supervisor in term, and a symposium with a problem about window A01 raised by someone with a contact."""
+    from liangbiping.admin.services.scope import Viewer
+    from liangbiping.admin.symposiums import service
+
+    supervisor = service.save_supervisor({"name": "赵监督", "unit": "县人大", "contact": "13712345678",
+                                          "term_start": date.today() - timedelta(days=10),
+                                          "term_end": date.today() + timedelta(days=700)}, "test")
+    symposium = service.create_symposium({"title": "座谈会", "held_on": date.today(),
+                                          "attendees": [{"name": "赵监督", "unit": "县人大"}]}, "test")
+    problem = service.raise_problem(symposium, {"problem": "午间无人值守", "contact": "13698765432",
+                                                "window_id": window_id}, Viewer(role="admin", actor="test"))
+    return supervisor, symposium, problem
 
 
 def _appeal_kinds():
@@ -228,6 +276,18 @@ ROUTES = [
     ("GET", "/kiosk/<int:kiosk_id>", "/kiosk/{kiosk}", PUBLIC, None, None),
     ("GET", "/q/<token>", "/q/{badge}", PUBLIC, None, None),
     ("GET", "/s/<receipt>", "/s/{receipt}", PUBLIC, None, None),
+    ("GET", "/v/<code>", "/v/{survey_code}", PUBLIC, None, None),
+    ("POST", "/v/<code>", "/v/{survey_code}", ANYONE, None, {"target_id": "{staff}", "q1": "5"}),
+    ("GET", "/p/<code>", "/p/{follow_code}", PUBLIC, None, None),
+    ("GET", "/w/", "/w/", PUBLIC, None, None),
+    ("POST", "/w/", "/w/", ANYONE, None, {"text": "帮我复印材料"}),
+    ("GET", "/w/<receipt>", "/w/{wish_receipt}", PUBLIC, None, None),
+    ("POST", "/w/<receipt>", "/w/{wish_receipt}", ANYONE, None, {"verdict": "satisfied"}),
+    ("GET", "/kiosk/<int:kiosk_id>/wish", "/kiosk/{kiosk}/wish", PUBLIC, None, None),
+    ("POST", "/kiosk/<int:kiosk_id>/wish", "/kiosk/{kiosk}/wish", ANYONE, None, {"text": "帮我复印材料"}),
+    ("GET", "/kiosk/<int:kiosk_id>/survey/<code>", "/kiosk/{kiosk}/survey/{survey_code}", PUBLIC, None, None),
+    ("POST", "/kiosk/<int:kiosk_id>/survey/<code>", "/kiosk/{kiosk}/survey/{survey_code}", ANYONE, None,
+     {"target_id": "{staff}", "q1": "5"}),
 
     # console: signing in and the member's own pages
     ("GET", "/admin/login", "/admin/login", PUBLIC, None, None),
@@ -299,6 +359,40 @@ ROUTES = [
     ("POST", "/admin/campaign-settings/leader/<int:user_id>", "/admin/campaign-settings/leader/{leader_user}", A_ONLY,
      None, {"department_ids": "{other_dept}"}),
     ("POST", "/admin/campaign-settings/rebuild", "/admin/campaign-settings/rebuild", A_ONLY, None, CSRF_FORM),
+
+    # console: survey rounds (free text about a member: within the reader's scope)
+    ("GET", "/admin/surveys/", "/admin/surveys/", MANAGERS, None, None),
+    ("POST", "/admin/surveys/new", "/admin/surveys/new", A_ONLY, None,
+     {"title": "测评", "period_start": "{today}", "period_end": "{today}", "dim_overall": "1", "open_public": "1"}),
+    ("GET", "/admin/surveys/<int:survey_id>", "/admin/surveys/{survey}", "yyfnnn", "MARK-survey-text", None),
+    ("POST", "/admin/surveys/<int:survey_id>/do/<action>", "/admin/surveys/{survey}/do/close", A_ONLY, None, CSRF_FORM),
+    ("POST", "/admin/surveys/<int:survey_id>/invitations", "/admin/surveys/{survey}/invitations", A_ONLY, None,
+     {"people": "李监督, 县人大", "kind": "supervisor"}),
+    ("GET", "/admin/surveys/<int:survey_id>/paper", "/admin/surveys/{survey}/paper", MANAGERS, None, None),
+    ("POST", "/admin/surveys/<int:survey_id>/paper", "/admin/surveys/{survey}/paper", MANAGERS, None,
+     {"paper_no": "1", "target_id": "{staff}", "q1": "5"}),
+    ("GET", "/admin/surveys/<int:survey_id>/sheet", "/admin/surveys/{survey}/sheet", MANAGERS, None, None),
+    ("POST", "/admin/surveys/<int:survey_id>/answers/<int:response_id>/ledger",
+     "/admin/surveys/{survey}/answers/{survey_response}/ledger", SCOPED, None, CSRF_FORM),
+
+    # console: wishes and errands (the department's members take them on; the one who did closes it)
+    ("GET", "/admin/wishes/", "/admin/wishes/", "yyfyyn", "MARK-wish-text", None),
+    ("POST", "/admin/wishes/<int:wish_id>/claim", "/admin/wishes/{wish}/claim", "nnnyyn", None, CSRF_FORM),
+    ("POST", "/admin/wishes/<int:wish_id>/done", "/admin/wishes/{wish}/done", "yynynn", None, {"note": "已代为复印"}),
+
+    # console: supervisors and symposiums
+    ("GET", "/admin/supervisors/", "/admin/supervisors/", A_ONLY, None, None),
+    ("POST", "/admin/supervisors/", "/admin/supervisors/", A_ONLY, None,
+     {"name": "孙监督", "term_start": "{today}", "term_end": "{today}"}),
+    ("POST", "/admin/supervisors/<int:supervisor_id>/end", "/admin/supervisors/{supervisor}/end", A_ONLY, None,
+     CSRF_FORM),
+    ("GET", "/admin/symposiums/", "/admin/symposiums/", MANAGERS, None, None),
+    ("POST", "/admin/symposiums/new", "/admin/symposiums/new", A_ONLY, None, {"title": "座谈会", "held_on": "{today}"}),
+    ("GET", "/admin/symposiums/<int:symposium_id>", "/admin/symposiums/{symposium}", MANAGERS, None, None),
+    ("POST", "/admin/symposiums/<int:symposium_id>/problems", "/admin/symposiums/{symposium}/problems", SCOPED, None,
+     {"problem": "叫号屏不亮", "window_id": "{window}"}),
+    ("POST", "/admin/surveys/<int:survey_id>/invite-supervisors", "/admin/surveys/{survey}/invite-supervisors", A_ONLY,
+     None, CSRF_FORM),
 
     # console: badges
     ("GET", "/admin/badges/", "/admin/badges/", MANAGERS, None, None),
@@ -407,6 +501,38 @@ API_ROUTES = [
     ("POST", "/appeals/<int:appeal_id>/decision", "/appeals/{appeal}/decision", "nynnnn", None,
      {"upheld": False, "note": "属实"}),
     ("GET", "/audit", "/audit", A_ONLY, None, None),
+    ("GET", "/surveys", "/surveys", MANAGERS, None, None),
+    ("POST", "/surveys", "/surveys", A_ONLY, None, {"title": "测评", "questions": [{"kind": "text", "text": "意见"}]}),
+    ("GET", "/surveys/<int:survey_id>", "/surveys/{survey}", MANAGERS, None, None),
+    ("PATCH", "/surveys/<int:survey_id>", "/surveys/{survey}", A_ONLY, None, {"title": "新标题"}),
+    ("POST", "/surveys/<int:survey_id>/transition", "/surveys/{survey}/transition", A_ONLY, None, {"action": "close"}),
+    ("GET", "/surveys/<int:survey_id>/results", "/surveys/{survey}/results", "yyfnnn", "MARK-survey-text", None),
+    ("GET", "/surveys/<int:survey_id>/invitations", "/surveys/{survey}/invitations", A_ONLY, None, None),
+    ("POST", "/surveys/<int:survey_id>/invitations", "/surveys/{survey}/invitations", A_ONLY, None,
+     {"people": [{"name": "李监督", "kind": "supervisor"}]}),
+    ("POST", "/surveys/<int:survey_id>/paper", "/surveys/{survey}/paper", MANAGERS, None,
+     {"paper_no": 1, "target_id": "{staff}", "answers": {"q1": 5}}),
+    ("POST", "/surveys/<int:survey_id>/answers/<int:response_id>/rectification",
+     "/surveys/{survey}/answers/{survey_response}/rectification", SCOPED, None, None),
+    ("GET", "/supervisors", "/supervisors", A_ONLY, None, None),
+    ("POST", "/supervisors", "/supervisors", A_ONLY, None,
+     {"name": "孙监督", "term_start": "{today}", "term_end": "{today}"}),
+    ("PATCH", "/supervisors/<int:supervisor_id>", "/supervisors/{supervisor}", A_ONLY, None, {"unit": "县政协"}),
+    ("GET", "/symposiums", "/symposiums", MANAGERS, None, None),
+    ("POST", "/symposiums", "/symposiums", A_ONLY, None, {"title": "座谈会", "held_on": "{today}"}),
+    ("GET", "/symposiums/<int:symposium_id>", "/symposiums/{symposium}", MANAGERS, None, None),
+    ("POST", "/symposiums/<int:symposium_id>/problems", "/symposiums/{symposium}/problems", SCOPED, None,
+     {"problem": "叫号屏不亮", "window_id": "{window}"}),
+    ("POST", "/surveys/<int:survey_id>/invitations/supervisors", "/surveys/{survey}/invitations/supervisors", A_ONLY,
+     None, None),
+    ("POST", "/wishes", "/wishes", ANYONE, None, {"text": "帮我复印材料"}),
+    ("GET", "/wishes", "/wishes", "yyfyyn", "MARK-wish-text", None),
+    ("GET", "/wishes/<int:wish_id>", "/wishes/{wish}", "yynyyn", None, None),
+    ("POST", "/wishes/<int:wish_id>/transition", "/wishes/{wish}/transition", "yynynn", None,
+     {"action": "complete", "note": "已代为复印"}),
+    ("POST", "/wishes/confirm", "/wishes/confirm", ANYONE, None, {"receipt": "{wish_receipt}", "verdict": "satisfied"}),
+    ("POST", "/survey-answers", "/survey-answers", ANYONE, None,
+     {"survey": "{survey_code}", "channel": "phone", "target_id": "{staff}", "answers": {"q1": 5}}),
     ("GET", "/badges.pdf", "/badges.pdf?department_id={dept}", SCOPED, None, None),
     ("GET", "/staff/<int:staff_id>/badge.png", "/staff/{staff}/badge.png", SCOPED, None, None),
     ("POST", "/staff/<int:staff_id>/badge/rotate", "/staff/{staff}/badge/rotate", A_ONLY, None, None),

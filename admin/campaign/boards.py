@@ -194,6 +194,13 @@ def performance_values(period: periods.Period) -> dict[int, dict]:
             .where(PerformanceEntry.month >= period.start.replace(day=1), PerformanceEntry.month <= period.end)
             .group_by(PerformanceEntry.staff_id))
     raw = {sid: (int(h or 0), int(t or 0)) for sid, h, t in db.session.execute(stmt)}
+    # A wish or errand fulfilled (心愿 / 代办) counts as one case handled on time by its member.
+    from ..wishes.service import fulfilled_by_member
+
+    wishes = fulfilled_by_member(*periods.utc_bounds(period.start, period.end, hall_zone()))
+    for sid, n in wishes.items():
+        handled, on_time = raw.get(sid, (0, 0))
+        raw[sid] = (handled + n, on_time + n)
     busiest = max((h for h, _t in raw.values()), default=0)
     out = {}
     for sid, (handled, on_time) in raw.items():
@@ -201,7 +208,7 @@ def performance_values(period: periods.Period) -> dict[int, dict]:
             continue
         rate = on_time / handled
         score = round(50 * rate + 50 * (handled / busiest if busiest else 0), 1)
-        out[sid] = {"handled": handled, "on_time": on_time, "rate": rate, "value": score}
+        out[sid] = {"handled": handled, "on_time": on_time, "rate": rate, "value": score, "wishes": wishes.get(sid, 0)}
     return out
 
 
@@ -213,7 +220,8 @@ def performance_board(period: periods.Period) -> dict:
             rows.append(_row(members[sid], departments, v["value"],
                              _("%(n)s handled · %(rate)s on time", n=v["handled"], rate=_pct(v["rate"])), v["handled"]))
     return _board("performance", period, _rank(rows), _("points"),
-                  _("Half the on-time rate, half the volume relative to the busiest member."))
+                  _("Half the on-time rate, half the volume relative to the busiest member; a wish or errand "
+                    "fulfilled counts as a case handled on time."))
 
 
 def weights() -> dict[str, float]:
@@ -292,4 +300,11 @@ def boards_for_screens() -> dict:
         b = BUILDERS[key](period)
         b["rows"] = [r for r in b["rows"] if r["rank"] is not None][:SCREEN_ROWS]
         out.append(b)
-    return {"boards": out, "phase": phases.phase_dict(phases.current())}
+    from ..surveys.screens import published_boards
+
+    out.extend(published_boards(SCREEN_ROWS))
+    from ..wishes.service import for_screens
+
+    month = periods.containing("month", periods.local_today(hall_zone()))
+    return {"boards": out, "phase": phases.phase_dict(phases.current()),
+            "wishes": for_screens(*periods.utc_bounds(month.start, month.end, hall_zone()))}

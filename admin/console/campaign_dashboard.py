@@ -15,6 +15,7 @@ from ..models import Rectification
 from ..stats import charts, queries
 from ..models.rating_terms import reason_label
 from ..stats.queries import Scope
+from ..surveys import results as survey_results
 from .campaign_common import pct, today, viewer
 
 
@@ -57,4 +58,5 @@ def panels() -> dict:
         "subjects": ledger.subjects(overdue),
         "reminders": reminders.for_user(v.user_id, unread_only=True, limit=5) if v.user_id else [],
         "reminder_text": reminders.text_of,
+        "survey_year": survey_results.year_figure(day.year),
     }

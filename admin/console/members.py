@@ -68,7 +68,14 @@ def member_record(staff_id: int):
         performance=db.session.scalars(select(PerformanceEntry).where(PerformanceEntry.staff_id == member.id)
                                        .order_by(PerformanceEntry.month.desc()).limit(12)).all(),
         score_label=score_label, reason_label=reason_label, appeal_kinds=labels.APPEAL_KINDS,
+        wishes=member_wishes(member.id),
     )
+
+
+def member_wishes(staff_id: int) -> dict:
+    from ..wishes.service import member_summary
+
+    return member_summary(staff_id)
 
 
 def _bounds(kind: str, day):

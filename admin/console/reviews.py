@@ -42,7 +42,7 @@ def reviews():
                 "period_end": last_quarter.end.isoformat(),
                 "due_on": (today() + timedelta(days=int(get_setting("review_due_days") or 14))).isoformat()}
     return render_template("console/campaign/reviews.html", items=items, viewer=v, kinds=criteria.ROUND_KINDS,
-                           defaults=defaults, departments=departments(v))
+                           defaults=defaults, departments=departments(v), criteria_sets=criteria.set_names())
 
 
 @bp.post("/reviews/new")
@@ -60,6 +60,8 @@ def reviews_new():
         dept = form.get("department_id", "")
         rnd = rounds.open_round(form.get("kind", ""), day("period_start"), day("period_end"), day("due_on"), v.actor,
                                 title=form.get("title", ""), include_all_staff=form.get("include_all_staff") == "1",
+                                criteria_set=form.get("criteria_set") or "five_leads",
+                                custom=form.get("custom_criteria", "").splitlines()[:50],
                                 department_id=int(dept) if dept.isdigit() and len(dept) < 10 else None)
     except DomainError as exc:
         db.session.rollback()
@@ -85,6 +87,7 @@ def reviews_round(round_id: int):
             rows.append({"member": p, "written": mine["written"], "total": mine["total"]})
     return render_template("console/campaign/reviews_round.html", rnd=rnd, viewer=v, tasks=rounds.tasks(rnd, v),
                            completion=completion, rows=rows, kinds=criteria.ROUND_KINDS,
+                           criteria_sets=criteria.set_names(), items=criteria.for_round(rnd),
                            review_kinds=criteria.REVIEW_KINDS)
 
 
@@ -105,7 +108,7 @@ def reviews_write(round_id: int, kind: str, subject_id: int):
     error, status = None, 200
     if request.method == "POST":
         form = request.form
-        scores = {key: form.get(f"score_{key}") for key in criteria.FIVE_LEADS}
+        scores = {key: form.get(f"score_{key}") for key in criteria.for_round(rnd)}
         given = [{"pledge_id": p.id, "kept": form.get(f"kept_{p.id}") == "1",
                   "evidence": form.get(f"evidence_{p.id}", "")} for p in pledges]
         values = {"scores": scores, "comment": form.get("comment", ""), "grade": form.get("grade"),
@@ -122,7 +125,7 @@ def reviews_write(round_id: int, kind: str, subject_id: int):
             flash(_("Review saved."), "success")
             return redirect(url_for("console.reviews_round", round_id=rnd.id)), 303
     return render_template("console/campaign/reviews_write.html", rnd=rnd, kind=kind, subject=subject, values=values,
-                           pledges=pledges, criteria=criteria, error=error,
+                           pledges=pledges, criteria=criteria, items=criteria.for_round(rnd), error=error,
                            review_kinds=criteria.REVIEW_KINDS), status
 
 

@@ -171,6 +171,9 @@ def seed() -> None:
         from . import campaign
 
         campaign.seed(now, zone, today)  # phases, ledger, appeals, skills, performance, reviews (三比三评)
+        from . import surveys
+
+        surveys.seed(today)  # survey rounds, supervisors, a symposium, wishes (the rest of 三评)
         # Written before the commit: should the commit fail, the next run seeds and writes it again.
         _save_device_tokens(tokens)
     log.info("demo hall seeded in %.1f s", (datetime.now() - started).total_seconds())

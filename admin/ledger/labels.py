@@ -12,7 +12,8 @@ STATES = {
     "revisited": _l("Revisited"),
 }
 SOURCES = {"rating": _l("Bad rating"), "suggestion": _l("Complaint"), "manual": _l("Entered by hand"),
-           "external": _l("Work order from outside")}
+           "external": _l("Work order from outside"),
+           "survey": _l("Survey answer"), "symposium": _l("Symposium")}
 EXTERNAL_SOURCES = {"hotline_12345": _l("12345 hotline"), "platform": _l("好差评 platform"), "other": _l("Other system")}
 VERDICTS = {"satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
             "dissatisfied": _l("Dissatisfied")}

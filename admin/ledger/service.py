@@ -188,9 +188,12 @@ def _refresh_overdue(entry: Rectification, today: date) -> None:
 
 # --- writing -----------------------------------------------------------------------------------
 
-def create(values: dict, viewer: Viewer, *, external: dict | None = None) -> Rectification:
+def create(values: dict, viewer: Viewer, *, source: str = "manual", link=None,
+           external: dict | None = None) -> Rectification:
     """An entry by hand (an inspection, a phone complaint): the problem, optionally the 四明确.
-    ``external``: a work order from outside, ``{"external_source": ..., "external_id": ...}``
+    ``source``: where it was raised (a symposium's problem); ``link(entry)``: called once the entry has
+    its id, in the same transaction (the symposium's problem row points at it). ``external``: a
+    work order from outside, ``{"external_source": ..., "external_id": ...}``
     (admin.integration.workorders)."""
     from .autoopen import entry_values
 
@@ -199,7 +202,7 @@ def create(values: dict, viewer: Viewer, *, external: dict | None = None) -> Rec
     problem = _text(values.get("problem"), "problem", required=True)
     data = {k: values.get(k) for k in FIELDS if k in values}
     _check_refs(data)
-    base = entry_values(db.session.connection(), source="external" if external else "manual",
+    base = entry_values(db.session.connection(), source="external" if external else source,
                         staff_id=data.get("staff_id"), window_id=data.get("window_id"), problem=problem)
     entry = Rectification(**base, **(external or {}))
     if viewer.is_leader and entry.department_id is not None and not viewer.sees_department(entry.department_id):
@@ -213,6 +216,8 @@ def create(values: dict, viewer: Viewer, *, external: dict | None = None) -> Rec
     db.session.add(entry)
     _event(entry, viewer.actor, "open", None, "open", at=entry.opened_at)
     db.session.flush()
+    if link is not None:
+        link(entry)
     record(viewer.actor, "create", "rectification", entry.id, summary=problem[:60],
            changes={"state": [None, "open"], **{k: [None, getattr(entry, k)] for k in FIELDS if getattr(entry, k)}})
     db.session.commit()
@@ -382,9 +387,18 @@ def ledger_progress_for_suggestion(suggestion_id: int) -> list[dict]:
     no names of members, leaders or the responsible person. The plan (what will be fixed, and by
     when) and the outcome are shown, as the hall's answer to the citizen.
     """
+    return _progress(Rectification.suggestion_id == suggestion_id)
+
+
+def ledger_progress_for_entry(entry_id: int) -> list[dict]:
+    """The same steps for one entry: what a symposium's attendee follows of the problem they raised."""
+    return _progress(Rectification.id == entry_id)
+
+
+def _progress(where) -> list[dict]:
     from ..timefmt import localtime
 
-    entries = db.session.scalars(select(Rectification).where(Rectification.suggestion_id == suggestion_id)
+    entries = db.session.scalars(select(Rectification).where(where)
                                  .options(selectinload(Rectification.events)).order_by(Rectification.id)).all()
     steps = []
     for entry in entries:

@@ -14,12 +14,16 @@ from .stats import RatingDaily, RatingMonthly, RatingReasonDaily
 from .ledger import CalendarDay, RatingAppeal, Rectification, RectificationEvent
 from .reviews import Review, ReviewRound
 from .integration import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from .surveys import Survey, SurveyInvitation, SurveyResponse
+from .wishes import Wish
+from .symposiums import Supervisor, Symposium, SymposiumProblem
 from .campaign import CampaignPhase, PerformanceEntry, Reminder, SkillResult, leader_departments
 
 __all__ = [
     "ApiToken", "AuditEntry", "ConsoleSession", "Department", "Honor", "Kiosk", "LoginAttempt", "Notice", "PairingCode",
     "Playlist", "Pledge", "PushCounter", "PushGroup", "Rating", "RatingPrompt", "Schedule", "Screen", "ScreenGroup", "Setting", "Staff", "Standard", "Suggestion", "User", "Window", "window_service_items",
     "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingMonthly", "RatingReasonDaily",
-    "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "leader_departments",
+    "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "Survey", "SurveyInvitation",
+    "SurveyResponse", "Supervisor", "Symposium", "SymposiumProblem", "Wish", "leader_departments",
     "OutboxEvent", "WebhookDelivery", "WebhookEndpoint",
 ]

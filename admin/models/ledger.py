@@ -11,7 +11,7 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 RECTIFICATION_STATES = ("open", "verified", "dismissed", "rectifying", "done", "revisited")
-RECTIFICATION_SOURCES = ("rating", "suggestion", "manual", "external")
+RECTIFICATION_SOURCES = ("rating", "suggestion", "manual", "external", "survey", "symposium")
 EXTERNAL_SOURCES = ("hotline_12345", "platform", "other")
 VERDICTS = ("satisfied", "basically_satisfied", "dissatisfied")
 APPEAL_KINDS = ("mistaken", "malicious")
@@ -29,6 +29,9 @@ class Rectification(db.Model):
     source: Mapped[str] = mapped_column(String(16), default="manual")
     rating_id: Mapped[str | None] = mapped_column(ForeignKey("ratings.id", ondelete="SET NULL"), index=True)
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"), index=True)
+    # A survey answer (1–2 or a complaint in its text) the entry was opened from.
+    survey_response_id: Mapped[int | None] = mapped_column(ForeignKey("survey_responses.id", ondelete="SET NULL"),
+                                                           index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)

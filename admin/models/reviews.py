@@ -29,6 +29,10 @@ class ReviewRound(db.Model):
     include_all_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which criteria its self, peer and leader reviews score (reviews.criteria.SETS), or an
+    # administrator's own list (``custom_criteria``: [{"key", "name"}]).
+    criteria_set: Mapped[str] = mapped_column(String(24), default="five_leads", server_default="five_leads")
+    custom_criteria: Mapped[list | None] = mapped_column(JSON)
     opened_by: Mapped[str] = mapped_column(String(96), default="")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -287,6 +287,7 @@ def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
     campaign = snap.campaign or {"boards": [], "phase": None}
     sections["boards"] = campaign["boards"]
     sections["phase"] = campaign["phase"]
+    sections["wishes"] = campaign.get("wishes")  # admin.wishes: this month's fulfilled wishes, anonymised
     return sections
 
 

@@ -34,6 +34,7 @@ CONTENT_TABLES = {
     "kiosks",  # not on screens, but the change listeners (kiosk state) want to hear of it
     # the campaign: phases and the figures behind the 三比 boards
     "campaign_phases", "skill_results", "performance_entries", "review_rounds", "reviews",
+    "surveys", "wishes",  # survey results published, wishes fulfilled: on the hall screens (issue 12)
 }
 
 
@@ -55,7 +56,7 @@ class Neighbour:
 # round's cost in a real hall, so a round reuses the last ones until one of these changes.
 CAMPAIGN_TABLES = {
     "ratings", "rating_appeals", "campaign_phases", "skill_results", "performance_entries", "review_rounds",
-    "reviews", "settings",
+    "reviews", "settings", "surveys", "wishes",
 }
 # The boards also name members and their departments: they are kept with the roster they were
 # built for (content.roster) and rebuilt when it differs, not on every edit of a member (a post,

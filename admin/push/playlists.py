@@ -22,6 +22,7 @@ DEFAULT_HALL = [
     {"kind": "banner", "duration": 10},
     {"kind": "satisfaction", "duration": 15},
     {"kind": "boards", "duration": 15},  # shown only when a board is published
+    {"kind": "wishes", "duration": 12},  # shown only when wishes were fulfilled
 ]
 # A window screen is one composed page (member, service items, rating QR), not a rotation.
 DEFAULT_WINDOW = [{"kind": "window", "duration": 0}]

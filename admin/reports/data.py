@@ -13,6 +13,7 @@ from ..models import Department, RatingAppeal, Rectification, ReviewRound, Staff
 from ..reviews import rounds as review_rounds
 from ..stats import periods, queries
 from ..stats.queries import Scope
+from ..surveys import results as survey_results
 from ..timefmt import hall_zone
 
 KINDS = ("month", "quarter", "year")
@@ -38,7 +39,7 @@ def build(period: periods.Period, viewer: Viewer) -> dict:
 
     lo, hi = periods.utc_bounds(period.start, period.end, zone)
     entries, _total = ledger.listing(viewer, opened_from=period.start, opened_to=period.end, page=1, per_page=100_000)
-    by_source = {k: 0 for k in ("rating", "suggestion", "manual")}
+    by_source = {k: 0 for k in ("rating", "suggestion", "manual", "survey")}
     by_state: dict[str, int] = {}
     done_on_time = done_total = 0
     for e in entries:
@@ -60,6 +61,7 @@ def build(period: periods.Period, viewer: Viewer) -> dict:
         done = review_rounds.completion(rnd)
         rounds.append({"title": rnd.title, "status": rnd.status, "written": done["written"], "total": done["total"],
                        "share": done["share"]})
+    surveys = survey_results.in_period(period.start, period.end)
     return {
         "period": period, "title": _("Report %(period)s", period=period.label()),
         "hall": hall, "previous": before, "departments": department_rows, "windows": window_rows,
@@ -74,6 +76,7 @@ def build(period: periods.Period, viewer: Viewer) -> dict:
         "appeals": {"filed": sum(appeals.values()), "upheld": appeals.get("upheld", 0),
                     "rejected": appeals.get("rejected", 0), "pending": appeals.get("pending", 0)},
         "rounds": rounds,
+        "surveys": surveys, "survey_figure": survey_results.pooled(surveys),
         "skill_share": boards.skill_share(period.end),
         "scoped": depts is not None,
     }

@@ -41,6 +41,26 @@ def _figures_sheet(ws, rows: list[dict], first: str, extra: list[tuple[str, str]
             ws.cell(row=row, column=col).fill = GREEN if r["meets_target"] else RED
 
 
+def _surveys_sheet(ws, surveys: list[dict]) -> None:
+    """The survey rounds of the period next to the kiosk ratings: answers, the rate with its interval,
+    the invited's response rate, and each dimension's rate."""
+    from ..surveys.questions import DIMENSIONS
+
+    header(ws, [_("Survey"), _("From"), _("To"), _("Answers"), _("Satisfaction rate"), _("Wilson low"),
+                _("Wilson high"), _("Low confidence"), _("Invited answered")] + [str(en) for _zh, en in DIMENSIONS.values()],
+           [30, 11, 11, 9, 11, 10, 10, 10, 12] + [12] * len(DIMENSIONS))
+    for s in surveys:
+        h = s["headline"]
+        append_row(ws, [s["title"], s["survey"].period_start, s["survey"].period_end, s["answers"], _rate(h["rate"]),
+                        _rate(h["low"]), _rate(h["high"]), _("Yes") if h["n"] and h["low_sample"] else "",
+                        _rate(s["invited"]["rate"])] + [_rate(s["dimensions"].get(d, {}).get("rate")) for d in DIMENSIONS])
+        row = ws.max_row
+        for c in (2, 3):
+            ws.cell(row=row, column=c).number_format = "yyyy-mm-dd"
+        for c in [5, 6, 7, 9] + list(range(10, 10 + len(DIMENSIONS))):
+            ws.cell(row=row, column=c).number_format = "0.0%"
+
+
 def report_xlsx(data: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -57,6 +77,8 @@ def report_xlsx(data: dict) -> bytes:
         (_("Target"), hall["target"], "0.0%"),
         (_("Target met"), "" if hall["meets_target"] is None else (_("Yes") if hall["meets_target"] else _("No")), None),
         (_("Previous period's rate"), _rate(data["previous"]["rate"]), "0.0%"),
+        (_("Survey answers"), data["survey_figure"]["n"], None),
+        (_("Survey satisfaction rate"), _rate(data["survey_figure"]["rate"]), "0.0%"),
         (_("Ledger entries opened"), data["ledger"]["opened"], None),
         (_("Rectified"), data["ledger"]["done"], None),
         (_("Rectified on time"), _rate(data["ledger"]["on_time_rate"]), "0.0%"),
@@ -92,6 +114,7 @@ def report_xlsx(data: dict) -> bytes:
         append_row(trend, [p["label"], p["count"], p["satisfied"], _rate(p["rate"])])
         trend.cell(row=trend.max_row, column=4).number_format = "0.0%"
 
+    _surveys_sheet(wb.create_sheet(_("Surveys")[:31]), data["surveys"])
     write_entries(wb.create_sheet(_("Rectification ledger")[:31]), data["entries"])
     out = io.BytesIO()
     wb.save(out)

@@ -54,10 +54,23 @@ def default_title(kind: str, start: date, end: date) -> str:
     return f"{start.year}年{half}领导点评"
 
 
+def custom_criteria(names) -> list[dict]:
+    """An administrator's own criteria, one name each (up to ``CUSTOM_MAX``), keyed c1..cN."""
+    cleaned = [field_text(n, "criteria", max_length=32, multiline=False) for n in names or []]
+    cleaned = list(dict.fromkeys(n for n in cleaned if n))
+    if not 1 <= len(cleaned) <= criteria.CUSTOM_MAX:
+        raise Invalid(_("Write 1 to %(n)s criteria, one a line.", n=criteria.CUSTOM_MAX), field="criteria")
+    return [{"key": f"c{i}", "name": name} for i, name in enumerate(cleaned, 1)]
+
+
 def open_round(kind: str, period_start: date, period_end: date, due_on: date, actor: str, *, title: str = "",
-               include_all_staff: bool = False, department_id: int | None = None, auto: bool = False) -> ReviewRound:
+               include_all_staff: bool = False, department_id: int | None = None, auto: bool = False,
+               criteria_set: str = "five_leads", custom: list[str] | None = None) -> ReviewRound:
     if kind not in criteria.ROUND_KINDS:
         raise Invalid(_("Must be one of: %(choices)s", choices="peer, leader"), field="kind")
+    if criteria_set not in criteria.SETS:
+        raise Invalid(_("Must be one of: %(choices)s", choices=", ".join(criteria.SETS)), field="criteria_set")
+    own = custom_criteria(custom) if criteria_set == "custom" else None
     if period_end < period_start:
         raise Invalid(_("The period ends before it starts."), field="period_end")
     if due_on < period_start:
@@ -65,11 +78,12 @@ def open_round(kind: str, period_start: date, period_end: date, due_on: date, ac
     title = field_text(title, "title", max_length=128, multiline=False) or default_title(kind, period_start, period_end)
     rnd = ReviewRound(kind=kind, title=title, period_start=period_start, period_end=period_end, due_on=due_on,
                       status="open", include_all_staff=include_all_staff, department_id=department_id, auto=auto,
-                      opened_by=actor[:96], opened_at=utcnow())
+                      opened_by=actor[:96], opened_at=utcnow(), criteria_set=criteria_set, custom_criteria=own)
     db.session.add(rnd)
     db.session.flush()
     record(actor, "create", "review_round", rnd.id, summary=title,
-           changes={"kind": [None, kind], "period": [None, f"{period_start}..{period_end}"], "due_on": [None, due_on]})
+           changes={"kind": [None, kind], "period": [None, f"{period_start}..{period_end}"], "due_on": [None, due_on],
+                    "criteria_set": [None, criteria_set]})
     db.session.commit()
     return rnd
 
@@ -165,11 +179,11 @@ def tasks(rnd: ReviewRound, viewer: Viewer) -> list[dict]:
     return out
 
 
-def _scores(values) -> dict:
+def _scores(values, rnd: ReviewRound) -> dict:
     if not isinstance(values, dict):
         raise Invalid(_("A score for each criterion is needed."), field="scores")
     out = {}
-    for key in criteria.FIVE_LEADS:
+    for key in criteria.for_round(rnd):
         value = values.get(key)
         try:
             value = int(value)
@@ -221,9 +235,9 @@ def submit(rnd: ReviewRound, kind: str, subject_id: int, viewer: Viewer, *, scor
             raise Invalid(_("Write a comment."), field="comment")
         values["grade"] = grade
         if scores:
-            values["scores"] = _scores(scores)
+            values["scores"] = _scores(scores, rnd)
     else:
-        values["scores"] = _scores(scores)
+        values["scores"] = _scores(scores, rnd)
         if kind == "self":
             values["pledges"] = _pledges(subject, pledges)
     review = db.session.scalar(select(Review).where(Review.round_id == rnd.id, Review.kind == kind,
@@ -254,10 +268,11 @@ def peer_summary(reviews: list[Review]) -> dict | None:
     peers = [r for r in reviews if r.kind == "peer"]
     if len(peers) < criteria.MIN_ANONYMOUS:
         return None
-    means = {key: round(sum(r.scores.get(key, 0) for r in peers) / len(peers), 2) for key in criteria.FIVE_LEADS}
+    items = criteria.for_round(peers[0].round)
+    means = {key: round(sum(r.scores.get(key, 0) for r in peers) / len(peers), 2) for key in items}
     comments = sorted((r.comment for r in peers if r.comment), key=lambda c: (len(c), c))
-    return {"count": len(peers), "means": means, "overall": round(sum(means.values()) / len(means), 2),
-            "comments": comments}
+    return {"count": len(peers), "means": means, "overall": round(sum(means.values()) / len(means), 2) if means else 0,
+            "labels": {key: str(label) for key, (_zh, label) in items.items()}, "comments": comments}
 
 
 def history(staff_id: int, viewer: Viewer) -> list[dict]:

@@ -33,6 +33,9 @@ ENTITIES = {
     "campaign_phase": _l("Campaign phase"), "calendar_day": _l("Working-day calendar"),
     "suggestion": _l("Suggestion"), "badges": _l("Badges"), "statistics": _l("Statistics"),
     "webhook": _l("Webhook"), "webhook_delivery": _l("Webhook delivery"),
+    "survey": _l("Survey round"), "survey_invitation": _l("Survey invitations"),
+    "survey_response": _l("Survey answer"), "wish": _l("Wish"), "supervisor": _l("Conduct supervisor"),
+    "symposium": _l("Symposium"), "symposium_problem": _l("Problem raised at a symposium"),
 }
 
 FIELDS = {
@@ -67,6 +70,12 @@ FIELDS = {
     "grade": _l("Grade"), "comment": _l("Comment"), "source": _l("Source"), "include_all_staff": _l("Everyone"),
     "subject_id": _l("Member reviewed"), "stage": _l("Stage"), "starts_on": _l("Starts on"), "ends_on": _l("Ends on"),
     "opening_hours": _l("Opening hours"), "photo_url": _l("Photo"), "token": _l("Token"), "queue_length": _l("Waiting ratings"),
+    "questions": _l("Questions"), "target_kind": _l("Evaluates"), "target_ids": _l("Evaluated"),
+    "open_public": _l("Open to citizens"), "open_invited": _l("Open to invited respondents"),
+    "sheets_printed": _l("Sheets printed"), "invitations": _l("Invitations"), "paper_no": _l("Sheet number"),
+    "channel": _l("Channel"), "criteria_set": _l("Criteria"), "verdict": _l("Verdict"),
+    "term_start": _l("Term from"), "term_end": _l("Term to"), "held_on": _l("Date"), "attendees": _l("Attendees"),
+    "rectification_id": _l("Ledger entry"), "unit": _l("Unit"), "contact": _l("Contact"),
 }
 
 
@@ -86,7 +95,11 @@ def value_label(field: str, value):
     """A stored value as people read it: ledger states, roles and kinds by their names."""
     from ..ledger import labels
 
+    from ..reviews.criteria import SETS
+
     names = {"state": labels.STATES, "role": ROLES, "source": labels.SOURCES,
+             "criteria_set": {k: name for k, (name, _items) in SETS.items()},
+             "target_kind": TARGET_KINDS, "channel": ANSWER_CHANNELS, "verdict": labels.VERDICTS,
              "status": {**labels.APPEAL_STATUSES, **SUGGESTION_STATUSES, **ROUND_STATUSES},
              "kind": {**labels.APPEAL_KINDS, **KINDS}, "priority": PRIORITIES}.get(field)
     if names is not None and isinstance(value, str) and value in names:
@@ -112,18 +125,23 @@ def actor_label(actor: str) -> str:
     if kind == "anonymous" or actor.startswith("anonymous@"):
         return _("Someone at %(address)s", address=actor.partition("@")[2])
     fixed = {"system": _l("The system"), "scheduler": _l("The scheduler"), "cli": _l("The command line"),
+             "citizen": _l("A citizen"),
              "demo": _l("The demo"), "test": _l("A test")}
     return str(fixed.get(actor, actor))
 
 
+TARGET_KINDS = {"hall": _l("The whole hall"), "department": _l("Departments"), "window": _l("Windows"),
+                "staff": _l("Members")}
+ANSWER_CHANNELS = {"phone": _l("Phone"), "kiosk": _l("Kiosk"), "invitation": _l("Invitation"),
+                   "paper": _l("Paper sheet")}
 ROLES = {"admin": _l("Administrator"), "leader": _l("Leader"), "staff": _l("Staff member")}
 SUGGESTION_STATUSES = {"new": _l("New"), "replied": _l("Replied"), "handled": _l("Handled")}
 KINDS = {"hall": _l("Hall screen"), "window": _l("Window screen"), "suggestion": _l("Suggestion"),
          "complaint": _l("Complaint"), "praise": _l("Praise"), "service_item": _l("Service item"),
          "hall_rule": _l("Hall rule"), "peer": _l("Peer review"), "leader": _l("Leader review")}
 PRIORITIES = {"normal": _l("Normal"), "urgent": _l("Urgent")}
-ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed")}
+ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed"), "draft": _l("Draft")}
 SLIDES = {"identity_wall": _l("Identity wall"), "member_spotlight": _l("Member spotlight"),
           "standards": _l("Service standards"), "pledges": _l("Pledges"), "honor_board": _l("Honor board"),
           "notices": _l("Notices"), "banner": _l("Campaign banner"), "satisfaction": _l("Satisfaction board"),
-          "boards": _l("Comparison boards"), "window": _l("Window screen")}
+          "boards": _l("Comparison boards"), "window": _l("Window screen"), "wishes": _l("Wishes fulfilled")}

@@ -510,6 +510,24 @@
       }
     },
 
+    wishes: {
+      // 心愿 / 代办: how many were fulfilled this month, and the latest ones (no citizen named).
+      pages: function () { return [[]]; },
+      has: function (s) { return !!(s.wishes && s.wishes.month_count > 0); },
+      render: function (s) {
+        var w = s.wishes || {};
+        var box = el("div", "wishes");
+        add(box, add(el("div", "wishes-count"), el("span", "wishes-num", String(w.month_count || 0)),
+          el("span", "wishes-caption", L.wishes_month)));
+        var items = el("ul", "wishes-list");
+        list(w.latest).slice(0, 5).forEach(function (x) {
+          add(items, add(el("li", "wishes-item"), el("span", "wishes-text", x.text),
+            el("span", "wishes-by", [x.by, x.done_on].filter(Boolean).join(" · "))));
+        });
+        return add(box, items, el("div", "wishes-how", L.wishes_how));
+      }
+    },
+
     satisfaction: {
       // Every window, best first: rated ones by their share, then those with no rating this month.
       // Those that do not fit go on further pages, so the weakest are shown too.

@@ -4,7 +4,7 @@ A year's statistics (the departments' figures, the trend by month) read twelve b
 member and window instead of 365; admin.stats.rollups keeps both current.
 
 Revision ID: 0012_monthly_rollups
-Revises: 0008_integration
+Revises: 0011_symposiums
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_monthly_rollups'
-down_revision = '0008_integration'
+down_revision = '0011_symposiums'
 branch_labels = None
 depends_on = None
 

@@ -129,7 +129,39 @@ class World:
             return {"phase_id": phase["id"]}
         if collection == "ratings":
             return {"rating_id": self.rating()}
+        if collection == "surveys":
+            return self.survey(path)
+        if collection == "supervisors":
+            made = self.post("/supervisors", {"name": f"监督员 {self.n('supervisors')}", "term_start": "2026-01-01",
+                                              "term_end": "2027-12-31"})
+            return {"supervisor_id": made["id"]}
+        if collection == "symposiums":
+            made = self.post("/symposiums", {"title": f"座谈会 {self.n('symposiums')}", "held_on": "2026-12-01"})
+            return {"symposium_id": made["id"]}
+        if collection == "wishes" and "{wish_id}" in path:
+            from tests.conftest import reset_intake
+
+            reset_intake()  # the burst limits are for kiosks, not for this hall's setup
+            wish = self.post("/wishes", {"text": f"心愿 {self.n('wishes')}", "channel": "kiosk",
+                                         "kiosk_token": self.hall.floor_token}, headers={})
+            return {"wish_id": wish["id"]}
         return {}  # boards/{key}, calendar/{year}, reports/{kind}: the document lists their values
+
+    def survey(self, path: str) -> dict:
+        """A survey round of its own: open, for invitations too; closed (refusing answers) for typing in
+        paper, whose answers must fit its questionnaire; with a bad answer for opening a ledger entry."""
+        survey = self.post("/surveys", {"title": f"测评 {self.n('surveys')}", "target_kind": "staff",
+                                        "target_ids": [self.hall.m1], "open_invited": True, "sheets_printed": 5,
+                                        "questions": [{"kind": "rating", "text": "总体评价", "dimension": "overall"},
+                                                      {"kind": "text", "text": "意见"}]})
+        self.post(f"/surveys/{survey['id']}/transition", {"action": "open"})
+        ids = {"survey_id": survey["id"]}
+        if "{response_id}" in path:
+            ids["response_id"] = self.post(f"/surveys/{survey['id']}/paper", {
+                "paper_no": 1, "target_id": self.hall.m1, "answers": {"q1": 1, "q2": "窗口无人"}})["id"]
+        if path.endswith("/paper"):
+            self.post(f"/surveys/{survey['id']}/transition", {"action": "close"})
+        return ids
 
     def stored(self, path: str) -> dict | None:
         """The record at ``path`` as the API shows it (from its collection when it has no GET)."""
@@ -311,6 +343,7 @@ def _references():
     from liangbiping.admin import models as m
 
     return {"department_id": (m.Department, {}), "window_id": (m.Window, {}), "staff_id": (m.Staff, {}),
+            "department": (m.Department, {}), "window": (m.Window, {}), "staff": (m.Staff, {}),
             "responsible_id": (m.Staff, {}), "leader_id": (m.User, {"role": "leader"}), "user_id": (m.User, {}),
             "playlist_id": (m.Playlist, {}), "group_id": (m.ScreenGroup, {}), "screen_id": (m.Screen, {"kind": "hall"}),
             "service_item_ids": (m.Standard, {}), "window_ids": (m.Window, {})}
@@ -352,6 +385,11 @@ def give_existing_ids(world: World, case) -> None:
             db.session.remove()
         if numbers and case.body["employee_no"] not in numbers:
             case.body["employee_no"] = numbers[len(case.body["employee_no"]) % len(numbers)]
+    kind = case.body.get("target_kind")
+    if case.operation.path.endswith("/surveys") and kind in refs and isinstance(case.body.get("target_ids"), list):
+        ids = world.existing(refs[kind][0])  # a survey's targets: departments, windows or members, by its kind
+        if ids and all(_whole(v) for v in case.body["target_ids"]):
+            case.body["target_ids"] = [_pick(v, ids) for v in case.body["target_ids"]]
     if isinstance(case.body.get("rating_id"), str) and case.operation.path.endswith("/appeals"):
         from liangbiping.admin.models import Rating
 

@@ -52,8 +52,9 @@ def test_every_operation_is_described(doc):
                     assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
             declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
             assert declared == params_in_path, (method, path)
-            if op.get("security") == []:  # public: only the intake checks (device and QR) tokens
-                assert ("401" in op["responses"]) == (op["operationId"] in ("ratings_create", "suggestions_create"))
+            if op.get("security") == []:  # public: only the intakes check (device and QR) tokens
+                assert ("401" in op["responses"]) == (op["operationId"] in (
+                    "ratings_create", "suggestions_create", "surveys_answer", "wishes_create"))
             else:
                 assert {"401", "403"} <= set(op["responses"]) and op["x-roles"], (method, path)
             if method in ("post", "patch", "put") and "requestBody" in op:

@@ -31,7 +31,7 @@ def test_boards_rank_and_only_published_ones_reach_the_screens(ctx, hall):
     assert [(r["name"], r["rank"]) for r in sat["rows"]] == [("张三", 1), ("李四", 2), ("王五", None)]
     assert sat["rows"][0]["display"] == "100.0%" and sat["rows"][2]["value"] is None
 
-    assert boards.boards_for_screens() == {"boards": [], "phase": None}
+    assert boards.boards_for_screens() == {"boards": [], "phase": None, "wishes": {"month_count": 0, "latest": []}}
     set_setting("boards_published", ["satisfaction", "nonsense"], "test")
     phases.save(None, {"name": "扎实推进阶段", "stage": "advance", "starts_on": date.today() - timedelta(days=3),
                        "ends_on": date.today() + timedelta(days=30), "description": ""}, "test")

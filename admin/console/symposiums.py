@@ -1,0 +1,131 @@
+"""Supervisors and symposiums in the console: the register of 行风监督员 (administrators), symposiums
+with their attendees and minutes, and each problem raised there opened as a ledger entry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..errors import DomainError, Forbidden, Invalid
+from ..extensions import db
+from ..symposiums import service
+from . import bp
+from .access import roles_required
+from .campaign_common import leaders, members, today, viewer, windows
+
+MANAGERS = ("admin", "leader")
+
+
+def _day(name: str, required: bool = True) -> date | None:
+    raw = request.form.get(name, "").strip()
+    if not raw and not required:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
+
+
+def _int(name: str) -> int | None:
+    raw = request.form.get(name, "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+@bp.route("/supervisors/", methods=["GET", "POST"])
+@roles_required("admin")
+def supervisors():
+    if request.method == "POST":
+        form = request.form
+        try:
+            service.save_supervisor({"name": form.get("name", ""), "unit": form.get("unit", ""),
+                                     "contact": form.get("contact", "").strip() or None,
+                                     "term_start": _day("term_start"), "term_end": _day("term_end")}, viewer().actor)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("Saved."), "success")
+        return redirect(url_for("console.supervisors")), 303
+    day = today()
+    return render_template("console/symposiums/supervisors.html", items=service.supervisors(), today=day,
+                           defaults={"term_start": day.isoformat(),
+                                     "term_end": day.replace(year=day.year + 2).isoformat()})
+
+
+@bp.post("/supervisors/<int:supervisor_id>/end")
+@roles_required("admin")
+def supervisors_end(supervisor_id: int):
+    try:
+        supervisor = service.get_supervisor(supervisor_id)
+    except DomainError:
+        abort(404)
+    service.save_supervisor({"active": False}, viewer().actor, supervisor)
+    flash(_("Saved."), "success")
+    return redirect(url_for("console.supervisors")), 303
+
+
+@bp.get("/symposiums/")
+@roles_required(*MANAGERS)
+def symposiums():
+    return render_template("console/symposiums/list.html", items=service.symposiums(), viewer=viewer(),
+                           today=today().isoformat(), supervisors=service.in_term(today()))
+
+
+@bp.post("/symposiums/new")
+@roles_required("admin")
+def symposiums_new():
+    form = request.form
+    attendees = []
+    for line in form.get("attendees", "").splitlines()[:300]:
+        name, _sep, unit = line.replace("，", ",").partition(",")
+        attendees.append({"name": name, "unit": unit})
+    try:
+        symposium = service.create_symposium({"title": form.get("title", ""), "held_on": _day("held_on"),
+                                              "place": form.get("place", ""), "attendees": attendees,
+                                              "minutes": form.get("minutes", "")}, viewer().actor)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.symposiums")), 303
+    return redirect(url_for("console.symposiums_one", symposium_id=symposium.id)), 303
+
+
+@bp.get("/symposiums/<int:symposium_id>")
+@roles_required(*MANAGERS)
+def symposiums_one(symposium_id: int):
+    v = viewer()
+    try:
+        symposium = service.get_symposium(symposium_id)
+    except DomainError:
+        abort(404)
+    return render_template("console/symposiums/one.html", symposium=symposium, problems=service.problems(symposium),
+                           viewer=v, leaders=leaders(), members=members(v), windows=windows(v))
+
+
+@bp.post("/symposiums/<int:symposium_id>/problems")
+@roles_required(*MANAGERS)
+def symposiums_problem(symposium_id: int):
+    v = viewer()
+    try:
+        symposium = service.get_symposium(symposium_id)
+    except DomainError:
+        abort(404)
+    form = request.form
+    try:
+        values = {"problem": form.get("problem", ""), "raised_by": form.get("raised_by", ""),
+                  "contact": form.get("contact", "").strip() or None, "measure": form.get("measure", ""),
+                  "deadline": _day("deadline", required=False), "leader_id": _int("leader_id"),
+                  "responsible_id": _int("responsible_id"), "staff_id": _int("staff_id"),
+                  "window_id": _int("window_id")}
+        problem = service.raise_problem(symposium, values, v)
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Ledger entry #%(id)d opened.", id=problem.rectification_id), "success")
+    return redirect(url_for("console.symposiums_one", symposium_id=symposium_id)), 303
