@@ -72,6 +72,8 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
         found = kiosk_for_token(kiosk_token) if kiosk_token else None
         if found is None:
             raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
+        if found[2] == "device":
+            raise Invalid(_("An evaluator device posts ratings only."), code="device_ratings_only", field="kiosk_token")
         response.kiosk_id = found[0]
         check_burst(f"survey-kiosk:{found[0]}", "kiosk")
     elif channel == "invitation":

@@ -51,7 +51,9 @@ def submit(*, kind: str, text: str, contact: str | None, window_id: int | None, 
             from ..errors import Unauthorized
 
             raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
-        kiosk_id, kiosk_window = found
+        kiosk_id, kiosk_window, kind_of_device = found
+        if kind_of_device == "device":
+            raise Invalid(_("An evaluator device posts ratings only."), code="device_ratings_only", field="kiosk_token")
         window_id = window_id or kiosk_window
         check_burst(f"wish-kiosk:{kiosk_id}", "kiosk")
     else:

@@ -60,3 +60,10 @@ def test_a_device_token_is_made_in_the_console(app, client, hall, login):
     assert secret, text[:2000]
     ok = client.post("/api/v1/ratings", json=rating(kiosk_token=secret.group(1), channel="device", score=4))
     assert ok.status_code == 201
+
+
+def test_a_device_token_asks_no_wish(app, client, hall, admin_headers):
+    """A third-party evaluator's token posts ratings and nothing else: not a wish either."""
+    device = _device(client, admin_headers, window_id=hall.w1)
+    wish = client.post("/api/v1/wishes", json={"text": "帮忙复印材料", "channel": "kiosk", "kiosk_token": device["token"]})
+    assert wish.status_code == 422 and wish.get_json()["error"]["code"] == "device_ratings_only"
