@@ -130,6 +130,8 @@ def read_form(fields: list[Field], form) -> dict:
                                       for k, d, o in zip(kinds, seconds, options)], keep_blank=True)
         elif f.widget == "multi":
             raw[f.name] = set(form.getlist(f.name))
+        elif f.widget == "select" and f.empty is None and f.name not in form:
+            continue  # a form without this choice (an older page, a script): see to_input
         elif f.widget == "tags":
             picked = [v for v in form.getlist(f.name) if v.strip()]
             extra = [t for t in _TAG_SPLIT.split(form.get(f.name + "__other", "")) if t.strip()]
@@ -153,6 +155,8 @@ def to_input(fields: list[Field], raw: dict) -> dict:
         if f.widget == "checkbox":
             data[f.name] = bool(value)
         elif f.widget == "select":
+            if f.name not in raw:
+                continue  # a choice the form did not send (read_form): the default or stored value stays
             value = (value or "").strip()
             data[f.name] = None if value == "" else _number(value) if _is_id_choice(f) else value
         elif f.widget == "multi":
