@@ -45,6 +45,21 @@ def clean_contact(value: str | None) -> str | None:
     return digits[-11:] if digits else None
 
 
+def contact_field(value) -> str | None:
+    """A contact given outside a schema (a form, a service's own arguments): empty is None, and a
+    bad one is refused as the field ``contact``, as the schemas' ``Contact`` refuses it."""
+    from liangbiping.admin.errors import Invalid
+
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 32:
+        raise Invalid(_("Must be an 11-digit mobile number."), field="contact")
+    try:
+        return clean_contact(value)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="contact") from None
+
+
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 

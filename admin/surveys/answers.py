@@ -24,16 +24,9 @@ def _check_open(survey: Survey) -> None:
 
 
 def _contact(value) -> str | None:
-    from liangbiping.kiosk.schemas import clean_contact
+    from liangbiping.kiosk.schemas import contact_field
 
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or len(value) > 32:
-        raise Invalid(_("Must be an 11-digit mobile number."), field="contact")
-    try:
-        return clean_contact(value)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="contact") from None
+    return contact_field(value)
 
 
 def _target(survey: Survey, target_id) -> int | None:
