@@ -294,7 +294,7 @@ class Documented:
             if name not in sent:
                 continue
             try:
-                value = self._clean(sent[name][0], {})  # the server reads the first of a repeated one
+                value = self._clean(sent[name][0], param["schema"])  # the server reads the first of a repeated one
             except _Refused:
                 return False
             kind = param["schema"].get("type")
