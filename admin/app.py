@@ -98,6 +98,8 @@ def configure_extensions(app: Flask) -> None:
 
         # Listens again within a second of Redis coming back, and has the screens catch up.
         queue["client_manager"] = RedisQueue(url, channel="flask-socketio")
+    from .push.wire import JsonPacket
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -105,6 +107,7 @@ def configure_extensions(app: Flask) -> None:
         **queue,
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
+        serializer=JsonPacket,
     )
     from liangbiping.kiosk.events import KioskNeighbour
     from liangbiping.kiosk.sources import forget_kiosks

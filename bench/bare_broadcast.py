@@ -1,8 +1,10 @@
 """The baseline for bench/push_latency.py: a bare python-socketio server on gevent, no Flask, no database.
 
 ``POST /broadcast`` with a JSON body emits it as ``patch`` to every client of /display,
-the same way Liangbiping's push does (one emit to one room), and answers at once.
-Run as: python bench/bare_broadcast.py PORT
+the same way Liangbiping's push does (one emit to one room), and answers at once; a client
+that connects gets the last one as ``state``, as a screen gets its state.
+Run as: python bench/bare_broadcast.py PORT [REDIS_URL]   (with a Redis URL, several processes
+share their clients through it, as Liangbiping's serve processes do: bench/scale.py)
 """
 
 from gevent import monkey
@@ -15,18 +17,26 @@ import sys  # noqa: E402
 import socketio  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
-sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[])
+sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[],
+                      client_manager=socketio.RedisManager(sys.argv[2]) if len(sys.argv) > 2 else None)
+last = {"version": 0, "sections": {}}
 
 
 @sio.on("connect", namespace="/display")
 def connect(sid, environ, auth=None):
     sio.enter_room(sid, "all", namespace="/display")
+    sio.emit("state", last, to=sid, namespace="/display")
+
+
+def _broadcast(payload):
+    last.update(payload)
+    sio.emit("patch", payload, to="all", namespace="/display")
 
 
 def broadcast_app(environ, start_response):
     if environ["PATH_INFO"] == "/broadcast" and environ["REQUEST_METHOD"] == "POST":
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        sio.start_background_task(sio.emit, "patch", json.loads(body), to="all", namespace="/display")
+        sio.start_background_task(_broadcast, json.loads(body))
         start_response("204 No Content", [])
         return [b""]
     if environ["PATH_INFO"] == "/healthz":

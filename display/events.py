@@ -43,8 +43,10 @@ def _join_content(screen: Screen) -> None:
     key, state = hub.state_for(screen)
     join_room(room_for_key(key))
     _sent[request.sid] = state["version"]
-    emit("hello", {"screen": _screen_info(screen)})
-    emit("state", state)
+    # To this socket alone, which this process holds: straight to it, not through the message queue
+    # (a publish to Redis and every process reading it back: most of a connect's cost at 4,000).
+    emit("hello", {"screen": _screen_info(screen)}, ignore_queue=True)
+    emit("state", state, ignore_queue=True)
     # A round (here, or in another process) may have pushed this key's next patch between the
     # read above and the join: the patch never reached this screen, or reached it before the
     # older state. Once in the room, every later patch reaches it; so look once more, with a
@@ -53,7 +55,7 @@ def _join_content(screen: Screen) -> None:
     if hub.version_of(key) > state["version"]:
         key, state = hub.state_for(db.session.get(Screen, screen.id))
         _sent[request.sid] = state["version"]
-        emit("state", state)
+        emit("state", state, ignore_queue=True)
 
 
 @socketio.on("connect", namespace=NAMESPACE)

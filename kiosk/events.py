@@ -147,7 +147,7 @@ def kiosk_connect(auth=None):
     kiosk.user_agent = (request.headers.get("User-Agent") or "")[:200]
     _bases[kiosk.id] = request.host_url
     db.session.commit()
-    emit("state", kiosk_state(kiosk))
+    emit("state", kiosk_state(kiosk), ignore_queue=True)  # this socket, held here
 
 
 @socketio.on("disconnect", namespace=KIOSK_NS)
@@ -191,7 +191,7 @@ def kiosk_refresh(*_args):
     refused = _over_limit("refresh")
     if refused:
         return refused
-    emit("state", kiosk_state(kiosk))
+    emit("state", kiosk_state(kiosk), ignore_queue=True)  # this socket, held here
     return {"ok": True}
 
 
@@ -310,7 +310,7 @@ def rating_added(rating, prompt=None) -> None:
         if listeners:
             payload = rating_payload(rating)
             for sid in listeners:
-                socketio.emit("rating", payload, namespace=RATINGS_NS, to=sid)
+                socketio.emit("rating", payload, namespace=RATINGS_NS, to=sid, ignore_queue=True)  # held here
     if prompt is not None:
         from .prompts import push_prompt
 

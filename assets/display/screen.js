@@ -915,6 +915,9 @@
   function applyPatch(msg) {
     timing.received = performance.now();
     if (!msg || typeof msg.version !== "number" || typeof msg.sections !== "object") return;
+    // Already in the state this page holds: the state went straight to the socket, the patch
+    // came round through the other processes.
+    if (model.sections && msg.version <= model.version) return;
     if (msg.base !== model.version || !model.sections) {
       socket.emit("resync");
       return;

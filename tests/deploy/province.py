@@ -76,7 +76,7 @@ def render_site(text: str, port: int, backends: list[int]) -> str:
 class Nginx:
     """nginx as a child process (not the system service): its own prefix, pid, logs and temp dirs."""
 
-    def __init__(self, root: Path, backends: list[int]):
+    def __init__(self, root: Path, backends: list[int], workers: int = 1, connections: int = 4096):
         self.binary = tool("nginx")
         self.root = Path(root)
         self.port = free_port()
@@ -88,8 +88,9 @@ class Nginx:
                           ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach the temp dirs
         (self.root / "nginx.conf").write_text(
-            f"{user}daemon off;\nmaster_process on;\nworker_processes 1;\npid {self.root}/nginx.pid;\n"
-            f"error_log {self.root}/error.log info;\nevents {{ worker_connections 4096; }}\n"
+            f"{user}daemon off;\nmaster_process on;\nworker_processes {workers};\npid {self.root}/nginx.pid;\n"
+            f"worker_rlimit_nofile {connections + 64};\n"
+            f"error_log {self.root}/error.log info;\nevents {{ worker_connections {connections}; }}\n"
             "http {\n  log_format upstream '$request_method $uri $status $upstream_addr';\n"
             f"  access_log {self.root}/access.log upstream;\n{temps}\n"
             f"  include {self.root}/liangbiping.conf;\n}}\n")

@@ -127,3 +127,40 @@ def test_a_device_revoked_through_one_process_is_cut_off_on_the_other_within_a_s
         client.close()
         if kiosk_client.connected:
             kiosk_client.disconnect()
+
+
+def test_a_screen_connecting_gets_its_state_straight_not_through_redis(two_servers):
+    """The state and hello of one connecting socket go to it from the process holding it: a
+    publish to every process would cost each of them a read of the whole state, for nothing."""
+    import json
+    import time
+
+    import redis
+
+    api_a, _api_b, server_b = two_servers
+    member = api_a("POST", "/staff", json={"name": "李娜", "employee_no": "A2", "title": "受理员", "on_duty": True})
+    screen = api_a("POST", "/screens", json={"name": "大厅三号屏"})
+    listener = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe("flask-socketio")
+    assert listener.get_message(timeout=1) is None  # subscribed (its confirmation is not a message)
+    client = ScreenClient(server_b.url, screen["token"])
+    try:
+        state = client.wait_for("state")[0]
+        assert any(m["name"] == "李娜" for m in state["sections"]["members"])
+        assert client.of("hello")
+        time.sleep(0.3)
+        published = []
+        while (message := listener.get_message(timeout=0.1)) is not None:
+            published.append(json.loads(message["data"]))
+        # (a round's state to a content key's room may pass: that one is for every process)
+        to_sockets = [m for m in published if not str(m.get("room")).startswith("content:")]
+        assert not [m for m in to_sockets if m.get("event") in ("state", "hello")], to_sockets
+
+        # Patches still go through the queue: a change through the other process reaches it.
+        api_a("PATCH", f"/staff/{member['id']}", json={"title": "综合受理员"})
+        patch = client.wait_for("patch", timeout=10)[-1]
+        assert any(m["title"] == "综合受理员" for m in patch["sections"]["members"])
+        assert patch["version"] > state["version"]
+    finally:
+        client.close()
+        listener.close()
