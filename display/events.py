@@ -40,22 +40,29 @@ def _join_content(screen: Screen) -> None:
     for room in rooms(namespace=NAMESPACE):
         if room.startswith("content:"):
             leave_room(room)
-    key, state = hub.state_for(screen)
-    join_room(room_for_key(key))
+    # Into the room first, then read the state: every patch of that key pushed after the read
+    # reaches this socket, and every one before is in the state (a patch that arrives before
+    # the state, or again after it, the page drops or answers with a resync). The read must see
+    # what was committed after the join: end the transaction that found the screen first
+    # (SQLite keeps a read transaction's snapshot).
+    # A screen moved to another key after it was read here is told to rejoin (its own room).
+    key, info = screen.content_key, _screen_info(screen)
+    if key:
+        join_room(room_for_key(key))
+    db.session.rollback()
+    state = hub.state_of(key) if key else None
+    if state is None:
+        # New to the rounds: a round gives it its key now; join that, then look once more.
+        new_key, state = hub.state_for(db.session.get(Screen, screen.id))
+        join_room(room_for_key(new_key))
+        db.session.rollback()
+        if hub.version_of(new_key) > state["version"]:
+            state = hub.state_of(new_key)
     _sent[request.sid] = state["version"]
     # To this socket alone, which this process holds: straight to it, not through the message queue
     # (a publish to Redis and every process reading it back: most of a connect's cost at 4,000).
-    emit("hello", {"screen": _screen_info(screen)}, ignore_queue=True)
+    emit("hello", {"screen": info}, ignore_queue=True)
     emit("state", state, ignore_queue=True)
-    # A round (here, or in another process) may have pushed this key's next patch between the
-    # read above and the join: the patch never reached this screen, or reached it before the
-    # older state. Once in the room, every later patch reaches it; so look once more, with a
-    # fresh read, and send the state again if the key has moved on meanwhile.
-    db.session.rollback()
-    if hub.version_of(key) > state["version"]:
-        key, state = hub.state_for(db.session.get(Screen, screen.id))
-        _sent[request.sid] = state["version"]
-        emit("state", state, ignore_queue=True)
 
 
 @socketio.on("connect", namespace=NAMESPACE)

@@ -366,12 +366,20 @@ class PushHub:
     def state_for(self, screen: Screen) -> tuple[str, dict]:
         """(content key, full ``state`` payload) for a screen that (re)connects."""
         key = screen.content_key
-        group = db.session.get(PushGroup, key) if key else None
-        if group is None:
+        state = self.state_of(key) if key else None
+        if state is None:
             self.round(fresh=True)  # it may have been added by another process
             db.session.refresh(screen)
             key = screen.content_key
-            group = db.session.get(PushGroup, key)
+            state = self.state_of(key)
+        return key, state
+
+    def state_of(self, key: str) -> dict | None:
+        """The full ``state`` payload of a content key, as the database has its version now
+        (None: no round has made that key)."""
+        group = db.session.get(PushGroup, key)
+        if group is None:
+            return None
         self.newest_version = max(self.newest_version, group.version)
         cached = self._cache.get(key)
         if cached is None or cached[0] != group.version:
@@ -381,7 +389,7 @@ class PushHub:
             sections = content.build(key, content.snapshot(), self.neighbours)
             cached = (group.version, sections)
             self._cache[key] = cached
-        return key, {"version": cached[0], "sections": cached[1]}
+        return {"version": cached[0], "sections": cached[1]}
 
     def version_of(self, key: str) -> int:
         """The newest version pushed to ``key``'s screens, as the database has it now."""

@@ -240,30 +240,33 @@ def test_reports_of_a_screen_deleted_meanwhile_are_dropped_not_the_batch(app):
 
 
 def test_a_screen_connecting_while_a_round_pushes_ends_with_the_newest_state(socketio_client, app, monkeypatch):
-    """The connect handler reads the state, then joins its key's room: a round pushing between
-    the two never reaches the screen. It looks again once in the room and sends what is new."""
+    """The connect handler joins its key's room, then reads the state: a round pushing in between
+    reaches the screen as a patch and is in the state too; a round just before the join is in
+    the state. Either way the last state the screen holds is the newest."""
     with app.app_context():
         hub = hub_for(app)
         member = records.create(STAFF, {"name": "王芳", "employee_no": "A1", "title": "受理员", "on_duty": True}, "t")
         member_id = member.id
         _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
         hub.round()
-    real = type(hub).state_for
+        before = hub.version_of("hall:0:0")
+    real = type(hub).state_of
     calls = []
 
-    def state_for_then_a_round(self, screen):
-        key, state = real(self, screen)
-        calls.append(state["version"])
-        if len(calls) == 1:  # another greenlet's edit and round, before this screen is in the room
+    def a_round_then_state_of(self, key):
+        calls.append(key)
+        if len(calls) == 1:  # another greenlet's edit and round, once this screen is in the room
             records.update(STAFF, db.session.get(STAFF.model, member_id), {"title": "综合受理员"}, "t")
             self.round()
-        return key, state
+        return real(self, key)
 
-    monkeypatch.setattr(type(hub), "state_for", state_for_then_a_round)
+    monkeypatch.setattr(type(hub), "state_of", a_round_then_state_of)
     client = socketio_client(app, "/display", token=token)
-    states = [e["args"][0] for e in client.get_received("/display") if e["name"] == "state"]
+    received = [(e["name"], e["args"][0]) for e in client.get_received("/display") if e["name"] in ("state", "patch")]
+    states = [payload for name, payload in received if name == "state"]
     with app.app_context():
         newest = hub.version_of("hall:0:0")
-    assert len(calls) == 2 and states[-1]["version"] == newest > states[0]["version"]
+    assert newest > before and states[-1]["version"] == newest
+    assert ("patch", newest) in [(name, payload["version"]) for name, payload in received]  # it was in the room
     titles = [m["title"] for m in states[-1]["sections"]["all_members"]]
     assert titles == ["综合受理员"]
