@@ -67,9 +67,9 @@ def render_site(text: str, port: int, backends: list[int]) -> str:
                 out.extend(f"{match[1]}server 127.0.0.1:{b}{match[2] or ''};" for b in backends)
             continue
         run = None
-        out.append(re.sub(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{port};", line))
+        out.append(re.sub(r"^(\s*)listen 80( [^;]*)?;", rf"\1listen 127.0.0.1:{port}\2;", line))
     rendered = "\n".join(out) + "\n"
-    assert f"listen 127.0.0.1:{port};" in rendered and rendered.count(f":{backends[-1]} ") == 2, rendered
+    assert re.search(rf"listen 127\.0\.0\.1:{port}[ ;]", rendered) and rendered.count(f":{backends[-1]} ") == 2, rendered
     return rendered
 
 
