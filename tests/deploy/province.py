@@ -151,10 +151,10 @@ class Redis:
 class Scheduler:
     """``liangbiping scheduler``; ready once APScheduler says it started."""
 
-    def __init__(self, data_dir: Path, env: dict):
+    def __init__(self, data_dir: Path, env: dict, name: str = "scheduler"):
         self.data_dir = Path(data_dir)
         self.env = env
-        self.log = self.data_dir / "scheduler.log"
+        self.log = self.data_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "Scheduler":
@@ -224,6 +224,13 @@ class Postgres:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Rows of ``sql`` read straight from the database (what the API does not show)."""
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/liangbiping") as conn:
+            return conn.execute(sql, params).fetchall()
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
