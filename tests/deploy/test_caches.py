@@ -141,3 +141,33 @@ def test_a_changed_campaign_setting_is_used_by_every_process_within_a_second(pro
         within_bound(province, lambda s: deadline(s) > min(before), "a changed campaign setting")
     finally:
         console.post("/admin/campaign-settings", {"rectification_working_days": str(days)})
+
+
+def test_a_badge_print_job_is_followed_through_nginx_to_the_process_that_runs_it(province):
+    """Not a cache: a print job's progress is known to the process that renders it only, and
+    nginx sends the page's polls there (the sticky upstream), whichever process took the rest."""
+    api = province.api
+    for n in range(2):
+        api.post("/staff", {"name": f"胸牌{n}", "employee_no": f"BADGE{n}"})
+    province.servers[0].cli("create-admin", "badge-admin", "--password-stdin", stdin="Province-Badge-2026!\n")
+    console = Console(province.url, "badge-admin", "Province-Badge-2026!")
+    fields = console.form("/admin/badges/", {"csrf_token", "department_id"})
+    started = console.session.post(province.url + "/admin/badges/jobs", data=fields, timeout=30,
+                                   headers={"Accept": "application/json"})
+    assert started.status_code == 202, started.text[:500]
+    job = started.json()
+    polls = []
+    deadline = time.monotonic() + 60
+    while True:
+        progress = console.session.get(province.url + job["progress"], timeout=10)
+        polls.append(progress.status_code)
+        assert progress.status_code == 200, polls
+        if progress.json()["state"] in ("done", "failed") and len(polls) >= 4:
+            break
+        assert time.monotonic() < deadline, progress.json()
+        time.sleep(0.1)
+    assert progress.json()["state"] == "done", progress.json()
+    download = console.session.get(province.url + job["download"], timeout=30)
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    # The other pages of the console went to both processes meanwhile (least_conn).
+    assert len(set(province.nginx.upstreams("GET", "/admin/"))) == 2
