@@ -348,10 +348,11 @@ class Console:
         parser.feed(self.session.get(self.url + path, timeout=10).text)
         return next(fields for fields in parser.forms if holding <= fields.keys())
 
-    def post(self, path: str, changes: dict) -> requests.Response:
-        """Submit the page's form with ``changes``; a redirect (303) means it was saved."""
-        response = self.session.post(self.url + path, data={**self.form(path, set(changes)), **changes}, timeout=10,
-                                     allow_redirects=False)
+    def post(self, path: str, changes: dict, page: str | None = None) -> requests.Response:
+        """Submit the form of ``page`` (``path`` itself by default) to ``path`` with ``changes``;
+        a redirect (303) means it was saved."""
+        fields = self.form(page or path, set(changes) if page is None else {"csrf_token"})
+        response = self.session.post(self.url + path, data={**fields, **changes}, timeout=10, allow_redirects=False)
         assert response.status_code in (302, 303), (path, response.status_code, response.text[:500])
         return response
 

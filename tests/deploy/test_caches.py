@@ -16,7 +16,7 @@ import uuid
 import pytest
 import requests
 
-from tests.deploy.province import Console, rating
+from tests.deploy.province import rating
 
 BOUND = 1.0  # seconds: the issue's requirement
 _minutes = itertools.count(1)
@@ -120,13 +120,11 @@ def test_a_new_webhook_subscription_is_written_by_every_process_within_a_second(
         receiver.shutdown()
 
 
-def test_a_changed_campaign_setting_is_used_by_every_process_within_a_second(province, window_kiosk):
+def test_a_changed_campaign_setting_is_used_by_every_process_within_a_second(province, console, window_kiosk):
     """The default deadline of a ledger entry a bad rating opens (remembered per day by every
     process's intake) follows the settings page."""
     _window, kiosk = window_kiosk
     api = province.api
-    province.servers[0].cli("create-admin", "cache-admin", "--password-stdin", stdin="Province-Cache-2026!\n")
-    console = Console(province.url, "cache-admin", "Province-Cache-2026!")
 
     def deadline(server) -> str:
         rated = rate(server, kiosk["token"], score=1).json()
@@ -143,14 +141,12 @@ def test_a_changed_campaign_setting_is_used_by_every_process_within_a_second(pro
         console.post("/admin/campaign-settings", {"rectification_working_days": str(days)})
 
 
-def test_a_badge_print_job_is_followed_through_nginx_to_the_process_that_runs_it(province):
+def test_a_badge_print_job_is_followed_through_nginx_to_the_process_that_runs_it(province, console):
     """Not a cache: a print job's progress is known to the process that renders it only, and
     nginx sends the page's polls there (the sticky upstream), whichever process took the rest."""
     api = province.api
     for n in range(2):
         api.post("/staff", {"name": f"胸牌{n}", "employee_no": f"BADGE{n}"})
-    province.servers[0].cli("create-admin", "badge-admin", "--password-stdin", stdin="Province-Badge-2026!\n")
-    console = Console(province.url, "badge-admin", "Province-Badge-2026!")
     fields = console.form("/admin/badges/", {"csrf_token", "department_id"})
     started = console.session.post(province.url + "/admin/badges/jobs", data=fields, timeout=30,
                                    headers={"Accept": "application/json"})
