@@ -125,8 +125,11 @@ def catch_up(jobs: list[Daily], zone: ZoneInfo, now: datetime | None = None) -> 
         if now - due > spec.grace or recorded(spec.job, due, now):
             continue
         log.info("%s due %s not run yet: running it now", spec.job, due.isoformat())
-        if run_once(spec.job, due, spec.run, now):
-            ran.append(spec.job)
+        try:
+            if run_once(spec.job, due, spec.run, now):
+                ran.append(spec.job)
+        except Exception:  # noqa: BLE001 - its claim is given back; the other jobs still run
+            log.exception("%s due %s failed; tried again at the next look", spec.job, due.isoformat())
     return ran
 
 

@@ -156,3 +156,16 @@ def test_purge_keeps_what_a_catch_up_may_look_at(app):
             assert job_runs.claim("campaign_daily", now - timedelta(days=days), now=now)
         assert job_runs.purge(now) == 2
         assert len(rows("campaign_daily")) == 2
+
+
+def test_a_failing_job_does_not_keep_the_others_from_running(app):
+    runs, run = counter()
+
+    def broken():
+        raise RuntimeError("no periods configured")
+
+    jobs = [Daily("close_the_day", lambda: time(18, 0), timedelta(hours=1), broken),
+            Daily("campaign_daily", lambda: time(7, 30), timedelta(hours=24), run)]
+    with app.app_context():
+        assert job_runs.catch_up(jobs, SHANGHAI, now=local(2026, 12, 7, 18, 0, 5)) == ["campaign_daily"]
+        assert rows("close_the_day") == [] and len(runs) == 1  # tried again at the next look
