@@ -110,12 +110,18 @@ def configure_extensions(app: Flask) -> None:
         serializer=JsonPacket,
     )
     from liangbiping.kiosk.events import KioskNeighbour
-    from liangbiping.kiosk.sources import forget_kiosks
+    from liangbiping.kiosk.sources import forget_kiosks, forget_kiosk_routes
 
-    from .push import PushHub, revocation
+    from .integration.outbox import forget_subscriptions
+    from .ledger.autoopen import forget_zone
+    from .push import PushHub, hub, revocation
 
     PushHub(app).attach(KioskNeighbour())  # kiosks hear of hall changes, window screens get their codes
     revocation.on_revoke(forget_kiosks)  # a revoked kiosk's token stops rating at once
+    # What other caches hold, forgotten in every process when it changes (docs/ARCHITECTURE.md, "Caches").
+    hub.on_change({"kiosks"}, forget_kiosk_routes)  # a kiosk moved to another window
+    hub.on_change({"webhook_endpoints"}, forget_subscriptions)  # which events are written to the outbox
+    hub.on_change({"settings"}, forget_zone)  # the hall's zone, read for every rating
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -24,7 +24,43 @@ def _in_app(app, fn):
     return run
 
 
+CATCH_UP_EVERY = 10  # seconds: how late a due-time job may start (and how soon after a scheduler starts)
+
+
+def due_time_jobs() -> list:
+    """The jobs due once a day, run through the job ledger (admin.services.job_runs). Their grace:
+    how long after its moment a missed run still makes sense."""
+    from datetime import time, timedelta
+
+    from .campaign import jobs as campaign_jobs
+    from .services import opening_hours
+    from .services.job_runs import Daily
+
+    return [
+        # At closing time everyone still on duty is marked away (they went home; the screens
+        # follow). Not the next morning: they are back on duty by then.
+        Daily("close_the_day", opening_hours.closing_time, timedelta(hours=1), opening_hours.close_the_day),
+        # Overdue ledger entries and reminders, review rounds. Safe at any hour of the day.
+        Daily("campaign_daily", lambda: time(7, 30), timedelta(hours=24), campaign_jobs.daily),
+    ]
+
+
+def catch_up(app) -> None:
+    """Every ``CATCH_UP_EVERY`` seconds and at start: each due-time job whose last due time has
+    no run recorded runs now, once. This is how they are run at all (no cron trigger besides):
+    one way, whether the moment just came or passed while no scheduler was up."""
+    from .push import boundaries
+    from .services import job_runs
+    from .timefmt import hall_zone
+
+    job_runs.catch_up(due_time_jobs(), hall_zone())
+    boundaries.catch_up(app)
+
+
 def register_jobs(app, scheduler) -> None:
+    """Interval jobs here are idempotent (a run twice, or by two schedulers, changes nothing) and
+    keep no ledger; due-time jobs go through ``catch_up`` and the ledger."""
+    from .models.types import utcnow
     from .services.accounts import purge_login_attempts
 
     scheduler.add_job(_in_app(app, purge_login_attempts), "interval", hours=1, id="purge_login_attempts",
@@ -34,13 +70,16 @@ def register_jobs(app, scheduler) -> None:
     # Often enough that a session past its idle limit loses its open sockets soon after.
     scheduler.add_job(_in_app(app, purge_idle), "interval", minutes=10, id="purge_idle_sessions",
                       coalesce=True, max_instances=1)
-    from .services import opening_hours
+    from .services import job_runs
 
-    with app.app_context():
-        closing = opening_hours.closing_time()
-    # At closing time everyone still on duty is marked away (they went home; the screens follow).
-    scheduler.add_job(_in_app(app, opening_hours.close_the_day), "cron", hour=closing.hour, minute=closing.minute,
-                      id="close_the_day", coalesce=True, max_instances=1, misfire_grace_time=3600)
+    scheduler.add_job(_in_app(app, job_runs.purge), "interval", hours=6, id="purge_job_runs",
+                      coalesce=True, max_instances=1)
+
+    def catch_up_due_jobs():
+        catch_up(app)
+
+    scheduler.add_job(_in_app(app, catch_up_due_jobs), "interval", seconds=CATCH_UP_EVERY, id="catch_up_due_jobs",
+                      coalesce=True, max_instances=1, next_run_time=utcnow())
     from .push import boundaries
 
     boundaries.register(app, scheduler, _in_app)

@@ -19,15 +19,17 @@ from . import qrtokens
 from .raters import keyed_hash, rater_cookie
 
 _kiosk_cache: dict[str, tuple[int, int | None, float, str]] = {}
-KIOSK_CACHE_SECONDS = 10.0
+_kiosk_generation = [0]  # bumped by each forgetting: a lookup read before one does not store what it read
+KIOSK_CACHE_SECONDS = 10.0  # only while Redis (the change bus) is away; otherwise forgotten on change
 
 
 def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
     """(kiosk id, window id, kind) for a kiosk or evaluator device token, remembered briefly: the
     intake's hottest lookup. ``kind``: ``kiosk``, or ``device`` for a third-party evaluator.
 
-    A changed window is seen within ``KIOSK_CACHE_SECONDS``; a deleted or disabled kiosk at once,
-    in every process (``forget_kiosks``, run on revocation).
+    A deleted or disabled kiosk is refused at once, in every process (``forget_kiosks``, run on
+    revocation); a kiosk moved to another window is seen at once too (``forget_kiosk_routes``,
+    run in every process after a commit to ``kiosks``).
     """
     from liangbiping.admin.services.accounts import hash_secret
 
@@ -38,6 +40,7 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
     now = time.monotonic()
     if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
         return hit[0], hit[1], hit[3]
+    generation = _kiosk_generation[0]
     row = db.session.execute(select(Kiosk.id, Kiosk.window_id, Kiosk.kind).where(Kiosk.token_hash == digest,
                                                                                  Kiosk.enabled.is_(True))).first()
     if row is None:
@@ -45,14 +48,22 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
         return None
     if len(_kiosk_cache) > 10_000:
         _kiosk_cache.clear()
-    _kiosk_cache[digest] = (row.id, row.window_id, now, row.kind)
+    if generation == _kiosk_generation[0]:
+        _kiosk_cache[digest] = (row.id, row.window_id, now, row.kind)
     return row.id, row.window_id, row.kind
+
+
+def forget_kiosk_routes() -> None:
+    """Kiosks changed (a window, a kind): look every token up again."""
+    _kiosk_generation[0] += 1
+    _kiosk_cache.clear()
 
 
 def forget_kiosks(principals: set) -> None:
     """Revoked kiosks' tokens are looked up again (and refused) from the next rating on."""
     gone = {pid for kind, pid in principals if kind == "kiosk"}
     if gone:
+        _kiosk_generation[0] += 1
         for digest, hit in list(_kiosk_cache.items()):
             if hit[0] in gone:
                 _kiosk_cache.pop(digest, None)

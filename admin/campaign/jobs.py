@@ -17,30 +17,37 @@ def daily(now: datetime | None = None) -> dict:
     from ..ledger import service as ledger
     from ..ledger.autoopen import hall_zone
     from ..reviews import rounds
-    from ..stats import rollups
 
     now = now or utcnow()
     out = {"ledger": ledger.mark_overdue(now)}
     today = now.astimezone(hall_zone(db.session.connection())).date()
     out["rounds_opened"] = [r.id for r in rounds.auto_open(today)]
     out["review_reminders"] = rounds.remind_due(today)
-    conn = db.session.connection()
-    zone = hall_zone(conn)
-    out["rollups_rebuilt"] = rollups.marker(conn) != zone.key
-    if out["rollups_rebuilt"]:
-        rollups.rebuild(conn, zone)
     db.session.commit()
+    out["rollups_rebuilt"] = rollups_in_zone()
     log.info("campaign daily job: %s", out)
     return out
 
 
+def rollups_in_zone() -> bool:
+    """Rebuild the rollups if they were counted in another zone than the hall's; True if so."""
+    from ..ledger.autoopen import hall_zone
+    from ..stats import rollups
+
+    conn = db.session.connection()
+    zone = hall_zone(conn)
+    if rollups.marker(conn) == zone.key:
+        return False
+    rollups.rebuild(conn, zone)
+    db.session.commit()
+    return True
+
+
 def register(app, scheduler, in_app) -> None:
-    """At 07:30 hall time every day, and once a minute after the scheduler starts."""
-    job = in_app(app, daily)
-    scheduler.add_job(job, "cron", hour=7, minute=30, id="campaign_daily", coalesce=True, max_instances=1,
-                      misfire_grace_time=6 * 3600)
-    scheduler.add_job(job, "date", run_date=datetime.now(timezone.utc) + timedelta(minutes=1),
-                      id="campaign_daily_at_start", max_instances=1)
+    """``daily`` runs at 07:30 hall time through the job ledger (admin.jobs.due_time_jobs); here,
+    a minute after the scheduler starts, only the rollups' zone check (safe to repeat)."""
+    scheduler.add_job(in_app(app, rollups_in_zone), "date", run_date=datetime.now(timezone.utc) + timedelta(minutes=1),
+                      id="rollups_in_zone_at_start", max_instances=1)
 
 
 def recount(actor: str) -> int:

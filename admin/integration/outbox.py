@@ -9,9 +9,10 @@ can neither lose an event of a committed change nor leave one of a rolled-back c
 
 Cheap on the intake's path: an event type no enabled endpoint subscribes to is not written at all.
 Which types are subscribed is read once per ``SUBSCRIBED_TTL`` seconds per process and forgotten at
-once in the process that changes an endpoint, so an endpoint registered in another process (several
-servers on one database) receives the events of changes committed from a few seconds after it was
-registered; in the usual single server, from the moment it is. (docs/INTEGRATION.md says so.)
+once in the process that changes an endpoint and, told by the change bus (``admin.push.hub.on_change``),
+in every other one: with several servers on one database an endpoint receives the events of changes
+committed from a moment (well under a second) after it was registered; in the usual single server,
+from the moment it is. (docs/INTEGRATION.md says so.)
 
 ``admin/integration/delivery.py`` delivers what is written here.
 """
@@ -33,6 +34,7 @@ from ..models.types import utcnow
 
 SUBSCRIBED_TTL = 2.0
 _subscribed: dict[int, tuple[float, frozenset]] = {}
+_generation = [0]  # bumped by each forgetting
 _lock = threading.Lock()
 
 E = OutboxEvent.__table__
@@ -70,19 +72,22 @@ def subscribed(conn: Connection) -> frozenset:
     now = time.monotonic()
     if hit and now - hit[0] < SUBSCRIBED_TTL:
         return hit[1]
+    generation = _generation[0]
     W = WebhookEndpoint.__table__
     types: set = set()
     for events in conn.execute(select(W.c.events).where(W.c.enabled.is_(True))).scalars():
         types.update(events or ())
     found = frozenset(types)
     with _lock:
-        _subscribed[key] = (now, found)
+        if generation == _generation[0]:  # not forgotten while we read (it might be stale)
+            _subscribed[key] = (now, found)
     return found
 
 
 def forget_subscriptions() -> None:
-    """An endpoint was added, changed or removed in this process: read the subscriptions again."""
+    """An endpoint was added, changed or removed (in any process): read the subscriptions again."""
     with _lock:
+        _generation[0] += 1
         _subscribed.clear()
 
 

@@ -49,8 +49,8 @@ ZONE_TTL = 60.0
 
 def hall_zone(conn: Connection, fresh: bool = False) -> ZoneInfo:
     """The hall's zone. Read at most once a minute per process: it is read for every rating,
-    changes perhaps once in a hall's life, and a change in this process refreshes it at once
-    (``fresh=True`` from the settings listener); other processes follow within ``ZONE_TTL``."""
+    changes perhaps once in a hall's life, and a change refreshes it at once (``fresh=True`` from
+    the settings listener; ``forget_zone`` in every process, from the push hub's change hooks)."""
     import time
 
     from flask import current_app, has_app_context
@@ -62,6 +62,11 @@ def hall_zone(conn: Connection, fresh: bool = False) -> ZoneInfo:
     zone = _read_zone(conn, current_app.config["HALL_TIMEZONE"] if has_app_context() else "Asia/Shanghai")
     _zone_cache[key] = (zone, time.monotonic())
     return zone
+
+
+def forget_zone() -> None:
+    """The settings changed (in any process): read the zone again."""
+    _zone_cache.clear()
 
 
 def _read_zone(conn: Connection, default: str) -> ZoneInfo:

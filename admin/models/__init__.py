@@ -14,6 +14,7 @@ from .stats import RatingDaily, RatingMonthly, RatingReasonDaily
 from .ledger import CalendarDay, RatingAppeal, Rectification, RectificationEvent
 from .reviews import Review, ReviewRound
 from .integration import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from .jobs import JobRun
 from .surveys import Survey, SurveyInvitation, SurveyResponse
 from .wishes import Wish
 from .symposiums import Supervisor, Symposium, SymposiumProblem
@@ -25,5 +26,5 @@ __all__ = [
     "CalendarDay", "CampaignPhase", "PerformanceEntry", "RatingAppeal", "RatingDaily", "RatingMonthly", "RatingReasonDaily",
     "Rectification", "RectificationEvent", "Reminder", "Review", "ReviewRound", "SkillResult", "Survey", "SurveyInvitation",
     "SurveyResponse", "Supervisor", "Symposium", "SymposiumProblem", "Wish", "leader_departments",
-    "OutboxEvent", "WebhookDelivery", "WebhookEndpoint",
+    "OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "JobRun",
 ]

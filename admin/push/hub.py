@@ -75,6 +75,33 @@ SLOW_INTERVAL = 10.0
 SWEEP_INTERVAL = 60.0
 
 
+# Caches outside the hub that hold what some tables say (docs/ARCHITECTURE.md, "Caches"): each is
+# forgotten when one of its tables changes, by a commit of this process or, told by the change
+# bus, of another. Registered by the app factory.
+_forgetters: list[tuple[frozenset, object]] = []
+
+
+def on_change(tables: set[str], hook) -> None:
+    """``hook()`` runs in every process after a commit that wrote one of ``tables`` (no app context)."""
+    entry = (frozenset(tables), hook)
+    if entry not in _forgetters:
+        _forgetters.append(entry)
+
+
+def watched_tables() -> frozenset:
+    return frozenset().union(*(tables for tables, _ in _forgetters))
+
+
+def forget_caches(tables: set[str] | None) -> None:
+    """Run the hooks of ``tables`` (None: every hook)."""
+    for watched, hook in list(_forgetters):
+        if tables is None or watched & tables:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - one cache's failure must not keep the others stale
+                log.exception("forgetting %s failed", getattr(hook, "__name__", hook))
+
+
 def room_for_key(key: str) -> str:
     return f"content:{key}"
 
@@ -138,6 +165,7 @@ class PushHub:
         """Another process committed changes to ``tables`` (None: anything may have changed)."""
         from ..ledger import autoopen
 
+        forget_caches(tables)
         if tables is None:
             for name in self._generation:
                 self._forget(name)
@@ -474,6 +502,8 @@ def _after_commit(session):
     if revoked:
         # Before anything else: a revoked device or user must not get one more push.
         revocation.revoke(revoked)
+    if touched:
+        forget_caches(touched)
     if not has_app_context() or "push_hub" not in current_app.extensions:
         return
     hub = current_app.extensions["push_hub"]
@@ -481,7 +511,7 @@ def _after_commit(session):
         from ..ledger.autoopen import DEFAULTS_TABLES
 
         shared = touched & (CONTENT_TABLES | CAMPAIGN_TABLES | SATISFACTION_TABLES | SCREEN_TABLES | SLOW_TABLES
-                            | DEFAULTS_TABLES)
+                            | DEFAULTS_TABLES | watched_tables())
         if shared or revoked:
             hub.bus.publish(shared, slow_only=bool(shared) and shared <= SLOW_TABLES and not revoked, revoked=revoked)
     hub.changed(touched)

@@ -96,30 +96,37 @@ def playlist_in_force(screen_id: int, group_id: int | None, playlist_id: int | N
     return playlist_id if playlist_id in book.playlists else None
 
 
-def next_boundary(now: datetime) -> datetime | None:
-    """The next instant a schedule or a notice starts or ends (UTC), within two days."""
+def _boundaries(now: datetime) -> list[datetime]:
+    """Every instant from a day before ``now`` to two days after when a schedule or a notice
+    starts or ends, or the hall's date changes."""
     from ..timefmt import hall_zone
 
     zone = hall_zone()
     local = now.astimezone(zone)
+    since, until = now - timedelta(days=1), now + timedelta(days=2)
     candidates = []
     for schedule in db.session.scalars(select(Schedule)):
         for clock in (schedule.start_time, schedule.end_time):
             if not clock:
                 continue
-            for days in (0, 1):
-                at = datetime.combine(local.date() + timedelta(days=days), _clock(clock, time(0, 0)), zone)
-                if at > local:
-                    candidates.append(at)
+            for days in (-1, 0, 1):
+                candidates.append(datetime.combine(local.date() + timedelta(days=days), _clock(clock, time(0, 0)), zone))
         for day in (schedule.start_date, schedule.end_date and schedule.end_date + timedelta(days=1)):
             if day:
-                at = datetime.combine(day, time(0, 0), zone)
-                if at > local:
-                    candidates.append(at)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 0), zone)
-    candidates.append(midnight)  # pledges' periods and the month's satisfaction roll over by date
-    for notice in db.session.scalars(select(Notice).where((Notice.starts_at > now) | (Notice.ends_at > now))):
-        for at in (notice.starts_at, notice.ends_at):
-            if at and at > now:
-                candidates.append(at)
-    return min(candidates) if candidates else None
+                candidates.append(datetime.combine(day, time(0, 0), zone))
+    for days in (0, 1):  # pledges' periods and the month's satisfaction roll over by date
+        candidates.append(datetime.combine(local.date() + timedelta(days=days), time(0, 0), zone))
+    for notice in db.session.scalars(select(Notice).where(
+            Notice.starts_at.between(since, until) | Notice.ends_at.between(since, until))):
+        candidates += [at for at in (notice.starts_at, notice.ends_at) if at]
+    return [at for at in candidates if since <= at <= until]
+
+
+def next_boundary(now: datetime) -> datetime | None:
+    """The next instant a schedule or a notice starts or ends (UTC), within two days."""
+    return min((at for at in _boundaries(now) if at > now), default=None)
+
+
+def last_boundary(now: datetime) -> datetime | None:
+    """The latest such instant at or before ``now``, within a day (the scheduler's catch-up)."""
+    return max((at for at in _boundaries(now) if at <= now), default=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.province import Province
+from tests.deploy.province import Console, Province
 from tests.livesrv import Api
 
 
@@ -20,3 +20,10 @@ def province(tmp_path_factory):
     province.api = Api(province.url, province.token)  # through nginx only
     yield province
     province.stop()
+
+
+@pytest.fixture(scope="package")
+def console(province):
+    """An administrator signed in to the console through nginx."""
+    province.servers[0].cli("create-admin", "province-admin", "--password-stdin", stdin="Province-Admin-2026!\n")
+    return Console(province.url, "province-admin", "Province-Admin-2026!")

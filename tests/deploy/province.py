@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from html.parser import HTMLParser
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -152,10 +153,10 @@ class Redis:
 class Scheduler:
     """``liangbiping scheduler``; ready once APScheduler says it started."""
 
-    def __init__(self, data_dir: Path, env: dict):
+    def __init__(self, data_dir: Path, env: dict, name: str = "scheduler"):
         self.data_dir = Path(data_dir)
         self.env = env
-        self.log = self.data_dir / "scheduler.log"
+        self.log = self.data_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "Scheduler":
@@ -225,6 +226,13 @@ class Postgres:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Rows of ``sql`` read straight from the database (what the API does not show)."""
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/liangbiping") as conn:
+            return conn.execute(sql, params).fetchall()
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
@@ -298,6 +306,56 @@ class Screen:
         self.sio.reconnection = False
         if self.sio.connected:
             self.sio.disconnect()
+
+
+class FormFields(HTMLParser):
+    """The fields of each ``<form>`` of a page, as a browser would submit them unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        if not self.forms or not a.get("name") and tag != "option":
+            return
+        fields = self.forms[-1]
+        if tag == "input" and (a.get("type") not in ("checkbox", "radio") or "checked" in a):
+            fields[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and (self._select not in fields or "selected" in a):
+            fields[self._select] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+class Console:
+    """A signed-in console (an administrator's browser, without the scripts) through ``url``."""
+
+    def __init__(self, url: str, username: str, password: str):
+        self.url = url
+        self.session = requests.Session()
+        self.post("/admin/login", {"username": username, "password": password})
+
+    def form(self, path: str, holding: set[str]) -> dict:
+        """The fields of the page's first form that has all of ``holding``."""
+        parser = FormFields()
+        parser.feed(self.session.get(self.url + path, timeout=10).text)
+        return next(fields for fields in parser.forms if holding <= fields.keys())
+
+    def post(self, path: str, changes: dict, page: str | None = None) -> requests.Response:
+        """Submit the form of ``page`` (``path`` itself by default) to ``path`` with ``changes``;
+        a redirect (303) means it was saved."""
+        fields = self.form(page or path, set(changes) if page is None else {"csrf_token"})
+        response = self.session.post(self.url + path, data={**fields, **changes}, timeout=10, allow_redirects=False)
+        assert response.status_code in (302, 303), (path, response.status_code, response.text[:500])
+        return response
 
 
 def rating(kiosk_token: str, minutes_ago: float, score: int = 5) -> dict:

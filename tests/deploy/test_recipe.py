@@ -113,3 +113,52 @@ def test_screens_revoked_through_either_process_are_cut_off_on_every_process(pro
     finally:
         for screen in screens:
             screen.close()
+
+
+def board_samples(screen) -> dict:
+    """{member: ratings counted} on the satisfaction board as the screen shows it now."""
+    boards = None
+    with screen.cond:
+        for event, data in screen.events:
+            if event in ("state", "patch") and "boards" in data.get("sections", {}):
+                boards = data["sections"]["boards"]
+    rows = next((b["rows"] for b in boards or [] if b.get("key") == "satisfaction"), [])
+    return {row["staff_id"]: row["sample"] for row in rows}
+
+
+def test_ratings_through_either_process_are_counted_once_on_every_process_s_boards(province, console):
+    """The 比满意度 board on the hall screens: screens held by each process (connected to it
+    directly, and through nginx) show the same counts, each the number of ratings sent."""
+    api = province.api
+    window = api.post("/windows", {"number": "B01", "name": "榜单窗口"})
+    members = [api.post("/staff", {"name": name, "employee_no": f"B0{n}", "window_id": window["id"], "on_duty": True})
+               for n, name in enumerate(("吴昊", "郑洁"))]
+    kiosks = [api.post("/kiosks", {"name": f"B01 评价器{n}", "window_id": window["id"]})["token"] for n in range(2)]
+    min_sample = console.form("/admin/campaign-settings", {"ranking_min_sample"})["ranking_min_sample"]
+    console.post("/admin/campaign-settings", {"ranking_min_sample": "3"})
+    console.post("/admin/boards/publish", {"board": "satisfaction", "publish": "1"}, page="/admin/boards")
+    tokens = [api.post("/screens", {"name": f"榜单{n}号屏"})["token"] for n in range(4)]
+    screens = [Screen(server.url, token) for server, token in zip(province.servers, tokens)]  # one on each
+    screens += [Screen(province.url, token) for token in tokens[2:]]
+    try:
+        sent = {members[0]["id"]: 9, members[1]["id"]: 5}
+        bodies = [dict(rating(kiosks[n % 2], minutes_ago=3 * n + 1), staff_id=member, window_id=window["id"])
+                  for n, member in enumerate(m for m, count in sent.items() for _ in range(count))]
+        session = requests.Session()
+        mark = len(province.nginx.upstreams("POST", "/api/v1/ratings"))
+        for body in bodies:
+            response = session.post(province.url + "/api/v1/ratings", json=body, timeout=10)
+            assert response.status_code == 201, response.text
+        for body in bodies[:3]:  # sent again: acknowledged, not counted twice
+            assert session.post(province.url + "/api/v1/ratings", json=body, timeout=10).status_code == 200
+        assert len(set(province.nginx.upstreams("POST", "/api/v1/ratings")[mark:])) == 2  # both took ratings
+        # Boards are rebuilt by the slow round (every 10 s at most), on whichever process.
+        for screen in screens:
+            screen.until(lambda s: board_samples(s) == sent, timeout=30, what="the board's counts")
+        for member, count in sent.items():
+            figures = api.get(f"/stats/satisfaction?scope=staff&id={member}")
+            assert figures["count"] == count, figures
+    finally:
+        for screen in screens:
+            screen.close()
+        console.post("/admin/campaign-settings", {"ranking_min_sample": min_sample})

@@ -213,3 +213,57 @@ def test_postgres_restarted_requests_answer_503_and_kiosks_replay_their_queue(pr
     finally:
         for screen in screens:
             screen.close()
+
+
+def notice_shown(notice_id: int):
+    def check(screen) -> bool:
+        with screen.cond:
+            notices = None
+            for event, data in screen.events:
+                if event in ("state", "patch") and "notices" in data.get("sections", {}):
+                    notices = data["sections"]["notices"]
+        return any(n.get("id") == notice_id for n in notices or [])
+    return check
+
+
+def test_scheduler_killed_a_boundary_passes_it_runs_once_after_the_restart(province, tmp_path):
+    """kill -9 of the scheduler, a notice's start passes while none is up; then it comes back,
+    together with a standby started at the same moment: the boundary's round is run once, by one
+    of them, and the screens show the notice; the daily jobs were not run again."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.deploy.province import Scheduler
+
+    api = province.api
+    screens = [Screen(province.url, api.post("/screens", {"name": f"S {n}号屏"})["token"]) for n in range(2)]
+    standby = Scheduler(province.data_dir, province.env, name="standby")
+    try:
+        for screen in screens:
+            screen.until(lambda s: s.of("state"), what="first state")
+        starts = (datetime.now(timezone.utc) + timedelta(seconds=3)).replace(microsecond=0)
+        notice = api.post("/notices", {"title": "调度器重启后", "starts_at": starts.isoformat()})
+        province.scheduler.proc.kill()  # SIGKILL: its planned run for the boundary dies with it
+        province.scheduler.proc.wait()
+        time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds() + 1))
+        province.scheduler.start()  # systemd's Restart=always
+        standby.start()
+        for screen in screens:
+            screen.until(notice_shown(notice["id"]), timeout=15, what="the notice after the restart")
+        due = starts.replace(tzinfo=None)  # stored as naive UTC
+        claims = province.postgres.query(
+            "SELECT claimed_by, finished_at FROM job_runs WHERE job = 'screen_boundary' AND due_at = %s", due)
+        assert len(claims) == 1 and claims[0][1] is not None, claims
+        logs = province.scheduler.log.read_text() + standby.log.read_text()
+        assert logs.count(f"screen_boundary due {starts.isoformat()}: ran") == 1
+        # Every due-time job ran once per due time recorded, across every start of the scheduler.
+        for job in ("campaign_daily", "close_the_day"):
+            dues = province.postgres.query("SELECT due_at FROM job_runs WHERE job = %s", job)
+            ran = sum(logs.count(f"{job} due {d.replace(tzinfo=timezone.utc).isoformat()}: ran") for (d,) in dues)
+            assert ran == len(dues), (job, dues)
+        assert len(province.postgres.query("SELECT 1 FROM job_runs WHERE job = 'campaign_daily'")) >= 1
+    finally:
+        standby.stop()
+        for screen in screens:
+            screen.close()
+        if province.scheduler.proc.poll() is not None:
+            province.scheduler.start()
