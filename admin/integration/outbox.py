@@ -113,6 +113,11 @@ def rating_data(row) -> dict:
     return out
 
 
+def ratings_data(conn: Connection, ids: list) -> dict:
+    """{rating id: ``rating_data``} for the stored ratings among ``ids``."""
+    return {row.id: rating_data(row) for row in conn.execute(_RATINGS, {"ids": list(ids)})} if ids else {}
+
+
 RECTIFICATION_FIELDS = ("id", "source", "rating_id", "suggestion_id", "staff_id", "window_id", "department_id",
                         "problem", "measure", "deadline", "leader_id", "responsible_id", "state", "overdue", "verdict",
                         "external_source", "external_id")
@@ -209,8 +214,7 @@ def _flush(conn) -> None:
     pending = conn.info.pop(PENDING, None)
     if not pending:
         return
-    rating_ids = [v for kind, v in pending if kind == "rating"]
-    ratings = {row.id: row for row in conn.execute(_RATINGS, {"ids": rating_ids})} if rating_ids else {}
+    ratings = ratings_data(conn, [v for kind, v in pending if kind == "rating"])
     entry_ids = list({v["rectification_id"] for kind, v in pending if kind == "step"})
     entries = {row.id: row for row in conn.execute(_RECTIFICATIONS, {"ids": entry_ids})} if entry_ids else {}
     receipts = [v for kind, v in pending if kind == "suggestion"]
@@ -220,7 +224,7 @@ def _flush(conn) -> None:
     events = []
     for kind, v in pending:
         if kind == "rating" and v in ratings:
-            events.append(event("rating.created", rating_data(ratings[v])))
+            events.append(event("rating.created", ratings[v]))
         elif kind == "step" and v["rectification_id"] in entries:
             events.append(event("rectification.changed", rectification_data(entries[v["rectification_id"]], v),
                                 order_key=f"rectification:{v['rectification_id']}"))
