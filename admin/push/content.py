@@ -80,7 +80,7 @@ PART_TABLES = {
     "notices": {"notices"},
     "hall": {"settings"},
     "playlists": {"playlists", "schedules"},
-    "prompts": {"rating_prompts", "staff"},
+    "prompts": {"rating_prompts", "staff", "settings"},  # settings: the public address in the links
 }
 
 
