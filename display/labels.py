@@ -76,6 +76,11 @@ LABELS = {
     "rate_me": (_p("screen", "Scan to rate me"), "扫码评价我"),
     "window_closed": (_p("screen", "This window is not serving at the moment"), "本窗口暂停服务"),
     "at_your_service": (_p("screen", "At your service"), "为您服务"),
+    "prompt_title": (_p("screen", "Please rate this service"), "请为本次服务评价"),
+    "prompt_case": (_p("screen", "Case no."), "办件编号"),
+    "prompt_item": (_p("screen", "Service item"), "办理事项"),
+    "prompt_member": (_p("screen", "Served by"), "经办人"),
+    "prompt_hint": (_p("screen", "Scan with your phone to rate the case just handled"), "请用手机扫码，为刚刚办理的业务评价"),
     # status
     "urgent": (_p("screen", "Urgent notice"), "紧急通知"),
     "last_updated": (_p("screen", "Last updated"), "最后更新"),

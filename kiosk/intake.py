@@ -93,6 +93,8 @@ def receive(body: RatingIn) -> tuple[dict, bool]:
     conn = db.session.connection()
     # Core statements skip the ORM's flush, so tell the push hub's commit hook what changed.
     db.session.info.setdefault("push_tables", set()).add("ratings")
+    if src.prompt is not None:
+        db.session.info["push_tables"].add("rating_prompts")  # used up: off its window screen
     try:
         if flagged is CHECK_IN_SQL:
             row["flagged"] = conn.execute(INSERT_KIOSK, kiosk_params(row)).scalar()

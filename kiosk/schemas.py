@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
 from liangbiping.admin.schemas import Bool, DayArg, Id, In, Int, Out, RatingOut, Time, whole
-from liangbiping.admin.text import Paragraph
+from liangbiping.admin.text import Line, Paragraph
 
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
 CHANNELS = ("kiosk", "qr", "web", "device")
@@ -108,6 +108,8 @@ class RatingListQuery(BaseModel):
     channel: Literal["kiosk", "qr", "web", "device"] | None = None
     flagged: Bool | None = Field(None, description="true: only flagged; false: only unflagged")
     prompted: Bool | None = None
+    service_item: Optional[Line(128, min_length=1)] = Field(
+        None, description="only the ratings of prompts for this service item (事项), by its name")
     date_from: DayArg | None = Field(None, alias="from", description="YYYY-MM-DD, inclusive, in the hall's time zone")
     date_to: DayArg | None = Field(None, alias="to", description="YYYY-MM-DD, inclusive, in the hall's time zone")
 

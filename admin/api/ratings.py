@@ -14,7 +14,7 @@ from liangbiping.kiosk.schemas import RatingDetail, RatingIn, RatingListQuery
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Rating
+from ..models import Rating, RatingPrompt
 from ..services.scope import current_viewer
 from .framework import endpoint
 
@@ -74,6 +74,9 @@ def filtered(query) -> list:
         where.append(Rating.flagged.is_(None))
     if getattr(query, "prompted", None) is not None:
         where.append(Rating.prompted.is_(query.prompted))
+    if getattr(query, "service_item", None):
+        # As the statistics by service item (admin.stats.by_item): the ratings of prompts that named it.
+        where.append(Rating.prompt_id.in_(select(RatingPrompt.id).where(RatingPrompt.service_item == query.service_item)))
     start, end = day_bounds(query.date_from), day_bounds(query.date_to, end=True)
     if start is not None:
         where.append(Rating.rated_at >= start)
@@ -85,7 +88,7 @@ def filtered(query) -> list:
 @endpoint("/ratings", "GET", summary="List ratings", tag="ratings", roles=READERS, query=RatingListQuery,
           response=RatingDetail, paged=True, name="ratings_list",
           description="Newest first. Filters: staff_id, window_id, kiosk_id, score, channel, flagged, prompted, "
-                      "from/to (dates in the hall's time zone, inclusive).")
+                      "service_item (the ratings of prompts for that service item, as the statistics filter), from/to (dates in the hall's time zone, inclusive).")
 def list_ratings(query):
     where = filtered(query)
     total = db.session.scalar(select(func.count()).select_from(Rating).where(*where))

@@ -86,9 +86,12 @@ def ratings_list():
     staff = {s.id: s for s in db.session.scalars(select(Staff).order_by(Staff.sort_order, Staff.name))}
     windows = {w.id: w for w in db.session.scalars(select(Window).order_by(Window.number))}
     args = {k: v for k, v in request.args.items() if v not in ("", None) and k != "page"}
+    # The service items prompts have named, offered as the filter's choices (any name may be typed).
+    service_items = db.session.scalars(select(RatingPrompt.service_item).where(RatingPrompt.service_item != "")
+                                       .distinct().order_by(RatingPrompt.service_item).limit(200)).all()
     return render_template("console/feedback/ratings.html", items=items, total=total, query=query, per_page=per_page,
                            staff=staff, windows=windows, labels=_labels(), counters=today_counters(), args=args,
-                           live=not args and query.page == 1)
+                           service_items=service_items, live=not args and query.page == 1)
 
 
 @bp.get("/ratings/counters")

@@ -174,6 +174,9 @@ def seed() -> None:
         from . import surveys
 
         surveys.seed(today)  # survey rounds, supervisors, a symposium, wishes (the rest of 三评)
+        from . import integration
+
+        integration.seed(now)  # prompts from a business system, the 好差评 platform's endpoint (issue 13)
         # Written before the commit: should the commit fail, the next run seeds and writes it again.
         _save_device_tokens(tokens)
     log.info("demo hall seeded in %.1f s", (datetime.now() - started).total_seconds())

@@ -1,8 +1,9 @@
 """The transactional outbox: every event is written by the transaction of the change that causes it.
 
-A rating, a suggestion and a ledger step reach ``Connection.execute`` however they are written (the
-intake's Core INSERTs in batches, the ledger's ORM flushes, the automatic ledger entries of
-``campaign/follow_writes.py``), so the Engine's ``after_execute`` notes each of them, and its
+A rating, a suggestion, a ledger step and a survey answer reach ``Connection.execute`` however
+they are written (the intake's Core INSERTs in batches, the ledger's and the surveys' ORM flushes,
+the automatic ledger entries of ``campaign/follow_writes.py``), so the Engine's ``after_execute``
+notes each of them (an ORM INSERT by the key the database gave it), and its
 ``commit`` event (just before the database's COMMIT, in the same transaction) reads what they wrote
 and adds one INSERT of events: the events commit or roll back with the change. A crash
 can neither lose an event of a committed change nor leave one of a rolled-back change.
@@ -29,7 +30,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
-from ..models import OutboxEvent, Rating, RatingPrompt, Rectification, Suggestion, WebhookEndpoint
+from ..models import (OutboxEvent, Rating, RatingPrompt, Rectification, Suggestion, Survey, SurveyResponse,
+                      WebhookEndpoint)
 from ..models.types import utcnow
 
 SUBSCRIBED_TTL = 2.0
@@ -42,8 +44,10 @@ R = Rating.__table__
 P = RatingPrompt.__table__
 X = Rectification.__table__
 S = Suggestion.__table__
+V = SurveyResponse.__table__
+Q = Survey.__table__
 _INSERT = insert(E)
-WATCHED = {"ratings", "rectification_events", "suggestions"}
+WATCHED = {"ratings", "rectification_events", "suggestions", "survey_responses"}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -114,6 +118,11 @@ def rating_data(row) -> dict:
     return out
 
 
+def ratings_data(conn: Connection, ids: list) -> dict:
+    """{rating id: ``rating_data``} for the stored ratings among ``ids``."""
+    return {row.id: rating_data(row) for row in conn.execute(_RATINGS, {"ids": list(ids)})} if ids else {}
+
+
 RECTIFICATION_FIELDS = ("id", "source", "rating_id", "suggestion_id", "staff_id", "window_id", "department_id",
                         "problem", "measure", "deadline", "leader_id", "responsible_id", "state", "overdue", "verdict",
                         "external_source", "external_id")
@@ -138,6 +147,37 @@ def suggestion_data(row) -> dict:
     out = dict(row._mapping)
     out["created_at"] = iso(out["created_at"])
     return out
+
+
+SURVEY_ANSWER_FIELDS = ("id", "survey_id", "channel", "target_id", "answers", "kiosk_id", "paper_no")
+_SURVEY_ANSWERS = (select(*[V.c[f] for f in SURVEY_ANSWER_FIELDS], V.c.invitation_id, V.c.created_at,
+                          Q.c.code, Q.c.title, Q.c.target_kind)
+                   .select_from(V.join(Q, Q.c.id == V.c.survey_id))
+                   .where(V.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def survey_answer_data(row) -> dict:
+    """One filled questionnaire: its survey round, whom it evaluates, the answers by question key.
+    The respondent's contact and phone key never leave; an invited answer says only that it was."""
+    m = row._mapping
+    out = {f: m[f] for f in SURVEY_ANSWER_FIELDS}
+    out.update(survey_code=m["code"], survey_title=m["title"], target_kind=m["target_kind"],
+               answers=dict(out["answers"] or {}), invited=m["invitation_id"] is not None,
+               created_at=iso(m["created_at"]))
+    return out
+
+
+def _inserted_ids(result, sets: list[dict]) -> list:
+    """The primary keys an INSERT wrote: given in its parameters, or made by the database (the ORM's
+    INSERT of a new object leaves ``id`` to it; the result knows it, one row or a batch's rows)."""
+    given = [p.get("id") for p in sets]
+    if given and all(given):
+        return given
+    try:
+        rows = result.inserted_primary_key_rows
+    except Exception:  # noqa: BLE001 - a driver that cannot tell: nothing to note rather than a failed write
+        return [i for i in given if i]
+    return [row[0] for row in rows if row and row[0] is not None]
 
 
 # --- the Engine hook ----------------------------------------------------------------------------
@@ -169,6 +209,8 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
         pending.extend(("step", p) for p in sets if p.get("rectification_id"))
     elif table == "suggestions" and "suggestion.created" in wanted:
         pending.extend(("suggestion", p["receipt"]) for p in sets if p.get("receipt"))
+    elif table == "survey_responses" and "survey.answered" in wanted:
+        pending.extend(("survey", i) for i in _inserted_ids(result, sets))
 
 
 def _flush(conn) -> None:
@@ -177,21 +219,24 @@ def _flush(conn) -> None:
     pending = conn.info.pop(PENDING, None)
     if not pending:
         return
-    rating_ids = [v for kind, v in pending if kind == "rating"]
-    ratings = {row.id: row for row in conn.execute(_RATINGS, {"ids": rating_ids})} if rating_ids else {}
+    ratings = ratings_data(conn, [v for kind, v in pending if kind == "rating"])
     entry_ids = list({v["rectification_id"] for kind, v in pending if kind == "step"})
     entries = {row.id: row for row in conn.execute(_RECTIFICATIONS, {"ids": entry_ids})} if entry_ids else {}
     receipts = [v for kind, v in pending if kind == "suggestion"]
     boxes = {row.receipt: row for row in conn.execute(_SUGGESTIONS, {"receipts": receipts})} if receipts else {}
+    answer_ids = [v for kind, v in pending if kind == "survey"]
+    answers = {row.id: row for row in conn.execute(_SURVEY_ANSWERS, {"ids": answer_ids})} if answer_ids else {}
     events = []
     for kind, v in pending:
         if kind == "rating" and v in ratings:
-            events.append(event("rating.created", rating_data(ratings[v])))
+            events.append(event("rating.created", ratings[v]))
         elif kind == "step" and v["rectification_id"] in entries:
             events.append(event("rectification.changed", rectification_data(entries[v["rectification_id"]], v),
                                 order_key=f"rectification:{v['rectification_id']}"))
         elif kind == "suggestion" and v in boxes:
             events.append(event("suggestion.created", suggestion_data(boxes[v])))
+        elif kind == "survey" and v in answers:
+            events.append(event("survey.answered", survey_answer_data(answers[v])))
     write(conn, events)
 
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from .mixins import Timestamps
 from .types import UTCDateTime, utcnow
 
-EVENT_TYPES = ("rating.created", "rectification.changed", "suggestion.created", "prompt.expired")
+EVENT_TYPES = ("rating.created", "rectification.changed", "suggestion.created", "prompt.expired", "survey.answered")
 FORMATS = ("standard", "national")
 DELIVERY_STATES = ("pending", "delivered", "failed")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Department, Honor, Notice, Pledge, Staff, Standard, Window
+from ..models import Department, Honor, Notice, Pledge, RatingPrompt, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
 from .cards import member_card
@@ -59,6 +59,7 @@ class HallSnapshot:
     satisfaction: dict
     playlists: dict
     campaign: dict | None = None  # {"boards": [...], "phase": {...} | None}
+    prompts: dict | None = None  # {window id: the newest open prompt there, as its window screen shows it}
     parts: dict | None = None  # what it was read from (read_parts), for the next snapshot to reuse
     roster: tuple = ()  # the members as the boards name them (roster)
 
@@ -79,6 +80,7 @@ PART_TABLES = {
     "notices": {"notices"},
     "hall": {"settings"},
     "playlists": {"playlists", "schedules"},
+    "prompts": {"rating_prompts", "staff", "settings"},  # settings: the public address in the links
 }
 
 
@@ -152,8 +154,37 @@ def _playlists():
     return load_playlists()
 
 
+def _prompts() -> list:
+    """Every open prompt for a window, newest first, with its end, to be filtered by the clock: the
+    window screen shows the newest one still open as a QR code that rates exactly that prompt.
+    The link is a path when the hall has no public address: the screen completes it with its own."""
+    from liangbiping.kiosk.qrtokens import prompt_token
+
+    from ..services.settings import public_base_url
+
+    base = public_base_url() or ""
+    rows = db.session.execute(
+        select(RatingPrompt, Staff.name).join(Staff, Staff.id == RatingPrompt.staff_id)
+        .where(RatingPrompt.window_id.is_not(None), RatingPrompt.used_at.is_(None),
+               RatingPrompt.cancelled_at.is_(None), RatingPrompt.expired_at.is_(None),
+               RatingPrompt.expires_at > utcnow())
+        .order_by(RatingPrompt.id.desc())).all()
+    return [({"id": p.id, "window_id": p.window_id, "case_no": p.case_no, "service_item": p.service_item,
+              "member": {"id": p.staff_id, "name": name}, "url": f"{base}/q/{prompt_token(p)}",
+              "expires_at": _iso(p.expires_at)}, p.expires_at) for p, name in rows]
+
+
+def open_prompts(rows: list, now: datetime) -> dict:
+    """{window id: the newest prompt there still open at ``now``} from the rows ``_prompts`` read."""
+    out: dict = {}
+    for card, expires_at in rows:
+        if expires_at > now and card["window_id"] not in out:
+            out[card["window_id"]] = card
+    return out
+
+
 READERS = {"catalog": _catalog, "members": _members, "pledges": _pledges, "honors": _honors, "notices": _notices,
-           "hall": _hall, "playlists": _playlists}
+           "hall": _hall, "playlists": _playlists, "prompts": _prompts}
 
 
 _named: dict[str, tuple] = {}  # part -> (its rows, the names, the rows named): the same objects, the same answer
@@ -212,6 +243,7 @@ def snapshot(now: datetime | None = None, campaign: tuple[dict, tuple] | None = 
         standards=catalog["standards"], pledges=pledges, honors=_with_names("honors", parts["honors"], people["names"], "name"), notices=notices, urgent=urgent,
         satisfaction=satisfaction if satisfaction is not None else satisfaction_summary(now),
         playlists=parts["playlists"], campaign=campaign[0] if campaign is not None else campaign_sections(),
+        prompts=open_prompts(parts["prompts"], now),
     )
     snap.parts, snap.roster = parts, members
     return snap
@@ -274,6 +306,8 @@ def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
         sections["window"] = window
         sections["members"] = [m for m in snap.members if m["window_id"] == window_id and m["on_duty"]]
         sections["standards"] = [s for s in snap.standards if window_id in s["window_ids"]]
+        # A prompt open here (一次一评): its QR code rates exactly that case, on the citizen's phone.
+        sections["prompt"] = (snap.prompts or {}).get(window_id)
         for neighbour in neighbours:
             sections.update(neighbour.window_sections(window, sections["members"]))
         return sections

@@ -35,6 +35,7 @@ CONTENT_TABLES = {
     # the campaign: phases and the figures behind the 三比 boards
     "campaign_phases", "skill_results", "performance_entries", "review_rounds", "reviews",
     "surveys", "wishes",  # survey results published, wishes fulfilled: on the hall screens (issue 12)
+    "rating_prompts",  # a prompt open at a window: its QR code on the window screen, until rated or ended
 }
 
 
@@ -177,16 +178,22 @@ class PushHub:
         self.changed(tables, tell=False)  # its kiosks' listeners ran in that process
 
     def changed(self, tables: set[str], tell: bool = True) -> None:
-        """Committed changes to ``tables``: a round now for content, a slow one for ratings."""
-        if tables & CONTENT_TABLES:
-            self.wake(tables=tables, tell=tell)
-        elif tables & SLOW_TABLES:
+        """Committed changes to ``tables``: a round now for content, a slow one for ratings. A rating
+        that used a prompt is both: the prompt leaves its window screen now, while the boards and
+        figures the rating changes wait for the slow round (a burst of prompted ratings must not
+        rebuild them once each)."""
+        if tables & SLOW_TABLES:
             self.wake(slow=True)
+        if tables & CONTENT_TABLES:
+            self.wake(tables=tables - SLOW_TABLES, tell=tell)
 
     def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True) -> None:
-        if slow or (tables and tables & CAMPAIGN_TABLES):
+        # With the worker running, what ratings change is forgotten when the slow round is due (_run);
+        # rounds called directly (tests, jobs) see it at once.
+        forget_now = slow and not self._worker_started
+        if forget_now or (tables and tables & CAMPAIGN_TABLES):
             self._forget("campaign")
-        if slow or (tables and tables & SATISFACTION_TABLES):
+        if forget_now or (tables and tables & SATISFACTION_TABLES):
             self._forget("satisfaction")
         if tables and tables & SCREEN_TABLES:
             self._forget("screens")
@@ -237,6 +244,8 @@ class PushHub:
                     if woke or slow_due or sweep_due:
                         if slow_due:
                             self._slow_pending, self._last_slow = False, now
+                            self._forget("campaign")
+                            self._forget("satisfaction")
                         if sweep_due:
                             last_sweep = now
                         asked, self._asked_at = self._asked_at, None

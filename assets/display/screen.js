@@ -680,7 +680,8 @@
         item.time_limit ? el("span", "item-limit", item.time_limit) : null));
     });
     add(items, ol);
-    add(side, items, perMember ? null : ratingBox(s));
+    // A prompt open here (one case, one rating) comes first: its code rates exactly that case.
+    add(side, items, s.prompt ? promptBox(s.prompt) : null, perMember || s.prompt ? null : ratingBox(s));
     add(box, head, add(el("div", "win-body"), members, side),
       add(el("footer", "win-foot"), el("span", "", hall.name), el("span", "", hall.banner || L.campaign)));
     return box;
@@ -724,6 +725,18 @@
   function ratingBox(s) {
     var box = el("div", "win-rate");
     add(box, qrSlot(s.rating_url, "qr-slot"), el("div", "rate-label", L.rate_us), el("div", "rate-hint", L.rate_hint));
+    return box;
+  }
+
+  function promptBox(p) {
+    var box = el("div", "win-prompt");
+    box.setAttribute("data-prompt", String(p.id));
+    var facts = el("dl", "prompt-facts");
+    if (p.case_no) add(facts, el("dt", "", L.prompt_case), el("dd", "prompt-case", p.case_no));
+    if (p.service_item) add(facts, el("dt", "", L.prompt_item), el("dd", "prompt-item", p.service_item));
+    if (p.member && p.member.name) add(facts, el("dt", "", L.prompt_member), el("dd", "prompt-member", p.member.name));
+    add(box, el("div", "prompt-title", L.prompt_title), add(el("div", "prompt-body"), qrSlot(p.url, "qr-slot"),
+      add(el("div", "prompt-text"), facts, el("div", "rate-hint", L.prompt_hint))));
     return box;
   }
 

@@ -357,3 +357,31 @@ def test_ledger_fixes_answer_their_own_complaints(ctx):
             assert entry.evidence == evidence
     copier = [e for e in entries if e.problem == "复印机坏了"]
     assert all("复印" in e.measure for e in copier)
+
+
+def test_prompts_and_the_platforms_endpoint(ctx):
+    """A little of the hall's other systems: a rated, an expired and an open prompt, and the 好差评
+    platform's endpoint, disabled, with a few deliveries recorded and nothing left to send."""
+    from liangbiping.admin.models import OutboxEvent, RatingPrompt, WebhookDelivery, WebhookEndpoint
+    from liangbiping.admin.push.content import open_prompts, read_parts
+
+    prompts = {p.state: p for p in db.session.scalars(select(RatingPrompt))}
+    assert set(prompts) == {"rated", "expired", "open"}
+    rated = db.session.scalar(select(Rating).where(Rating.prompt_id == prompts["rated"].id))
+    assert rated.prompted and rated.case_no == prompts["rated"].case_no and rated.service_item
+    assert rated.staff_id == prompts["rated"].staff_id and rated.window_id == prompts["rated"].window_id
+    assert prompts["expired"].expired_at is not None
+    c01 = db.session.scalar(select(Window).where(Window.number == "C01"))
+    assert prompts["open"].window_id == c01.id and prompts["open"].case_no
+    # C01's window screen shows it (the push round's own reading of the hall).
+    shown = open_prompts(read_parts()["prompts"], datetime.now(timezone.utc))
+    assert list(shown) == [c01.id] and shown[c01.id]["id"] == prompts["open"].id
+
+    (endpoint,) = db.session.scalars(select(WebhookEndpoint)).all()
+    assert endpoint.enabled is False and endpoint.format == "national"
+    assert endpoint.url.startswith("http://127.0.0.1:")  # nothing leaves the demo machine
+    states = [d.state for d in db.session.scalars(select(WebhookDelivery))]
+    assert states.count("delivered") >= 3 and states.count("failed") == 1 and "pending" not in states
+    assert db.session.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.fanned_out.is_(False))) == 0
+    audited = set(db.session.scalars(select(AuditEntry.entity).where(AuditEntry.actor == "demo")))
+    assert {"rating_prompt", "webhook"} <= audited

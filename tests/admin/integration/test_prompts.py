@@ -126,3 +126,50 @@ def test_the_statistics_filter_by_service_item(app, client, hall, integration_he
     assert window["count"] == 1
     assert client.get("/api/v1/stats/satisfaction?service_item=无此事项", headers=admin_headers).get_json()["count"] == 0
     assert client.get("/api/v1/stats/satisfaction", headers=admin_headers).get_json()["count"] == 3
+
+
+def test_the_ratings_list_filters_by_service_item_within_the_viewers_scope(app, client, hall, integration_headers,
+                                                                          admin_headers, make_token, login):
+    from liangbiping.kiosk.qrtokens import prompt_token
+
+    def rate(item, score, member):
+        made = client.post("/api/v1/prompts", headers=integration_headers,
+                           json={"case_no": f"L-{item}-{score}", "service_item": item, "staff_id": member}).get_json()
+        with app.app_context():
+            token = prompt_token(db.session.get(RatingPrompt, made["id"]))
+        answer = client.post("/api/v1/ratings", json=rating(channel="qr", qr_token=token, score=score))
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]
+
+    pension_w1 = rate("养老保险参保登记", 5, hall.m1)
+    pension_w3 = rate("养老保险参保登记", 2, hall.m3)   # 王五 works in the other department (d2)
+    other = rate("医保报销", 4, hall.m1)
+    unprompted = client.post("/api/v1/ratings", json=rating(kiosk_token=hall.kiosk_token, score=3))
+    assert unprompted.status_code == 201
+
+    def ids(headers, **params):
+        answer = client.get("/api/v1/ratings", headers=headers, query_string=params)
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        assert body["total"] == len(body["items"])
+        return {r["id"] for r in body["items"]}
+
+    assert ids(admin_headers, service_item="养老保险参保登记") == {pension_w1, pension_w3}
+    assert ids(integration_headers, service_item=" 养老保险参保登记 ") == {pension_w1, pension_w3}  # cleaned as a Line
+    assert ids(admin_headers, service_item="医保报销") == {other}
+    assert ids(admin_headers, service_item="医保报销", staff_id=hall.m3) == set()
+    assert ids(admin_headers, service_item="无此事项") == set()
+    assert len(ids(admin_headers)) == 4
+    # A leader of the first department sees that department's ratings of the item only.
+    leader = make_token("leader", departments=[hall.d1])
+    assert ids(leader, service_item="养老保险参保登记") == {pension_w1}
+    for bad in ("", "x" * 129, "a\x00b"):
+        answer = client.get("/api/v1/ratings", headers=admin_headers, query_string={"service_item": bad})
+        assert answer.status_code == 422 and answer.get_json()["error"], bad
+
+    login("admin")
+    page = client.get("/admin/ratings/?service_item=医保报销")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"/admin/ratings/{other}" in html and f"/admin/ratings/{pension_w1}" not in html
+    assert '<option value="养老保险参保登记">' in html and 'value="医保报销"' in html
