@@ -83,8 +83,23 @@ class Fleet:
         self.failed = 0
 
     def _client(self, i: int):
-        client = self.socketio.AsyncClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=30,
-                                           randomization_factor=0.5)
+        fleet = self
+
+        class PageLikeClient(self.socketio.AsyncClient):
+            """Reconnects as the screen page's socket.io client does: 1 s randomised by half, then
+            backing off to 30 s, and each attempt waits up to 20 s for the server (the JS
+            client's ``timeout``; python-socketio's reconnects would give up after 1 s). A
+            failed attempt is counted."""
+
+            async def connect(self, *args, wait_timeout=20, **kwargs):
+                try:
+                    return await super().connect(*args, wait_timeout=wait_timeout, **kwargs)
+                except Exception:
+                    fleet.errors += 1
+                    raise
+
+        client = PageLikeClient(reconnection=True, reconnection_delay=1, reconnection_delay_max=30,
+                                randomization_factor=0.5)
 
         async def on_state(data):
             self._saw(i, data, "state")
@@ -92,12 +107,8 @@ class Fleet:
         async def on_patch(data):
             self._saw(i, data, "patch")
 
-        async def on_error(*_):
-            self.errors += 1
-
         client.on("state", on_state, namespace="/display")
         client.on("patch", on_patch, namespace="/display")
-        client.on("connect_error", on_error, namespace="/display")
         return client
 
     def _saw(self, i: int, data, kind: str) -> None:
