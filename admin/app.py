@@ -91,13 +91,17 @@ def configure_extensions(app: Flask) -> None:
     import liangbiping.display.events  # noqa: F401
     import liangbiping.kiosk.events  # noqa: F401
 
-    queue = {}
+    from .push.rooms import IndexedManager
+
+    queue = {"client_manager": IndexedManager()}  # rooms of a socket found without walking them all
     url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     if url and str(url).startswith(("redis://", "rediss://")):
         from .push.queue import RedisQueue
 
         # Listens again within a second of Redis coming back, and has the screens catch up.
         queue["client_manager"] = RedisQueue(url, channel="flask-socketio")
+    elif url:
+        del queue["client_manager"]  # another kind of queue: python-socketio's own manager for it
     from .push.wire import JsonPacket
 
     socketio.init_app(

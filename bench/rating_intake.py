@@ -59,11 +59,12 @@ def setup(server: LiveServer, kiosks: int) -> tuple[list[str], list[int]]:
     return tokens, staff
 
 
-async def client(host: str, port: int, token: str, staff_id: int, until: float, lat: list, codes: dict) -> None:
+async def client(host: str, port: int, token: str, staff_id: int, until: float, lat: list, codes: dict,
+                 first: datetime | None = None) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     rng = random.Random()
     sent = 0
-    first = datetime.now(timezone.utc)
+    first = first or datetime.now(timezone.utc)
     try:
         while time.monotonic() < until:
             # Each rating a separate service: rated 3.5 s before the kiosk's previous one (the

@@ -45,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
@@ -215,8 +215,10 @@ class Clients:
 
 # --- the rating load -----------------------------------------------------------------------------
 
-def ratings_main(url: str, kiosks_file: str, seconds: float) -> None:
-    """Post ratings through nginx from every kiosk for ``seconds``; print latencies and codes."""
+def ratings_main(url: str, kiosks_file: str, seconds: float, hours_back: float) -> None:
+    """Post ratings through nginx from every kiosk for ``seconds``; print latencies and codes.
+    Each kiosk's ratings go back in time from ``hours_back`` ago, 3.5 s apart: runs of one bench
+    do not overlap, or the repeat-press rule would flag them (a cheaper path)."""
     from rating_intake import client
 
     kiosks = json.loads(Path(kiosks_file).read_text())
@@ -225,12 +227,14 @@ def ratings_main(url: str, kiosks_file: str, seconds: float) -> None:
     async def run():
         lat, codes = [], {}
         start = time.monotonic()
-        await asyncio.gather(*(client(host, int(port), k["token"], k["staff_id"], start + seconds, lat, codes)
+        first = datetime.now(timezone.utc) - timedelta(hours=hours_back)
+        await asyncio.gather(*(client(host, int(port), k["token"], k["staff_id"], start + seconds, lat, codes, first)
                                for k in kiosks))
         return lat, codes, time.monotonic() - start
 
     lat, codes, took = asyncio.run(run())
-    print(json.dumps({"latencies": lat, "codes": codes, "seconds": took}))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"latencies": lat, "codes": codes, "seconds": took, "cpu": used.ru_utime + used.ru_stime}))
 
 
 # --- the province --------------------------------------------------------------------------------
@@ -248,6 +252,7 @@ class Bench:
                     "LIANGBIPING_RATING_BURST_KIOSK": "0/1"}
         self.scheduler = Scheduler(self.data_dir, self.env)
         self.servers, self.nginx = [], None
+        self.rating_runs = 0
 
     # The hall: the demo hall, S more hall screens, kiosks at the windows where members are on duty.
     def seed(self) -> None:
@@ -278,7 +283,6 @@ class Bench:
             kiosk = api.post("/kiosks", {"name": f"压测评价器{n}", "window_id": window})
             staff = by_window[window][(n // len(by_window)) % len(by_window[window])]
             self.kiosks.append({"token": kiosk["token"], "staff_id": staff})
-        (self.workdir / "kiosks.json").write_text(json.dumps(self.kiosks))
         demo.stop()
 
     async def _screens(self, url: str, n: int) -> list[str]:
@@ -381,25 +385,76 @@ class Bench:
 
     def ratings(self, url: str, clients: Clients) -> tuple[dict, dict]:
         seconds = self.args.rating_seconds
-        before = self.counted(url)
-        load = subprocess.Popen([sys.executable, __file__, "--ratings", url, str(self.workdir / "kiosks.json"),
-                                 str(seconds)], stdout=subprocess.PIPE, text=True)
-        time.sleep(1)
-        pushes = self.push(clients, lambda m: self.change(url, m), "评价中", changes=max(3, int(seconds) - 4),
-                           pause=0.7)
-        out, _ = load.communicate(timeout=seconds + 120)
-        result = json.loads(out)
+        before, before_flagged = self.counted(url), self.stored(url, flagged="true")
+        parts = self.parts()
+        cpu_before = {part: {pid: cpu_seconds(pid) for pid in pids} for part, pids in parts.items()}
+        screens_before = {p.pid: cpu_seconds(p.pid) for p in clients.procs}
+        loads = []
+        for n in range(self.args.rating_procs):
+            part = self.workdir / f"kiosks-{n}.json"
+            part.write_text(json.dumps(self.kiosks[n::self.args.rating_procs]))
+            loads.append(subprocess.Popen([sys.executable, __file__, "--ratings", url, str(part), str(seconds),
+                                           str(3 * self.rating_runs)],
+                                          stdout=subprocess.PIPE, text=True))
+        # A hall's content changes now and then, not all the time: two edits during the load,
+        # each reaching every screen (at 4,000 screens a patch to all is ~70 MB through nginx).
+        time.sleep(seconds / 3)
+        pushes = self.push(clients, lambda m: self.change(url, m), "评价中", changes=2, pause=seconds / 4)
+        results = [json.loads(load.communicate(timeout=seconds + 120)[0]) for load in loads]
+        self.rating_runs += 1
+        # CPU per rating, by part (PostgreSQL backends started meanwhile are counted from zero).
+        now_parts = self.parts()
+        cpu = {part: sum(cpu_seconds(pid) - cpu_before[part].get(pid, 0.0) for pid in pids)
+               for part, pids in now_parts.items()}
+        cpu["rating clients"] = sum(r["cpu"] for r in results)
+        cpu["screen clients"] = sum(cpu_seconds(p.pid) - screens_before[p.pid] for p in clients.procs)
+        result = {"latencies": [ms for r in results for ms in r["latencies"]], "codes": {},
+                  "seconds": max(r["seconds"] for r in results)}
+        for r in results:
+            for code, n in r["codes"].items():
+                result["codes"][code] = result["codes"].get(code, 0) + n
         created = result["codes"].get("201", 0)
         counted = self.counted(url) - before
+        flagged = self.stored(url, flagged="true") - before_flagged
         lat = [s * 1000 for s in result["latencies"]]
         return ({"per_second": created / result["seconds"], "p50": pct(lat, 50), "p99": pct(lat, 99),
-                 "created": created, "counted": counted, "codes": result["codes"]}, pushes)
+                 "created": created, "counted": counted, "flagged": flagged, "codes": result["codes"],
+                 "cpu_ms_per_rating": {part: 1000 * seconds_used / max(created, 1) for part, seconds_used in cpu.items()},
+                 "cpu_cores": {part: seconds_used / result["seconds"] for part, seconds_used in cpu.items()}}, pushes)
+
+    def parts(self) -> dict[str, list[int]]:
+        """The processes of each part of the province now: {part: [pid]} (PostgreSQL's backends too)."""
+        out = {"serve": [s.pid if isinstance(s, subprocess.Popen) else s.proc.pid for s in self.servers]}
+        out["nginx"] = children(self.nginx.proc.pid)
+        postmaster = int((self.postgres.data / "postmaster.pid").read_text().split()[0])
+        out["postgres"] = [postmaster, *children(postmaster)]
+        out["redis"] = [self.redis.proc.pid]
+        return out
+
+    def stored(self, url: str, **filters) -> int:
+        r = requests.get(f"{url}/api/v1/ratings", params={"per_page": 1, **filters},
+                         headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        r.raise_for_status()
+        return r.json()["total"]
 
     def counted(self, url: str) -> int:
         r = requests.get(f"{url}/api/v1/stats/satisfaction", params={"from": (date.today() - timedelta(days=60)).isoformat()},
                          headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
         r.raise_for_status()
         return r.json()["count"]
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_size(bench: Bench, processes: int, patch_payload: dict | None) -> dict:
@@ -420,8 +475,12 @@ def run_size(bench: Bench, processes: int, patch_payload: dict | None) -> dict:
               f"all {out['push']['all']:.0f} ms, missing {out['push']['missing']}", flush=True)
         out["ratings"], out["push_under_load"] = bench.ratings(url, clients)
         r = out["ratings"]
+        print(f"  P={processes}: CPU ms per rating: " + ", ".join(
+            f"{part} {ms:.2f} ({r['cpu_cores'][part]:.2f} cores)" for part, ms in r["cpu_ms_per_rating"].items()),
+            flush=True)
         print(f"  P={processes}: ratings {r['per_second']:.0f}/s (p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms), "
-              f"{r['created']} acknowledged, {r['counted']} counted, codes {r['codes']}; push under load p50 "
+              f"{r['created']} acknowledged, {r['counted']} counted, {r['flagged']} flagged, codes {r['codes']}; "
+              f"push under load p50 "
               f"{out['push_under_load']['p50']:.0f} ms, p99 {out['push_under_load']['p99']:.0f} ms", flush=True)
         if not bench.args.no_storm:
             time.sleep(2)
@@ -496,7 +555,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--screens", type=int, default=4000)
     parser.add_argument("--client-procs", type=int, default=4)
-    parser.add_argument("--kiosks", type=int, default=44)
+    parser.add_argument("--kiosks", type=int, default=200, help="kiosks posting ratings, each one at a time")
+    parser.add_argument("--rating-procs", type=int, default=2, help="processes the kiosks are spread over")
     parser.add_argument("--rating-seconds", type=float, default=20)
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--no-storm", action="store_true")
@@ -530,10 +590,10 @@ def main() -> None:
               f"{r['push']['all']:>6.0f} | {bare.get('push', {}).get('p50', float('nan')):>8.0f} "
               f"{bare.get('push', {}).get('p99', float('nan')):>6.0f} {bare.get('push', {}).get('all', float('nan')):>6.0f} | "
               f"{ratio:>5.2f} | {r['ratings']['per_second']:>9.0f} {r['ratings']['p99']:>5.0f} "
-              f"{r['ratings']['created'] - r['ratings']['counted']:>4} | {r['push_under_load']['p99']:>10.0f} | "
+              f"{r['ratings']['created'] - r['ratings']['counted'] - r['ratings']['flagged']:>4} | {r['push_under_load']['p99']:>10.0f} | "
               f"{storm.get('seconds', float('nan')):>7.1f} {storm.get('errors', 0):>6} | "
               f"{bstorm.get('seconds', float('nan')):>10.1f}")
-    print("(ms unless marked; push p99 = median of the per-change p99s; lost = acknowledged ratings not counted)")
+    print("(ms unless marked; push p99 = median of the per-change p99s; lost = acknowledged ratings neither counted nor flagged)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 
@@ -543,6 +603,6 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
         asyncio.run(client_main(sys.argv[2], sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--ratings":
-        ratings_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        ratings_main(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
     else:
         main()

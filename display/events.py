@@ -17,6 +17,7 @@ from liangbiping.admin.limits import TokenBuckets
 from liangbiping.admin.models import Screen
 from liangbiping.admin.push import revocation
 from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
+from liangbiping.admin.push.rooms import skip_when
 from liangbiping.admin.services.devices import device_for_token
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,17 @@ _screens: dict[str, int] = {}          # sid -> screen id, for the sockets this 
 _sent: dict[str, int] = {}             # sid -> newest version this process sent it
 # Events a screen may send: 20 at once, then 5 a second on average (acks, heartbeats, resyncs).
 _limiter = TokenBuckets(20, 5)
+
+
+@skip_when
+def _older_than_sent(namespace, room, event, data) -> list[str]:
+    """A patch no newer than the state a socket was sent goes nowhere: its state went straight
+    to it (_join_content), the patch round every process through the queue, and may come after."""
+    if namespace != NAMESPACE or event != "patch" or not str(room).startswith("content:") \
+            or not isinstance(data, dict) or not isinstance(data.get("version"), int):
+        return []
+    version = data["version"]
+    return [sid for sid, sent in list(_sent.items()) if sent >= version]
 
 
 def _text(value, limit: int) -> str:

@@ -16,18 +16,28 @@ import time
 
 import socketio
 
+from .rooms import RoomIndex, with_skipped
+
 log = logging.getLogger(__name__)
 
 RETRY = 1.0  # seconds between attempts to listen again
 CONNECT_TIMEOUT = 2.0  # a Redis host that does not answer must not hold an emit for minutes
 
 
-class RedisQueue(socketio.RedisManager):
+class RedisQueue(RoomIndex, socketio.RedisManager):
     def __init__(self, url: str, **kwargs):
         options = kwargs.pop("redis_options", None) or {}
         options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
         super().__init__(url, redis_options=options, **kwargs)
         self.resubscribed = 0  # times it listened again after losing Redis (tests, /healthz readers)
+
+    def _handle_emit(self, message):
+        # Delivered here from the queue: the same filters as a local emit (rooms.skip_when).
+        data = message.get("data")
+        if isinstance(data, list) and len(data) == 1 and not message.get("binary"):
+            message["skip_sid"] = with_skipped(message.get("namespace"), message.get("room"), message.get("event"),
+                                               data[0], message.get("skip_sid"))
+        return super()._handle_emit(message)
 
     def _redis_listen_with_retries(self):
         failed_since = None

@@ -1,0 +1,107 @@
+"""The manager's room index (admin/push/rooms.py): the same rooms as python-socketio's own
+bookkeeping after any sequence of enters, leaves, closes and disconnects, and a socket's rooms
+found without walking the namespace's."""
+
+from __future__ import annotations
+
+import random
+
+import socketio
+
+from liangbiping.admin.push.rooms import IndexedManager
+
+NS = "/display"
+
+
+def _connect(manager, sid: str) -> None:
+    manager.basic_enter_room(sid, NS, None, eio_sid="e" + sid)
+    manager.basic_enter_room(sid, NS, sid, eio_sid="e" + sid)
+
+
+def _snapshot(manager) -> dict:
+    return {ns: {room: dict(members) for room, members in rooms.items()} for ns, rooms in manager.rooms.items()}
+
+
+def test_the_index_agrees_with_python_socketio_after_random_traffic():
+    plain, indexed = socketio.Manager(), IndexedManager()
+    rng = random.Random(20261207)
+    live: list[str] = []
+    named = [f"screen:{n}" for n in range(12)] + [f"content:hall:{n}" for n in range(4)]
+    for step in range(4000):
+        op = rng.random()
+        if op < 0.2 or not live:
+            sid = f"s{step}"
+            live.append(sid)
+            for manager in (plain, indexed):
+                _connect(manager, sid)
+        elif op < 0.55:
+            sid, room = rng.choice(live), rng.choice(named)
+            for manager in (plain, indexed):
+                manager.basic_enter_room(sid, NS, room)
+        elif op < 0.8:
+            sid, room = rng.choice(live), rng.choice(named)
+            for manager in (plain, indexed):
+                manager.basic_leave_room(sid, NS, room)
+        elif op < 0.85:
+            room = rng.choice(named)
+            for manager in (plain, indexed):
+                manager.basic_close_room(room, NS)
+        else:
+            sid = live.pop(rng.randrange(len(live)))
+            for manager in (plain, indexed):
+                manager.basic_disconnect(sid, NS)
+        if step % 97 == 0:
+            assert _snapshot(indexed) == _snapshot(plain)
+            for sid in live:
+                assert sorted(indexed.get_rooms(sid, NS)) == sorted(plain.get_rooms(sid, NS))
+    assert _snapshot(indexed) == _snapshot(plain)
+    for sid in list(live):
+        for manager in (plain, indexed):
+            manager.basic_disconnect(sid, NS)
+    assert plain.rooms == indexed.rooms == {}
+    assert indexed._rooms_of == {}
+
+
+class _NoWalking(dict):
+    """A namespace's rooms that fail any walk over them."""
+
+    def items(self):
+        raise AssertionError("walked every room of the namespace")
+
+    def copy(self):
+        raise AssertionError("copied every room of the namespace")
+
+
+def test_a_sockets_rooms_and_its_disconnect_do_not_walk_the_namespace():
+    manager = IndexedManager()
+    for n in range(3000):  # a province's screens, each with its socket's room and its own
+        _connect(manager, f"s{n}")
+        manager.basic_enter_room(f"s{n}", NS, f"screen:{n}")
+        manager.basic_enter_room(f"s{n}", NS, "content:hall:0")
+    manager.rooms[NS] = _NoWalking(manager.rooms[NS])
+    assert sorted(manager.get_rooms("s7", NS)) == ["content:hall:0", "s7", "screen:7"]
+    manager.basic_disconnect("s7", NS)
+    assert manager.get_rooms("s7", NS) == []
+    assert "screen:7" not in manager.rooms[NS] and "s7" not in manager.rooms[NS][None]
+    assert len(manager.rooms[NS]["content:hall:0"]) == 2999
+
+
+def test_a_patch_no_newer_than_a_screens_state_is_not_sent_to_it(socketio_client, app):
+    """The state goes straight to a connecting socket, patches round through the queue: one
+    that arrives after a newer state is not sent (the page would drop it anyway)."""
+    from liangbiping.admin.catalog import SCREENS
+    from liangbiping.admin.extensions import socketio as server
+    from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key
+    from liangbiping.admin.services.devices import create_device
+
+    with app.app_context():
+        _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
+        hub_for(app).round()
+    client = socketio_client(app, "/display", token=token)
+    state = next(e["args"][0] for e in client.get_received("/display") if e["name"] == "state")
+    version = state["version"]
+    room = room_for_key("hall:0:0")
+    for v in (version - 1, version, version + 1):
+        server.emit("patch", {"version": v, "base": v - 1, "sections": {}, "removed": []}, to=room, namespace=NAMESPACE)
+    got = [e["args"][0]["version"] for e in client.get_received("/display") if e["name"] == "patch"]
+    assert got == [version + 1]
