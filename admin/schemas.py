@@ -360,7 +360,7 @@ class NoticeOut(Out):
 # --- what screens show ----------------------------------------------------------------------
 
 SlideKind = Literal["identity_wall", "member_spotlight", "standards", "pledges", "honor_board", "notices",
-                    "banner", "satisfaction", "boards", "window", "wishes"]
+                    "banner", "satisfaction", "boards", "window", "wishes", "take_part"]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 

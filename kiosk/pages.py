@@ -56,6 +56,9 @@ def ui_strings() -> dict:
         "offline_suggest": _("The suggestion box needs a connection. Please try again in a moment."),
         "choose_level": _("Please choose a level first."),
         "no_windows": _("This hall has no windows to rate yet."),
+        "survey_entry": _("Take the survey"),
+        "wish_entry": _("Wishes and errands"),
+        "wish_entry_sub": _("Stuck with something? Tell us, a member will help."),
     }
 
 

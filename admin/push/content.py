@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Department, Honor, Notice, Pledge, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
+from . import citizen_codes
 from .cards import member_card
 from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, playlist_in_force
 
@@ -61,6 +62,7 @@ class HallSnapshot:
     campaign: dict | None = None  # {"boards": [...], "phase": {...} | None}
     parts: dict | None = None  # what it was read from (read_parts), for the next snapshot to reuse
     roster: tuple = ()  # the members as the boards name them (roster)
+    take_part: dict | None = None  # open survey rounds and the wish page, to scan (citizen_codes)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,6 +81,7 @@ PART_TABLES = {
     "notices": {"notices"},
     "hall": {"settings"},
     "playlists": {"playlists", "schedules"},
+    "take_part": citizen_codes.TABLES,
 }
 
 
@@ -153,7 +156,7 @@ def _playlists():
 
 
 READERS = {"catalog": _catalog, "members": _members, "pledges": _pledges, "honors": _honors, "notices": _notices,
-           "hall": _hall, "playlists": _playlists}
+           "hall": _hall, "playlists": _playlists, "take_part": citizen_codes.read}
 
 
 _named: dict[str, tuple] = {}  # part -> (its rows, the names, the rows named): the same objects, the same answer
@@ -213,7 +216,7 @@ def snapshot(now: datetime | None = None, campaign: tuple[dict, tuple] | None = 
         satisfaction=satisfaction if satisfaction is not None else satisfaction_summary(now),
         playlists=parts["playlists"], campaign=campaign[0] if campaign is not None else campaign_sections(),
     )
-    snap.parts, snap.roster = parts, members
+    snap.parts, snap.roster, snap.take_part = parts, members, parts["take_part"]
     return snap
 
 
@@ -288,6 +291,7 @@ def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
     sections["boards"] = campaign["boards"]
     sections["phase"] = campaign["phase"]
     sections["wishes"] = campaign.get("wishes")  # admin.wishes: this month's fulfilled wishes, anonymised
+    sections["take_part"] = snap.take_part
     return sections
 
 

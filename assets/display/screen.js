@@ -528,6 +528,27 @@
       }
     },
 
+    take_part: {
+      // 群众评议: each survey round open to citizens with its code, and the wish page's code.
+      pages: function () { return [[]]; },
+      has: function (s) { return !!(s.take_part && list(s.take_part.surveys).length); },
+      render: function (s) {
+        var t = s.take_part || {};
+        var box = el("div", "take-part");
+        list(t.surveys).forEach(function (x) {
+          var card = el("div", "take-card take-survey");
+          card.setAttribute("data-survey", x.code);
+          add(box, add(card, qrSlot(x.url, "qr-slot"), el("div", "take-title", x.title),
+            el("div", "take-period", x.period), el("div", "take-how", L.take_part_survey)));
+        });
+        if (t.wish_url) {
+          add(box, add(el("div", "take-card take-wish"), qrSlot(t.wish_url, "qr-slot"),
+            el("div", "take-title", L.wishes), el("div", "take-how", L.take_part_wish)));
+        }
+        return box;
+      }
+    },
+
     satisfaction: {
       // Every window, best first: rated ones by their share, then those with no rating this month.
       // Those that do not fit go on further pages, so the weakest are shown too.
