@@ -524,7 +524,10 @@
           add(items, add(el("li", "wishes-item"), el("span", "wishes-text", x.text),
             el("span", "wishes-by", [x.by, x.done_on].filter(Boolean).join(" · "))));
         });
-        return add(box, items, el("div", "wishes-how", L.wishes_how));
+        var how = el("div", "wishes-how", L.wishes_how);
+        // The wish page's code (admin.push.citizen_codes), for the citizen who reads this and has one.
+        if (s.take_part && s.take_part.wish_url) add(how, qrSlot(s.take_part.wish_url, "qr-slot wishes-qr"));
+        return add(box, items, how);
       }
     },
 
