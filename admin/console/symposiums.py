@@ -54,13 +54,42 @@ def supervisors():
                                      "term_end": day.replace(year=day.year + 2).isoformat()})
 
 
+def _supervisor(supervisor_id: int):
+    try:
+        return service.get_supervisor(supervisor_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/supervisors/<int:supervisor_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def supervisors_edit(supervisor_id: int):
+    """Change a supervisor's name, unit, contact or term. The contact is never shown in full: left
+    empty it stays as it is, and a box clears it."""
+    supervisor = _supervisor(supervisor_id)
+    if request.method == "POST":
+        form = request.form
+        values = {"name": form.get("name", ""), "unit": form.get("unit", "")}
+        try:
+            values["term_start"], values["term_end"] = _day("term_start"), _day("term_end")
+            if form.get("clear_contact") == "on":
+                values["contact"] = None
+            elif form.get("contact", "").strip():
+                values["contact"] = form.get("contact", "").strip()
+            service.save_supervisor(values, viewer().actor, supervisor)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("console.supervisors_edit", supervisor_id=supervisor_id)), 303
+        flash(_("Saved."), "success")
+        return redirect(url_for("console.supervisors")), 303
+    return render_template("console/symposiums/supervisor.html", s=supervisor)
+
+
 @bp.post("/supervisors/<int:supervisor_id>/end")
 @roles_required("admin")
 def supervisors_end(supervisor_id: int):
-    try:
-        supervisor = service.get_supervisor(supervisor_id)
-    except DomainError:
-        abort(404)
+    supervisor = _supervisor(supervisor_id)
     service.save_supervisor({"active": False}, viewer().actor, supervisor)
     flash(_("Saved."), "success")
     return redirect(url_for("console.supervisors")), 303
