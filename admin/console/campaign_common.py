@@ -14,7 +14,7 @@ from ..models import Department, Staff, User, Window
 from ..stats import periods
 from ..timefmt import hall_zone
 
-GRANULARITY = {"day": "day", "week": "day", "month": "day", "quarter": "week", "year": "month"}
+GRANULARITY = {"day": "day", "week": "day", "month": "day", "quarter": "week", "half": "month", "year": "month"}
 
 
 def viewer() -> Viewer:
