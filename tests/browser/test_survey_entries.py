@@ -19,13 +19,8 @@ QUESTIONS = [{"kind": "rating", "text": "总体评价", "dimension": "overall", 
 
 
 @pytest.fixture(scope="module")
-def live_server(api_server):
-    return api_server
-
-
-@pytest.fixture(scope="module")
-def place(live_server):
-    api = live_server.api
+def place(api_server):
+    api = api_server.api
     window = api.post("/windows", {"number": "E01", "name": "社保综合窗口"})
     api.post("/staff", {"name": "陈芳", "employee_no": "E9001", "window_id": window["id"], "on_duty": True})
     kiosk = api.post("/kiosks", {"name": "E01 评价器", "window_id": window["id"]})
@@ -35,18 +30,18 @@ def place(live_server):
     return {"window": window, "kiosk": kiosk, "survey": survey}
 
 
-def test_the_kiosk_offers_the_open_round_and_the_wish_page_in_chinese(browser, live_server, place):
+def test_the_kiosk_offers_the_open_round_and_the_wish_page_in_chinese(browser, api_server, place):
     tablet = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", has_touch=True)
     try:
         page = tablet.new_page()
         kiosk, code = place["kiosk"], place["survey"]["code"]
-        page.goto(f"{live_server.url}/kiosk/{kiosk['id']}#token={kiosk['token']}")
+        page.goto(f"{api_server.url}/kiosk/{kiosk['id']}#token={kiosk['token']}")
         entry = page.locator(f'#screen-start.active #entries a.survey-entry[data-survey="{code}"]')
         entry.wait_for()
         assert entry.inner_text().split("\n") == ["参加测评", "2026年下半年群众评议"]
         assert page.locator("#entries a.wish-entry strong").inner_text() == "心愿与代办"
         entry.tap()
-        page.wait_for_url(f"{live_server.url}/kiosk/{kiosk['id']}/survey/{code}")
+        page.wait_for_url(f"{api_server.url}/kiosk/{kiosk['id']}/survey/{code}")
         assert page.locator("h1.sv-title").inner_text() == "2026年下半年群众评议"
         # the kiosk's survey page sends the kiosk's own token, and leads back to the kiosk
         assert page.locator("#sv-kiosk-token").input_value() == kiosk["token"]
@@ -54,16 +49,16 @@ def test_the_kiosk_offers_the_open_round_and_the_wish_page_in_chinese(browser, l
         page.locator("#sv-home").tap()
         page.locator("#entries a.wish-entry").wait_for()
         page.locator("#entries a.wish-entry").tap()
-        page.wait_for_url(f"{live_server.url}/kiosk/{kiosk['id']}/wish")
+        page.wait_for_url(f"{api_server.url}/kiosk/{kiosk['id']}/wish")
     finally:
         tablet.close()
 
 
-def test_the_hall_screen_shows_the_rounds_code_which_opens_the_phone_page(browser, live_server, place):
-    screen = new_screen(live_server.api, "大厅评议屏")
+def test_the_hall_screen_shows_the_rounds_code_which_opens_the_phone_page(browser, api_server, place):
+    screen = new_screen(api_server.api, "大厅评议屏")
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     try:
-        page = open_screen(wall.new_page(), live_server, screen, slide="take_part")
+        page = open_screen(wall.new_page(), api_server, screen, slide="take_part")
         code = place["survey"]["code"]
         card = page.locator(f'.take-survey[data-survey="{code}"]')
         card.locator('[data-qr="drawn"] canvas').wait_for()
@@ -71,16 +66,16 @@ def test_the_hall_screen_shows_the_rounds_code_which_opens_the_phone_page(browse
         assert card.locator(".take-title").inner_text() == "2026年下半年群众评议"
         assert card.locator(".take-how").inner_text() == "扫码参加测评"
         decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(card.locator("canvas").screenshot())))
-        assert [c.text for c in decoded] == [f"{live_server.url}/v/{code}"]
+        assert [c.text for c in decoded] == [f"{api_server.url}/v/{code}"]
         wish = page.locator(".take-wish canvas")
         decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(wish.screenshot())))
-        assert [c.text for c in decoded] == [f"{live_server.url}/w/"]
+        assert [c.text for c in decoded] == [f"{api_server.url}/w/"]
     finally:
         wall.close()
     phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True)
     try:
         p = phone.new_page()
-        p.goto(f"{live_server.url}/v/{place['survey']['code']}")
+        p.goto(f"{api_server.url}/v/{place['survey']['code']}")
         assert p.locator("h1.sv-title").inner_text() == "2026年下半年群众评议"
     finally:
         phone.close()
