@@ -38,7 +38,9 @@ def test_the_kiosk_offers_the_open_round_and_the_wish_page_in_chinese(browser, a
         page.goto(f"{api_server.url}/kiosk/{kiosk['id']}#token={kiosk['token']}")
         entry = page.locator(f'#screen-start.active #entries a.survey-entry[data-survey="{code}"]')
         entry.wait_for()
-        assert entry.inner_text().split("\n") == ["参加测评", "2026年下半年群众评议"]
+        assert entry.locator("strong").inner_text() == "参加测评"
+        assert entry.locator("span").inner_text() == "2026年下半年群众评议"
+        assert entry.is_visible() and page.locator("#entries a.wish-entry").is_visible()
         assert page.locator("#entries a.wish-entry strong").inner_text() == "心愿与代办"
         entry.tap()
         page.wait_for_url(f"{api_server.url}/kiosk/{kiosk['id']}/survey/{code}")
