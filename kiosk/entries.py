@@ -3,8 +3,9 @@ citizens that concerns it, and one to the wish page.
 
 A round concerns a kiosk at a window when it evaluates the hall, the window's department, the
 window, or a member of that window; a kiosk on the floor serves the whole hall and offers every
-round open to citizens. The kiosk's state carries no more than that: a round of another
-department's window never reaches it.
+round open to citizens (admin.surveys.rounds.concerns, which also decides the answers a kiosk may
+send). The kiosk's state carries no more than that: a round of another department's window never
+reaches it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Kiosk, Staff, Window
 from liangbiping.admin.push.citizen_codes import open_rounds
+from liangbiping.admin.surveys import rounds
 
 
 class OpenRounds:
@@ -29,21 +31,12 @@ class OpenRounds:
                     select(Staff.id, Staff.window_id).where(Staff.window_id.is_not(None))):
                 self.members.setdefault(window_id, set()).add(staff_id)
 
-    def _concerns(self, kiosk: Kiosk, kind: str, ids: frozenset) -> bool:
-        if kind == "hall" or kiosk.window_id is None:
-            return True
-        if kind == "window":
-            return kiosk.window_id in ids
-        if kind == "department":
-            return self.departments.get(kiosk.window_id) in ids
-        if kind == "staff":
-            return bool(self.members.get(kiosk.window_id, set()) & ids)
-        return False
-
     def for_kiosk(self, kiosk: Kiosk) -> list[dict]:
         """[{"code", "title", "url"}]: the kiosk's own survey page of each round that concerns it."""
         return [{"code": code, "title": title, "url": f"/kiosk/{kiosk.id}/survey/{code}"}
-                for code, title, kind, ids in self.rounds if self._concerns(kiosk, kind, ids)]
+                for code, title, kind, ids in self.rounds
+                if rounds.concerns(kind, ids, kiosk.window_id, self.departments.get(kiosk.window_id),
+                                   self.members.get(kiosk.window_id, set()))]
 
 
 def wish_url(kiosk: Kiosk) -> str:

@@ -62,6 +62,8 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
             raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
         if found[2] == "device":
             raise Invalid(_("An evaluator device posts ratings only."), code="device_ratings_only", field="kiosk_token")
+        if not rounds.concerns_window(survey, found[1]):
+            raise Forbidden(_("This survey is not about this kiosk's window."), code="survey_not_here")
         response.kiosk_id = found[0]
         check_burst(f"survey-kiosk:{found[0]}", "kiosk")
     elif channel == "invitation":

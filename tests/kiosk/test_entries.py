@@ -61,3 +61,25 @@ def test_the_kiosk_survey_page_leads_back_to_the_kiosk(app, client, hall):
     assert f'id="sv-home" href="/kiosk/{hall.kiosk}"' in page
     assert 'id="sv-home"' not in client.get(f"/v/{code}").get_data(as_text=True)
     assert f'id="sv-home" href="/kiosk/{hall.kiosk}"' in client.get(f"/kiosk/{hall.kiosk}/wish").get_data(as_text=True)
+
+
+def test_a_kiosk_answers_only_the_rounds_that_concern_it(app, client, hall):
+    with app.test_request_context():
+        other = _round("医疗保障科评议", "department", [hall.d2]).code
+        own = _round("社会保障科评议", "department", [hall.d1]).code
+
+    def send(code, token, target):
+        return client.post("/api/v1/survey-answers", json={"survey": code, "channel": "kiosk", "kiosk_token": token,
+                                                          "target_id": target, "answers": {"q1": 5}})
+
+    refused = send(other, hall.kiosk_token, hall.d2)  # the kiosk at window 01 (社会保障科)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "survey_not_here"
+    assert send(own, hall.kiosk_token, hall.d1).status_code == 201
+    assert send(other, hall.floor_token, hall.d2).status_code == 201  # the floor kiosk serves the whole hall
+    page = client.post(f"/kiosk/{hall.kiosk}/survey/{other}", data={"q1": "5", "target_id": str(hall.d2),
+                                                                   "kiosk_token": hall.kiosk_token})
+    assert page.status_code == 403 and "不是关于本窗口" in page.get_data(as_text=True)
+    with app.app_context():
+        from liangbiping.admin.models import SurveyResponse
+
+        assert db.session.query(SurveyResponse).filter_by(channel="kiosk").count() == 2
