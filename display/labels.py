@@ -29,6 +29,10 @@ LABELS = {
     "wishes": (_p("screen", "Wishes fulfilled"), "心愿墙 · 党员跑腿"),
     "wishes_month": (_p("screen", "wishes and errands fulfilled this month"), "本月圆梦心愿与代办"),
     "wishes_how": (_p("screen", "Stuck with something? Tell us at the kiosk or by phone."), "遇到难题？在评价器或用手机提出心愿"),
+    # issue 12: the open survey rounds and the wish page, to scan (admin.push.citizen_codes)
+    "take_part": (_p("screen", "Have your say"), "群众评议 · 扫码参与"),
+    "take_part_survey": (_p("screen", "Scan to answer the survey"), "扫码参加测评"),
+    "take_part_wish": (_p("screen", "Scan to post a wish or ask for an errand"), "扫码提出心愿或代办"),
     # the campaign itself
     "campaign": (_p("screen", "Three shows, three comparisons, three reviews"), "三亮三比三评"),
     "campaign_show": (_p("screen", "Show identity · Show standards · Show pledges"), "亮身份 · 亮标准 · 亮承诺"),

@@ -322,7 +322,8 @@ class KioskNeighbour(Neighbour):
     members on duty at their window, with photos and pledges, so they hear when such data changes
     anywhere (console, API, roster import); window screens carry the kiosks' rating codes."""
 
-    TABLES = {"staff", "windows", "pledges", "kiosks", "settings"}
+    TABLES = {"staff", "windows", "pledges", "kiosks", "settings",
+              "surveys"}  # a round opening or closing adds or removes its entry (kiosk.entries)
 
     def tables_changed(self, tables: set[str]) -> None:
         if tables & self.TABLES:

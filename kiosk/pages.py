@@ -56,6 +56,9 @@ def ui_strings() -> dict:
         "offline_suggest": _("The suggestion box needs a connection. Please try again in a moment."),
         "choose_level": _("Please choose a level first."),
         "no_windows": _("This hall has no windows to rate yet."),
+        "survey_entry": _("Take the survey"),
+        "wish_entry": _("Wishes and errands"),
+        "wish_entry_sub": _("Stuck with something? Tell us, a member will help."),
     }
 
 
@@ -149,24 +152,34 @@ def phone(token: str):
 receipt_limiter = SettingBuckets("RECEIPT_LOOKUP_LIMIT", "30/0.5")
 
 
-@bp.get("/s/<receipt>")
-def receipt(receipt: str):
-    """A citizen follows their suggestion: its status and the hall's reply (nothing personal shown)."""
-    from .suggestions import by_receipt
-
-    wait = receipt_limiter.take(client_address() or "?")
-    if wait:
-        return _token_error(TooManyRequests(_("Too many requests. Please wait a moment."), retry_after=wait))
-    item = by_receipt(receipt)
-    if item is None:
-        return make_response(render_template("kiosk/token_error.html", status=404,
-                                             message=_("No suggestion has this receipt code.")), 404)
-    from liangbiping.admin.ledger.service import ledger_progress_for_suggestion
-
-    response = make_response(render_template("kiosk/receipt.html", item=item,
-                                             steps=ledger_progress_for_suggestion(item.id)))
+def citizen_page(template: str, http_status: int = 200, **context):
+    """A page of a citizen's own (a receipt, a survey, a wish): never cached, and its address (which
+    holds the code) never sent on as a referrer."""
+    response = make_response(render_template(template, **context), http_status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
+def follow_page(find, code: str, missing: str, render):
+    """The page a receipt or follow code opens: codes cannot be tried one after another from one
+    address (``receipt_limiter``); an unknown one is a 404 saying ``missing``; else ``render(found)``."""
+    wait = receipt_limiter.take(client_address() or "?")
+    if wait:
+        return _token_error(TooManyRequests(_("Too many requests. Please wait a moment."), retry_after=wait))
+    found = find(code)
+    if found is None:
+        return citizen_page("kiosk/token_error.html", 404, status=404, message=missing)
+    return render(found)
+
+
+@bp.get("/s/<receipt>")
+def receipt(receipt: str):
+    """A citizen follows their suggestion: its status and the hall's reply (nothing personal shown)."""
+    from liangbiping.admin.ledger.service import ledger_progress_for_suggestion
+
+    from .suggestions import by_receipt
+
+    return follow_page(by_receipt, receipt, _("No suggestion has this receipt code."),
+                       lambda item: citizen_page("kiosk/receipt.html", item=item,
+                                                 steps=ledger_progress_for_suggestion(item.id)))

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Optional
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
-from liangbiping.admin.schemas import Bool, DayArg, Id, In, Int, Out, RatingOut, Time, whole
+from liangbiping.admin.schemas import Bool, Contact, DayArg, Id, In, Int, Out, RatingOut, Time, whole
 from liangbiping.admin.text import Line, Paragraph
 
 REASON_CODES = ("attitude", "slow", "unfamiliar", "repeat_trips", "facilities", "other")
@@ -29,44 +29,9 @@ def _uuid(value: str) -> str:
     return str(uuid.UUID(value))
 
 
-# A mainland mobile number (1, then 3-9, then nine digits), optionally after +86, 0086 or 86, with
-# spaces, dashes and brackets anywhere; nothing but those is no number at all.
-_SEP = "[ ()\\-\u3000]*"
-CONTACT_PATTERN = (f"^{_SEP}(?:(?:(?:\\+{_SEP}|0{_SEP}0{_SEP})?8{_SEP}6{_SEP})?1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})?{_SEP}$")
-
-
-def clean_contact(value: str | None) -> str | None:
-    """A mainland mobile number as 11 digits (spaces, dashes, brackets and +86 dropped); None when empty."""
-    if value is None:
-        return None
-    if not re.match(CONTACT_PATTERN, value):
-        raise ValueError(_("Must be an 11-digit mobile number."))
-    digits = re.sub(r"[^0-9]", "", value)
-    return digits[-11:] if digits else None
-
-
-def contact_field(value) -> str | None:
-    """A contact given outside a schema (a form, a service's own arguments): empty is None, and a
-    bad one is refused as the field ``contact``, as the schemas' ``Contact`` refuses it."""
-    from liangbiping.admin.errors import Invalid
-
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or len(value) > 32:
-        raise Invalid(_("Must be an 11-digit mobile number."), field="contact")
-    try:
-        return clean_contact(value)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="contact") from None
-
-
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
-
-Contact = Annotated[str | None, Field(None, max_length=32), AfterValidator(clean_contact),
-                    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 32, "pattern": CONTACT_PATTERN},
-                                              {"type": "null"}]})]
 
 
 class RatingIn(In):

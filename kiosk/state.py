@@ -21,7 +21,7 @@ from liangbiping.admin.push import cards
 from liangbiping.admin.models import Department, Kiosk, Pledge, RatingPrompt, Staff, Window
 from liangbiping.admin.models.types import utcnow
 
-from . import qrtokens
+from . import entries, qrtokens
 
 _version_lock = threading.Lock()
 _last_version = 0
@@ -164,6 +164,7 @@ class HallView:
                                        RatingPrompt.expires_at > utcnow()).order_by(RatingPrompt.id.desc())))
         self.hall_name = get_setting("hall_name") or ""
         self.timezone = hall_zone().key
+        self.rounds = entries.OpenRounds()
 
     def on_duty(self, window_id: int | None) -> list[dict]:
         return [m for m in self.by_window.get(window_id, []) if m["on_duty"]]
@@ -198,6 +199,9 @@ class HallView:
             "windows": self.floor() if window is None else [],
             "prompt": prompt_card(prompt) if prompt else None,
             "phone": phone_code(kiosk),
+            # The survey rounds open to citizens that concern this kiosk, and the wish page (entries).
+            "surveys": self.rounds.for_kiosk(kiosk),
+            "wish_url": entries.wish_url(kiosk),
         }
 
 

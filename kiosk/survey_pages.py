@@ -8,7 +8,7 @@ one answer a phone is kept by the phone's own cookie, one a code by the code.
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import abort, request
 
 from liangbiping.admin.client_address import client_address
 from liangbiping.admin.errors import DomainError
@@ -20,6 +20,7 @@ from liangbiping.admin.surveys import questions as q
 from liangbiping.kiosk.state import qr_svg
 
 from . import bp
+from .pages import citizen_page
 from .raters import keyed_hash, rater_cookie, set_rater_cookie
 
 
@@ -28,11 +29,7 @@ def _context(survey: Survey, **extra) -> dict:
                 hall_name=get_setting("hall_name") or "", **extra)
 
 
-def _page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+_page = citizen_page
 
 
 def _survey(code: str) -> Survey:

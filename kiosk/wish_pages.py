@@ -5,11 +5,11 @@ survey pages (a kiosk's page stays open longer than a token lives; nobody signed
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import abort, request
 from flask_babel import gettext as _
 
 from liangbiping.admin.client_address import client_address
-from liangbiping.admin.errors import DomainError, TooManyRequests
+from liangbiping.admin.errors import DomainError
 from liangbiping.admin.extensions import csrf
 from liangbiping.admin.models import Window
 from liangbiping.admin.services.settings import get_setting
@@ -17,15 +17,12 @@ from liangbiping.admin.extensions import db
 from liangbiping.admin.wishes import service as wishes
 
 from . import bp
-from .pages import receipt_limiter
+from .pages import citizen_page, follow_page
 from .raters import keyed_hash
 
 
 def _page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, hall_name=get_setting("hall_name") or "", **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return citizen_page(template, status, hall_name=get_setting("hall_name") or "", **context)
 
 
 def _window_arg() -> int | None:
@@ -75,21 +72,17 @@ def wish_kiosk(kiosk_id: int):
 @bp.route("/w/<receipt>", methods=["GET", "POST"])
 def wish_receipt(receipt: str):
     """Following a wish: its state and what was done; 满意 / 不满意 once it is done."""
-    wait = receipt_limiter.take(client_address() or "?")
-    if wait:
-        exc = TooManyRequests(_("Too many requests. Please wait a moment."), retry_after=wait)
-        return _page("kiosk/token_error.html", exc.status, message=exc.message)
-    wish = wishes.by_receipt(receipt)
-    if wish is None:
-        return _page("kiosk/token_error.html", 404, message=_("No wish has this receipt code."))
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            wishes.confirm(wish, request.form.get("verdict", ""))
-        except DomainError as exc:
-            db.session.rollback()
-            error, status = exc.message, exc.status
-    return _page("kiosk/wish_receipt.html", status, wish=wish, error=error)
+    def render(wish):
+        error, status = None, 200
+        if request.method == "POST":
+            try:
+                wishes.confirm(wish, request.form.get("verdict", ""))
+            except DomainError as exc:
+                db.session.rollback()
+                error, status = exc.message, exc.status
+        return _page("kiosk/wish_receipt.html", status, wish=wish, error=error)
+
+    return follow_page(wishes.by_receipt, receipt, _("No wish has this receipt code."), render)
 
 
 csrf.exempt(wish_phone)

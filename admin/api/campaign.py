@@ -26,9 +26,9 @@ READ_ALL = ("admin", "leader", "staff")
 MANAGERS = ("admin", "leader")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Period keys of the years 2000 to 2200 (admin.stats.periods): a month, a quarter, a year.
+# Period keys of the years 2000 to 2200 (admin.stats.periods): a month, a quarter, a half-year, a year.
 _YEAR = "(?:20[0-9]{2}|21[0-9]{2}|2200)"
-PERIOD_PATTERN = f"^{_YEAR}(?:-(?:0[1-9]|1[0-2])|-Q[1-4])?$"
+PERIOD_PATTERN = f"^{_YEAR}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"
 
 
 def _period_key(pattern: str):
@@ -132,13 +132,14 @@ def calendar_day(day, body):
 
 class ReportQuery(Query):
     period: ReportPeriod | None = Field(
-        None, description="a month (2026-10), a quarter (2026-Q4), a year (2026) or a day (2026-10-08)")
+        None, description="a month (2026-10), a quarter (2026-Q4), a half-year (2026-H2: 下半年), a year (2026) or a "
+                          "day (2026-10-08)")
 
 
-@endpoint("/reports/<kind>.xlsx", "GET", summary="A monthly, quarterly or annual report (XLSX)", tag="reports",
+@endpoint("/reports/<kind>.xlsx", "GET", summary="A monthly, quarterly, half-yearly or annual report (XLSX)", tag="reports",
           roles=MANAGERS, query=ReportQuery, name="reports_xlsx", produces=XLSX,
           path={"kind": {"type": "string", "enum": list(REPORT_KINDS)}},
-          description="`kind`: month, quarter or year; `period` picks which: the one that holds the first day "
+          description="`kind`: month, quarter, half (上半年 1–6, 下半年 7–12) or year; `period` picks which: the one that holds the first day "
                       "of the period or the day given (default: the current one).")
 def report(kind, query):
     from ..reports import data as report_data

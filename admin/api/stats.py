@@ -67,7 +67,7 @@ def satisfaction(query):
     return jsonify(SatisfactionOut.model_validate(body).model_dump(mode="json", by_alias=True)), 200
 
 
-@endpoint("/stats/trend", "GET", summary="Satisfaction per day, week, month, quarter or year", tag="statistics",
+@endpoint("/stats/trend", "GET", summary="Satisfaction per day, week, month, quarter, half-year or year", tag="statistics",
           roles=READ_ALL, query=TrendQuery, response=TrendOut, name="stats_trend",
           extensions={**SCOPE_ID, "x-date-range": dict(DATE_RANGE["x-date-range"], limits=[
               {"when": {"granularity": "day"}, "max_days": MAX_POINTS - 1}])},

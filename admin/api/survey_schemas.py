@@ -7,9 +7,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from liangbiping.kiosk.schemas import Contact, Token
+from liangbiping.kiosk.schemas import Token
 
-from ..schemas import Bool, DayInRange, Id, In, Int, Out, order, whole
+from ..schemas import Bool, Contact, DayInRange, Id, In, Int, Out, order, whole
 from ..text import Line, Paragraph
 from ..surveys.questions import DIMENSIONS
 

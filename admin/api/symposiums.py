@@ -9,10 +9,8 @@ from typing import Annotated
 from flask import g
 from pydantic import ConfigDict, Field, model_validator
 
-from liangbiping.kiosk.schemas import Contact
-
 from ..campaign.schemas import RectificationIn
-from ..schemas import Bool, DayInRange, In, Out, order
+from ..schemas import Bool, Contact, DayInRange, In, Out, order
 from ..services.scope import current_viewer
 from ..stats.periods import local_today
 from ..surveys import rounds

@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from liangbiping.kiosk.schemas import Contact, Token
+from liangbiping.kiosk.schemas import Token
 
 from ..errors import NotFound
-from ..schemas import Id, In, Out
+from ..schemas import Contact, Id, In, Out
 from ..services.scope import current_viewer
 from ..text import Line, Paragraph
 from ..wishes import service as wishes

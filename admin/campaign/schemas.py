@@ -34,7 +34,7 @@ class SatisfactionItemQuery(SatisfactionQuery):
 
 
 class TrendQuery(SatisfactionQuery):
-    granularity: Literal["day", "week", "month", "quarter", "year"] = "day"
+    granularity: Literal["day", "week", "month", "quarter", "half", "year"] = "day"
 
 
 class RankingQuery(Query):

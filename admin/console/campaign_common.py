@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, request
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..services.scope import Viewer, current_viewer
-from ..errors import Invalid
+from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import Department, Staff, User, Window
 from ..stats import periods
 from ..timefmt import hall_zone
 
-GRANULARITY = {"day": "day", "week": "day", "month": "day", "quarter": "week", "year": "month"}
+GRANULARITY = {"day": "day", "week": "day", "month": "day", "quarter": "week", "half": "month", "year": "month"}
 
 
 def viewer() -> Viewer:
@@ -23,6 +24,31 @@ def viewer() -> Viewer:
 
 def today() -> date:
     return periods.local_today(hall_zone())
+
+
+def form_day(name: str, required: bool = True) -> date | None:
+    """A date field of the submitted form (2026-01-31); Invalid when it is not one (or is missing)."""
+    raw = request.form.get(name, "").strip()
+    if not raw and not required:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
+
+
+def refused(exc: DomainError, back: str | None = None):
+    """A form the service refused: nothing of it is kept, and the reason is flashed; with ``back``,
+    the redirect there (the form's page)."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return (redirect(back), 303) if back else None
+
+
+def saved(message: str, to: str):
+    """A form the service took: ``message`` flashed, and the redirect to ``to``."""
+    flash(message, "success")
+    return redirect(to), 303
 
 
 def period_from_args(default_kind: str = "month", kinds=periods.KINDS) -> periods.Period:

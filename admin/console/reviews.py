@@ -3,12 +3,12 @@ reminders and closing (which publishes the leader reviews)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError, Forbidden, Invalid, NotFound
+from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Review
 from ..reviews import criteria, rounds
@@ -16,7 +16,7 @@ from ..services.settings import get_setting
 from ..stats import periods
 from . import bp
 from .access import roles_required
-from .campaign_common import departments, today, viewer
+from .campaign_common import departments, form_day, refused, saved, today, viewer
 
 ALL = ("admin", "leader", "staff")
 
@@ -51,24 +51,16 @@ def reviews_new():
     v = viewer()
     form = request.form
     try:
-        def day(name):
-            try:
-                return date.fromisoformat(form.get(name, ""))
-            except ValueError:
-                raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
-
         dept = form.get("department_id", "")
-        rnd = rounds.open_round(form.get("kind", ""), day("period_start"), day("period_end"), day("due_on"), v.actor,
+        rnd = rounds.open_round(form.get("kind", ""), form_day("period_start"), form_day("period_end"),
+                                form_day("due_on"), v.actor,
                                 title=form.get("title", ""), include_all_staff=form.get("include_all_staff") == "1",
                                 criteria_set=form.get("criteria_set") or "five_leads",
                                 custom=form.get("custom_criteria", "").splitlines()[:50],
                                 department_id=int(dept) if dept.isdigit() and len(dept) < 10 else None)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.reviews")), 303
-    flash(_("Round opened: %(title)s", title=rnd.title), "success")
-    return redirect(url_for("console.reviews_round", round_id=rnd.id)), 303
+        return refused(exc, url_for("console.reviews"))
+    return saved(_("Round opened: %(title)s", title=rnd.title), url_for("console.reviews_round", round_id=rnd.id))
 
 
 @bp.get("/reviews/<int:round_id>")
@@ -136,11 +128,8 @@ def reviews_close(round_id: int):
     try:
         rounds.close_round(rnd, viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Round closed; leader reviews are published."), "success")
-    return redirect(url_for("console.reviews_round", round_id=round_id)), 303
+        return refused(exc, url_for("console.reviews_round", round_id=round_id))
+    return saved(_("Round closed; leader reviews are published."), url_for("console.reviews_round", round_id=round_id))
 
 
 @bp.post("/reviews/<int:round_id>/remind")

@@ -3,8 +3,6 @@ typing in paper sheets, the printable A4 测评表, and opening a ledger entry f
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -15,7 +13,7 @@ from ..services.settings import get_setting
 from ..surveys import answers, followup, questions, results, rounds
 from . import bp
 from .access import roles_required
-from .campaign_common import departments, members, today, viewer, windows
+from .campaign_common import departments, form_day, members, refused, saved, today, viewer, windows
 
 MANAGERS = ("admin", "leader")
 
@@ -67,12 +65,6 @@ def surveys():
 def surveys_new():
     form = request.form
     try:
-        def day(name):
-            try:
-                return date.fromisoformat(form.get(name, ""))
-            except ValueError:
-                raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
-
         kind = form.get("target_kind", "hall")
         asked = [questions.preset(d) for d in questions.DIMENSIONS if form.get(f"dim_{d}") == "1"]
         asked += questions.parse_builder_text(form.get("extra", ""))
@@ -80,24 +72,22 @@ def surveys_new():
         survey = rounds.create({
             "title": form.get("title", ""), "description": form.get("description", ""), "target_kind": kind,
             "target_ids": _ids(f"target_{kind}") if kind != "hall" else [],
-            "questions": asked, "period_start": day("period_start"), "period_end": day("period_end"),
+            "questions": asked, "period_start": form_day("period_start"), "period_end": form_day("period_end"),
             "open_public": form.get("open_public") == "1", "open_invited": form.get("open_invited") == "1",
             "sheets_printed": int(sheets) if sheets.isdigit() and len(sheets) < 7 else -1,
         }, viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.surveys")), 303
-    flash(_("Survey saved as a draft: %(title)s", title=survey.title), "success")
-    return redirect(url_for("console.surveys_round", survey_id=survey.id)), 303
+        return refused(exc, url_for("console.surveys"))
+    return saved(_("Survey saved as a draft: %(title)s", title=survey.title),
+                 url_for("console.surveys_round", survey_id=survey.id))
 
 
 @bp.get("/surveys/<int:survey_id>")
 @roles_required(*MANAGERS)
 def surveys_round(survey_id: int):
-    v = viewer()
-    survey = _survey(survey_id)
     from liangbiping.kiosk.state import qr_svg
+
+    survey, v = _survey(survey_id), viewer()
 
     link = rounds.public_link(survey)
     return render_template("console/surveys/round.html", survey=survey, viewer=v, result=results.results(survey, v),
@@ -119,11 +109,8 @@ def surveys_action(survey_id: int, action: str):
         else:
             rounds.transition(survey, action, viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Saved."), "success")
-    return redirect(url_for("console.surveys_round", survey_id=survey_id)), 303
+        return refused(exc, url_for("console.surveys_round", survey_id=survey_id))
+    return saved(_("Saved."), url_for("console.surveys_round", survey_id=survey_id))
 
 
 @bp.post("/surveys/<int:survey_id>/invitations")
@@ -141,11 +128,8 @@ def surveys_invite(survey_id: int):
             raise Invalid(_("One invited person a line: name, unit."), field="people")
         made = rounds.invite(survey, people, viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("%(n)d invitation codes made.", n=len(made)), "success")
-    return redirect(url_for("console.surveys_round", survey_id=survey_id) + "#invitations"), 303
+        return refused(exc, url_for("console.surveys_round", survey_id=survey_id) + "#invitations")
+    return saved(_("%(n)d invitation codes made.", n=len(made)), url_for("console.surveys_round", survey_id=survey_id) + "#invitations")
 
 
 @bp.route("/surveys/<int:survey_id>/paper", methods=["GET", "POST"])
@@ -200,9 +184,7 @@ def surveys_answer_ledger(survey_id: int, response_id: int):
     except Forbidden:
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.surveys_round", survey_id=survey_id)), 303
+        return refused(exc, url_for("console.surveys_round", survey_id=survey_id))
     flash(_("Ledger entry opened."), "success")
     return redirect(url_for("console.ledger_entry", entry_id=entry.id)), 303
 
@@ -215,8 +197,5 @@ def surveys_invite_supervisors(survey_id: int):
     try:
         made = rounds.invite_supervisors(survey, today(), viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("%(n)d invitation codes made.", n=len(made)), "success")
-    return redirect(url_for("console.surveys_round", survey_id=survey_id) + "#invitations"), 303
+        return refused(exc, url_for("console.surveys_round", survey_id=survey_id) + "#invitations")
+    return saved(_("%(n)d invitation codes made.", n=len(made)), url_for("console.surveys_round", survey_id=survey_id) + "#invitations")

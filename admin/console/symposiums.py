@@ -3,29 +3,17 @@ with their attendees and minutes, and each problem raised there opened as a ledg
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError, Forbidden, Invalid
+from ..errors import DomainError, Forbidden
 from ..extensions import db
 from ..symposiums import service
 from . import bp
 from .access import roles_required
-from .campaign_common import leaders, members, today, viewer, windows
+from .campaign_common import form_day, leaders, members, refused, saved, today, viewer, windows
 
 MANAGERS = ("admin", "leader")
-
-
-def _day(name: str, required: bool = True) -> date | None:
-    raw = request.form.get(name, "").strip()
-    if not raw and not required:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(_("A date like 2026-01-31 is needed."), field=name) from None
 
 
 def _int(name: str) -> int | None:
@@ -41,26 +29,50 @@ def supervisors():
         try:
             service.save_supervisor({"name": form.get("name", ""), "unit": form.get("unit", ""),
                                      "contact": form.get("contact", "").strip() or None,
-                                     "term_start": _day("term_start"), "term_end": _day("term_end")}, viewer().actor)
+                                     "term_start": form_day("term_start"), "term_end": form_day("term_end")},
+                                    viewer().actor)
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            flash(_("Saved."), "success")
-        return redirect(url_for("console.supervisors")), 303
+            return refused(exc, url_for("console.supervisors"))
+        return saved(_("Saved."), url_for("console.supervisors"))
     day = today()
     return render_template("console/symposiums/supervisors.html", items=service.supervisors(), today=day,
                            defaults={"term_start": day.isoformat(),
                                      "term_end": day.replace(year=day.year + 2).isoformat()})
 
 
+def _supervisor(supervisor_id: int):
+    try:
+        return service.get_supervisor(supervisor_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/supervisors/<int:supervisor_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def supervisors_edit(supervisor_id: int):
+    """Change a supervisor's name, unit, contact or term. The contact is never shown in full: left
+    empty it stays as it is, and a box clears it."""
+    supervisor = _supervisor(supervisor_id)
+    if request.method == "POST":
+        form = request.form
+        values = {"name": form.get("name", ""), "unit": form.get("unit", "")}
+        try:
+            values["term_start"], values["term_end"] = form_day("term_start"), form_day("term_end")
+            if form.get("clear_contact") == "on":
+                values["contact"] = None
+            elif form.get("contact", "").strip():
+                values["contact"] = form.get("contact", "").strip()
+            service.save_supervisor(values, viewer().actor, supervisor)
+        except DomainError as exc:
+            return refused(exc, url_for("console.supervisors_edit", supervisor_id=supervisor_id))
+        return saved(_("Saved."), url_for("console.supervisors"))
+    return render_template("console/symposiums/supervisor.html", s=supervisor)
+
+
 @bp.post("/supervisors/<int:supervisor_id>/end")
 @roles_required("admin")
 def supervisors_end(supervisor_id: int):
-    try:
-        supervisor = service.get_supervisor(supervisor_id)
-    except DomainError:
-        abort(404)
+    supervisor = _supervisor(supervisor_id)
     service.save_supervisor({"active": False}, viewer().actor, supervisor)
     flash(_("Saved."), "success")
     return redirect(url_for("console.supervisors")), 303
@@ -82,13 +94,11 @@ def symposiums_new():
         name, _sep, unit = line.replace("，", ",").partition(",")
         attendees.append({"name": name, "unit": unit})
     try:
-        symposium = service.create_symposium({"title": form.get("title", ""), "held_on": _day("held_on"),
+        symposium = service.create_symposium({"title": form.get("title", ""), "held_on": form_day("held_on"),
                                               "place": form.get("place", ""), "attendees": attendees,
                                               "minutes": form.get("minutes", "")}, viewer().actor)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("console.symposiums")), 303
+        return refused(exc, url_for("console.symposiums"))
     return redirect(url_for("console.symposiums_one", symposium_id=symposium.id)), 303
 
 
@@ -116,7 +126,7 @@ def symposiums_problem(symposium_id: int):
     try:
         values = {"problem": form.get("problem", ""), "raised_by": form.get("raised_by", ""),
                   "contact": form.get("contact", "").strip() or None, "measure": form.get("measure", ""),
-                  "deadline": _day("deadline", required=False), "leader_id": _int("leader_id"),
+                  "deadline": form_day("deadline", required=False), "leader_id": _int("leader_id"),
                   "responsible_id": _int("responsible_id"), "staff_id": _int("staff_id"),
                   "window_id": _int("window_id")}
         problem = service.raise_problem(symposium, values, v)
@@ -124,8 +134,5 @@ def symposiums_problem(symposium_id: int):
         db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Ledger entry #%(id)d opened.", id=problem.rectification_id), "success")
-    return redirect(url_for("console.symposiums_one", symposium_id=symposium_id)), 303
+        return refused(exc, url_for("console.symposiums_one", symposium_id=symposium_id))
+    return saved(_("Ledger entry #%(id)d opened.", id=problem.rectification_id), url_for("console.symposiums_one", symposium_id=symposium_id))

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .rating_terms import mask_contact
+from .mixins import CitizenReceipt
 from .types import UTCDateTime, utcnow
 
 SUGGESTION_KINDS = ("suggestion", "complaint", "praise")
@@ -55,31 +55,15 @@ class RatingPrompt(db.Model):
         return "open" if utcnow() < self.expires_at else "expired"
 
 
-class Suggestion(db.Model):
+class Suggestion(CitizenReceipt, db.Model):
     """A suggestion, complaint or praise from the box; the citizen follows it by its receipt code."""
 
     __tablename__ = "suggestions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    receipt: Mapped[str] = mapped_column(String(12), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="suggestion")
-    text: Mapped[str] = mapped_column(Text)
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
-    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), index=True)
-    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
-    channel: Mapped[str] = mapped_column(String(16), default="web")
-    contact: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_by: Mapped[str] = mapped_column(String(96), default="")
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    address_hash: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    staff: Mapped["Staff | None"] = relationship()  # noqa: F821
-    window: Mapped["Window | None"] = relationship()  # noqa: F821
-
-    @property
-    def contact_masked(self) -> str | None:
-        return mask_contact(self.contact)

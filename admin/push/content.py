@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Department, Honor, Notice, Pledge, RatingPrompt, Staff, Standard, Window
 from ..models.types import utcnow
 from ..services.settings import get_setting
+from . import citizen_codes
 from .cards import member_card
 from .playlists import DEFAULT_HALL, DEFAULT_WINDOW, playlist_in_force
 
@@ -62,6 +63,7 @@ class HallSnapshot:
     prompts: dict | None = None  # {window id: the newest open prompt there, as its window screen shows it}
     parts: dict | None = None  # what it was read from (read_parts), for the next snapshot to reuse
     roster: tuple = ()  # the members as the boards name them (roster)
+    take_part: dict | None = None  # open survey rounds and the wish page, to scan (citizen_codes)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -81,6 +83,7 @@ PART_TABLES = {
     "hall": {"settings"},
     "playlists": {"playlists", "schedules"},
     "prompts": {"rating_prompts", "staff", "settings"},  # settings: the public address in the links
+    "take_part": citizen_codes.TABLES,
 }
 
 
@@ -184,7 +187,7 @@ def open_prompts(rows: list, now: datetime) -> dict:
 
 
 READERS = {"catalog": _catalog, "members": _members, "pledges": _pledges, "honors": _honors, "notices": _notices,
-           "hall": _hall, "playlists": _playlists, "prompts": _prompts}
+           "hall": _hall, "playlists": _playlists, "prompts": _prompts, "take_part": citizen_codes.read}
 
 
 _named: dict[str, tuple] = {}  # part -> (its rows, the names, the rows named): the same objects, the same answer
@@ -245,7 +248,7 @@ def snapshot(now: datetime | None = None, campaign: tuple[dict, tuple] | None = 
         playlists=parts["playlists"], campaign=campaign[0] if campaign is not None else campaign_sections(),
         prompts=open_prompts(parts["prompts"], now),
     )
-    snap.parts, snap.roster = parts, members
+    snap.parts, snap.roster, snap.take_part = parts, members, parts["take_part"]
     return snap
 
 
@@ -322,6 +325,7 @@ def build(key: str, snap: HallSnapshot, neighbours=()) -> dict:
     sections["boards"] = campaign["boards"]
     sections["phase"] = campaign["phase"]
     sections["wishes"] = campaign.get("wishes")  # admin.wishes: this month's fulfilled wishes, anonymised
+    sections["take_part"] = snap.take_part
     return sections
 
 

@@ -23,6 +23,7 @@ DEFAULT_HALL = [
     {"kind": "satisfaction", "duration": 15},
     {"kind": "boards", "duration": 15},  # shown only when a board is published
     {"kind": "wishes", "duration": 12},  # shown only when wishes were fulfilled
+    {"kind": "take_part", "duration": 15},  # shown only while a survey round is open to citizens
 ]
 # A window screen is one composed page (member, service items, rating QR), not a rotation.
 DEFAULT_WINDOW = [{"kind": "window", "duration": 0}]

@@ -1,4 +1,4 @@
-"""The figures of a report for one month, quarter or year, as the viewer may see them."""
+"""The figures of a report for one month, quarter, half-year or year, as the viewer may see them."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from ..stats.queries import Scope
 from ..surveys import results as survey_results
 from ..timefmt import hall_zone
 
-KINDS = ("month", "quarter", "year")
-TREND_STEP = {"month": "day", "quarter": "week", "year": "month"}
+KINDS = ("month", "quarter", "half", "year")
+TREND_STEP = {"month": "day", "quarter": "week", "half": "month", "year": "month"}
 
 
 def build(period: periods.Period, viewer: Viewer) -> dict:

@@ -144,4 +144,5 @@ ROUND_STATUSES = {"open": _p("round", "Open"), "closed": _p("round", "Closed"), 
 SLIDES = {"identity_wall": _l("Identity wall"), "member_spotlight": _l("Member spotlight"),
           "standards": _l("Service standards"), "pledges": _l("Pledges"), "honor_board": _l("Honor board"),
           "notices": _l("Notices"), "banner": _l("Campaign banner"), "satisfaction": _l("Satisfaction board"),
-          "boards": _l("Comparison boards"), "window": _l("Window screen"), "wishes": _l("Wishes fulfilled")}
+          "boards": _l("Comparison boards"), "window": _l("Window screen"), "wishes": _l("Wishes fulfilled"),
+          "take_part": _l("Surveys and wishes to scan")}

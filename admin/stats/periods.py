@@ -1,4 +1,7 @@
-"""Periods in the hall's time zone: days, ISO weeks, months, quarters and years.
+"""Periods in the hall's time zone: days, ISO weeks, months, quarters, half-years and years.
+
+Half-years (上半年 January–June, 下半年 July–December) are the documents' period of public
+evaluation: "每半年开展一次群众评议".
 
 All dates here are hall-local calendar dates; ``utc_bounds`` turns an inclusive date range
 into the half-open UTC interval that stored times are compared with.
@@ -15,7 +18,7 @@ from flask_babel import gettext as _
 
 from ..errors import Invalid
 
-KINDS = ("day", "week", "month", "quarter", "year")
+KINDS = ("day", "week", "month", "quarter", "half", "year")
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class Period:
 
     @property
     def key(self) -> str:
-        """A short, sortable name: 2026-10-08, 2026-W41, 2026-10, 2026-Q4, 2026."""
+        """A short, sortable name: 2026-10-08, 2026-W41, 2026-10, 2026-Q4, 2026-H2, 2026."""
         if self.kind == "day":
             return self.start.isoformat()
         if self.kind == "week":
@@ -36,6 +39,8 @@ class Period:
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{self.start.year}-H{1 if self.start.month <= 6 else 2}"
         return str(self.start.year)
 
     def label(self) -> str:
@@ -49,6 +54,10 @@ class Period:
             return _("%(year)s-%(month)02d", year=self.start.year, month=self.start.month)
         if self.kind == "quarter":
             return _("%(year)s Q%(q)s", year=self.start.year, q=(self.start.month - 1) // 3 + 1)
+        if self.kind == "half":
+            if self.start.month <= 6:
+                return _("%(year)s first half", year=self.start.year)
+            return _("%(year)s second half", year=self.start.year)
         return _("Year %(year)s", year=self.start.year)
 
     def previous(self) -> "Period":
@@ -79,6 +88,10 @@ def containing(kind: str, day: date) -> Period:
     if kind == "quarter":
         first = (day.month - 1) // 3 * 3 + 1
         return Period(kind, date(day.year, first, 1), _month_end(day.year, first + 2))
+    if kind == "half":
+        if day.month <= 6:
+            return Period(kind, date(day.year, 1, 1), date(day.year, 6, 30))
+        return Period(kind, date(day.year, 7, 1), date(day.year, 12, 31))
     if kind == "year":
         return Period(kind, date(day.year, 1, 1), date(day.year, 12, 31))
     raise ValueError(f"unknown period kind {kind!r}")
@@ -99,6 +112,7 @@ _KEY = {  # ASCII digits: \d would take any script's digits too
     "week": re.compile(r"^([0-9]{4})-W([0-9]{2})$"),
     "month": re.compile(r"^([0-9]{4})-([0-9]{2})$"),
     "quarter": re.compile(r"^([0-9]{4})-Q([1-4])$"),
+    "half": re.compile(r"^([0-9]{4})-H([12])$"),
     "year": re.compile(r"^([0-9]{4})$"),
 }
 
@@ -124,6 +138,8 @@ def _parse_key(text: str, kind: str | None = None) -> Period:
                     return containing(k, date(g[0], g[1], 1))
                 if k == "quarter":
                     return containing(k, date(g[0], (g[1] - 1) * 3 + 1, 1))
+                if k == "half":
+                    return containing(k, date(g[0], (g[1] - 1) * 6 + 1, 1))
                 return containing(k, date(g[0], 1, 1))
             if kind and _KEY["day"].match(text):
                 return containing(kind, date.fromisoformat(text))

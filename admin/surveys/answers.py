@@ -11,6 +11,7 @@ from ..errors import Conflict, Forbidden, Invalid, Unauthorized
 from ..extensions import db
 from ..models import Survey, SurveyInvitation, SurveyResponse
 from ..models.types import utcnow
+from ..schemas import contact_field
 from ..services.audit import record
 from . import questions as q
 from . import rounds
@@ -21,12 +22,6 @@ def _check_open(survey: Survey) -> None:
         raise Conflict(_("This survey has not started yet."), code="survey_not_open")
     if survey.status != "open":
         raise Conflict(_("This survey is closed. Thank you for your interest."), code="survey_closed")
-
-
-def _contact(value) -> str | None:
-    from liangbiping.kiosk.schemas import contact_field
-
-    return contact_field(value)
 
 
 def _target(survey: Survey, target_id) -> int | None:
@@ -67,6 +62,8 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
             raise Unauthorized(_("The kiosk token is not valid. Pair the kiosk again."), code="invalid_kiosk_token")
         if found[2] == "device":
             raise Invalid(_("An evaluator device posts ratings only."), code="device_ratings_only", field="kiosk_token")
+        if not rounds.concerns_window(survey, found[1]):
+            raise Forbidden(_("This survey is not about this kiosk's window."), code="survey_not_here")
         response.kiosk_id = found[0]
         check_burst(f"survey-kiosk:{found[0]}", "kiosk")
     elif channel == "invitation":
@@ -89,7 +86,7 @@ def answer(survey: Survey, *, channel: str, answers: dict, target_id=None, conta
         raise Invalid(_("Must be one of: %(choices)s", choices="phone, kiosk, invitation, paper"), field="channel")
     response.target_id = _target(survey, target_id)
     response.answers = q.check_answers(survey.questions, answers)
-    response.contact = _contact(contact)
+    response.contact = contact_field(contact)
     db.session.add(response)
     try:
         db.session.flush()

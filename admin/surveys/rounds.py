@@ -268,6 +268,28 @@ def target_choices(survey: Survey) -> list[dict]:
     return sorted(out, key=lambda c: c["label"])
 
 
+def concerns(kind: str, ids, window_id: int | None, department_id: int | None, members: set[int]) -> bool:
+    """Whether a round evaluating ``kind`` ``ids`` concerns a kiosk at ``window_id`` (of
+    ``department_id``, with ``members`` at it): the whole hall, the window, its department or one of
+    its members. A kiosk on the floor (no window) serves the whole hall: every round concerns it."""
+    if kind == "hall" or window_id is None:
+        return True
+    if kind == "window":
+        return window_id in ids
+    if kind == "department":
+        return department_id is not None and department_id in ids
+    return kind == "staff" and bool(members & set(ids))
+
+
+def concerns_window(survey: Survey, window_id: int | None) -> bool:
+    """``concerns`` for one round and one kiosk's window, read from the database."""
+    if survey.target_kind == "hall" or window_id is None:
+        return True
+    department = db.session.scalar(select(Window.department_id).where(Window.id == window_id))
+    members = set(db.session.scalars(select(Staff.id).where(Staff.window_id == window_id)))
+    return concerns(survey.target_kind, survey.target_ids or [], window_id, department, members)
+
+
 def target_department(survey: Survey, target_id: int | None) -> int | None:
     """The department an answer about ``target_id`` belongs to (None: the hall's)."""
     if target_id is None or survey.target_kind == "hall":

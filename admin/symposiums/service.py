@@ -15,17 +15,12 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Supervisor, Symposium, SymposiumProblem
 from ..models.types import utcnow
+from ..schemas import contact_field
 from ..services.audit import record
 from ..services.scope import Viewer
 from ..text import field_text
 
 MAX_ATTENDEES = 200
-
-
-def _contact(value) -> str | None:
-    from liangbiping.kiosk.schemas import contact_field
-
-    return contact_field(value)
 
 
 # --- supervisors ------------------------------------------------------------------------------------
@@ -61,7 +56,7 @@ def save_supervisor(values: dict, actor: str, supervisor: Supervisor | None = No
         elif key == "unit":
             value = field_text(value, "unit", max_length=128, multiline=False)
         elif key == "contact":
-            value = _contact(value)
+            value = contact_field(value)
         old = getattr(supervisor, key)
         if creating or old != value:
             # A contact goes to the log masked: the log is read more widely than the register.
@@ -135,7 +130,7 @@ def raise_problem(symposium: Symposium, values: dict, viewer: Viewer) -> Symposi
 
     text = field_text(values.get("problem"), "problem", max_length=ledger.TEXT_MAX, required=True)
     problem = SymposiumProblem(
-        symposium_id=symposium.id, text=text, created_at=utcnow(), contact=_contact(values.get("contact")),
+        symposium_id=symposium.id, text=text, created_at=utcnow(), contact=contact_field(values.get("contact")),
         raised_by=field_text(values.get("raised_by"), "raised_by", max_length=64, multiline=False))
     for _attempt in range(5):
         problem.follow_code = new_receipt() if problem.contact else None

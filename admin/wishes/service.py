@@ -20,6 +20,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Staff, Window, Wish
 from ..models.types import utcnow
+from ..schemas import contact_field
 from ..services.audit import record
 from ..services.scope import Viewer
 from ..text import field_text
@@ -38,7 +39,6 @@ def submit(*, kind: str, text: str, contact: str | None, window_id: int | None, 
            kiosk_token: str | None = None, address_hash: str | None = None) -> Wish:
     """Store a citizen's wish or errand with a new receipt code; committed before it returns."""
     from liangbiping.kiosk.rules import check_burst
-    from liangbiping.kiosk.schemas import clean_contact
     from liangbiping.kiosk.sources import kiosk_for_token
     from liangbiping.kiosk.suggestions import new_receipt
 
@@ -59,11 +59,7 @@ def submit(*, kind: str, text: str, contact: str | None, window_id: int | None, 
     else:
         check_burst(f"wish:{address_hash or '?'}", "address")
     text = field_text(text, "text", max_length=TEXT_MAX, required=True)
-    if contact:
-        try:
-            contact = clean_contact(contact)
-        except ValueError as exc:
-            raise Invalid(str(exc), field="contact") from None
+    contact = contact_field(contact)
     window = db.session.get(Window, window_id) if window_id else None
     if window_id and window is None:
         raise Invalid(_("window_id: %(id)s does not exist.", id=window_id), field="window_id")

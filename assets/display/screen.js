@@ -524,7 +524,31 @@
           add(items, add(el("li", "wishes-item"), el("span", "wishes-text", x.text),
             el("span", "wishes-by", [x.by, x.done_on].filter(Boolean).join(" · "))));
         });
-        return add(box, items, el("div", "wishes-how", L.wishes_how));
+        var how = el("div", "wishes-how", L.wishes_how);
+        // The wish page's code (admin.push.citizen_codes), for the citizen who reads this and has one.
+        if (s.take_part && s.take_part.wish_url) add(how, qrSlot(s.take_part.wish_url, "qr-slot wishes-qr"));
+        return add(box, items, how);
+      }
+    },
+
+    take_part: {
+      // 群众评议: each survey round open to citizens with its code, and the wish page's code.
+      pages: function () { return [[]]; },
+      has: function (s) { return !!(s.take_part && list(s.take_part.surveys).length); },
+      render: function (s) {
+        var t = s.take_part || {};
+        var box = el("div", "take-part");
+        list(t.surveys).forEach(function (x) {
+          var card = el("div", "take-card take-survey");
+          card.setAttribute("data-survey", x.code);
+          add(box, add(card, qrSlot(x.url, "qr-slot"), el("div", "take-title", x.title),
+            el("div", "take-period", x.period), el("div", "take-how", L.take_part_survey)));
+        });
+        if (t.wish_url) {
+          add(box, add(el("div", "take-card take-wish"), qrSlot(t.wish_url, "qr-slot"),
+            el("div", "take-title", L.wishes), el("div", "take-how", L.take_part_wish)));
+        }
+        return box;
       }
     },
 

@@ -128,6 +128,30 @@
     return { staff_id: state.member ? state.member.id : null, window_id: state.window ? state.window.id : null, card: state.member };
   }
 
+  // The survey rounds open to citizens here and the wish page (kiosk.entries): plain links to the
+  // kiosk's own pages, which send their forms with this kiosk's token.
+  function renderEntries(box) {
+    if (!box) return;
+    box.textContent = "";
+    (state.surveys || []).forEach(function (s) {
+      var a = el("a", "entry survey-entry");
+      if (String(s.url).charAt(0) !== "/") return;  // a path of this server, never another scheme
+      a.href = s.url;
+      a.setAttribute("data-survey", s.code);
+      a.appendChild(el("strong", "", T.survey_entry));
+      a.appendChild(el("span", "", s.title));
+      box.appendChild(a);
+    });
+    if (state.wish_url) {
+      var w = el("a", "entry wish-entry");
+      w.href = state.wish_url;
+      w.appendChild(el("strong", "", T.wish_entry));
+      w.appendChild(el("span", "", T.wish_entry_sub));
+      box.appendChild(w);
+    }
+    box.hidden = !box.childNodes.length;
+  }
+
   function renderStart() {
     var t = target();
     var win = state.window || (chosen && chosen.window) || null;
@@ -158,6 +182,8 @@
     label.hidden = !state.window;
     if (state.window) label.textContent = T.window_n.replace("%(n)s", state.window.number) + " " + state.window.name;
     setSvg($("floor-phone-qr"), state.phone ? state.phone.qr_svg : "");  // the floor kiosk's pick screen
+    renderEntries($("entries"));
+    renderEntries($("floor-entries"));
     if (current === "wait") home();
     else if (current === "start") {
       var members = state.mode === "window" ? (state.members || []) : null;

@@ -4,10 +4,13 @@ counted on the hall screen's 心愿墙 slide."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 import requests
+import zxingcpp
+from PIL import Image
 
 from tests.browser.screen_support import new_screen, open_screen
 from tests.livesrv import Api
@@ -65,6 +68,9 @@ def test_a_wish_from_the_phone_to_the_hall_screen(browser, live_server):
         view.wait_for_selector(".wishes-num")
         assert view.locator(".wishes-num").inner_text() == "1"
         assert "本月圆梦心愿与代办" in view.inner_text("body") and "腿脚不便" in view.inner_text("body")
+        # the wish page's own code under the wall, for the next citizen who needs a hand
+        shot = view.locator('.wishes-qr[data-qr="drawn"] canvas').screenshot()
+        assert [c.text for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))] == [f"{live_server.url}/w/"]
     finally:
         lobby.close()
     assert requests.get(f"{live_server.url}/w/NOSUCH22", timeout=10).status_code == 404
