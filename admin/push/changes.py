@@ -60,6 +60,17 @@ class ChangeBus:
         if not slow_only:
             self._due.set()
 
+    def take_turn(self, name: str, seconds: float) -> bool:
+        """True for the one process that takes ``name``'s turn for the next ``seconds``. When
+        Redis does not answer every process takes it: a turn taken twice costs a round, a turn
+        lost would leave a board behind."""
+        import redis
+
+        try:
+            return bool(self._redis.set(f"liangbiping:turn:{name}", self.origin, nx=True, px=int(seconds * 1000)))
+        except (redis.RedisError, OSError):
+            return True
+
     def close(self) -> None:
         """Stop the sender and the listener (tests; a server process simply ends)."""
         self._closed.set()

@@ -238,6 +238,11 @@ class PushHub:
             self._event.clear()
             now = time.monotonic()
             slow_due = self._slow_pending and now - self._last_slow >= SLOW_INTERVAL
+            if slow_due and not woke and self.bus is not None and not self.bus.take_turn("slow-round", SLOW_INTERVAL):
+                # Ratings reach every process, and each would push the boards every interval: one
+                # per province does, and its patch reaches this process's screens through the
+                # queue (what came in here after it is in the next one, or the minute's sweep).
+                self._slow_pending, self._last_slow, slow_due = False, now, False
             sweep_due = now - last_sweep >= SWEEP_INTERVAL
             try:
                 with self.app.app_context():

@@ -70,3 +70,28 @@ def test_a_process_hears_the_others_changes_not_its_own():
     finally:
         a.close()
         b.close()
+
+
+def test_one_process_takes_a_turn_and_every_process_does_without_redis():
+    """The boards' round for ratings: one process per interval, whichever asks first; with Redis
+    away, every process (a round twice rather than a board left behind)."""
+    import os
+    import uuid
+
+    import pytest
+
+    from tests.conftest import IN_CI
+
+    url = os.environ.get("LIANGBIPING_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("LIANGBIPING_REDIS_URL is needed")
+        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    a, b = ChangeBus(url, lambda _: None), ChangeBus(url, lambda _: None)
+    turn = f"test-{uuid.uuid4().hex}"
+    assert a.take_turn(turn, 0.5) is True
+    assert b.take_turn(turn, 0.5) is False and a.take_turn(turn, 0.5) is False
+    time.sleep(0.6)
+    assert b.take_turn(turn, 0.5) is True
+    gone = ChangeBus(f"redis://127.0.0.1:{free_port()}/0", lambda _: None)
+    assert gone.take_turn(turn, 0.5) is True and gone.take_turn(turn, 0.5) is True
