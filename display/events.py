@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 
 _screens: dict[str, int] = {}          # sid -> screen id, for the sockets this process holds
 _sent: dict[str, int] = {}             # sid -> newest version this process sent it
-# sid -> the version of the state just sent straight to it, until a newer patch has passed it:
-# few entries at any time, so that the fan-out's filter below does not walk every screen.
-_fresh: dict[str, int] = {}
 # Events a screen may send: 20 at once, then 5 a second on average (acks, heartbeats, resyncs).
 _limiter = TokenBuckets(20, 5)
 
@@ -39,13 +36,7 @@ def _older_than_sent(namespace, room, event, data) -> list[str]:
             or not isinstance(data, dict) or not isinstance(data.get("version"), int):
         return []
     version = data["version"]
-    skip = []
-    for sid, sent in list(_fresh.items()):
-        if sent >= version:
-            skip.append(sid)
-        else:
-            _fresh.pop(sid, None)  # this patch and every later one are newer than its state
-    return skip
+    return [sid for sid, sent in list(_sent.items()) if sent >= version]
 
 
 def _text(value, limit: int) -> str:
@@ -79,7 +70,7 @@ def _join_content(screen: Screen) -> None:
         db.session.rollback()
         if hub.version_of(new_key) > state["version"]:
             state = hub.state_of(new_key)
-    _sent[request.sid] = _fresh[request.sid] = state["version"]
+    _sent[request.sid] = state["version"]
     # To this socket alone, which this process holds: straight to it, not through the message queue
     # (a publish to Redis and every process reading it back: most of a connect's cost at 4,000).
     emit("hello", {"screen": info}, ignore_queue=True)
@@ -109,7 +100,6 @@ def disconnect(*_args):
     revocation.forget(NAMESPACE, request.sid)
     _limiter.forget(request.sid)
     _sent.pop(request.sid, None)
-    _fresh.pop(request.sid, None)
     if screen_id is not None:
         hub_for().report(Screen, screen_id, connected=False)
 
