@@ -17,26 +17,15 @@ from liangbiping.admin.limits import TokenBuckets
 from liangbiping.admin.models import Screen
 from liangbiping.admin.push import revocation
 from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key, room_for_screen
-from liangbiping.admin.push.rooms import skip_when
+from liangbiping.admin.push import rooms as versioned
 from liangbiping.admin.services.devices import device_for_token
 
 log = logging.getLogger(__name__)
 
 _screens: dict[str, int] = {}          # sid -> screen id, for the sockets this process holds
-_sent: dict[str, int] = {}             # sid -> newest version this process sent it
+_sent: dict[str, int] = {}             # sid -> version of the state this process sent it
 # Events a screen may send: 20 at once, then 5 a second on average (acks, heartbeats, resyncs).
 _limiter = TokenBuckets(20, 5)
-
-
-@skip_when
-def _older_than_sent(namespace, room, event, data) -> list[str]:
-    """A patch no newer than the state a socket was sent goes nowhere: its state went straight
-    to it (_join_content), the patch round every process through the queue, and may come after."""
-    if namespace != NAMESPACE or event != "patch" or not str(room).startswith("content:") \
-            or not isinstance(data, dict) or not isinstance(data.get("version"), int):
-        return []
-    version = data["version"]
-    return [sid for sid, sent in list(_sent.items()) if sent >= version]
 
 
 def _text(value, limit: int) -> str:
@@ -53,23 +42,26 @@ def _join_content(screen: Screen) -> None:
         if room.startswith("content:"):
             leave_room(room)
     # Into the room first, then read the state: every patch of that key pushed after the read
-    # reaches this socket, and every one before is in the state (a patch that arrives before
-    # the state, or again after it, the page drops or answers with a resync). The read must see
-    # what was committed after the join: end the transaction that found the screen first
-    # (SQLite keeps a read transaction's snapshot).
+    # reaches this socket, and every one before is in the state. The room's patches skip the
+    # socket while it is read (rooms.hold), so none reaches it before its state; one that did
+    # means a newer commit, read again. The read must see what was committed after the join: end
+    # the transaction that found the screen first (SQLite keeps a read transaction's snapshot).
     # A screen moved to another key after it was read here is told to rejoin (its own room).
     key, info = screen.content_key, _screen_info(screen)
-    if key:
-        join_room(room_for_key(key))
-    db.session.rollback()
-    state = hub.state_of(key) if key else None
-    if state is None:
-        # New to the rounds: a round gives it its key now; join that, then look once more.
-        new_key, state = hub.state_for(db.session.get(Screen, screen.id))
-        join_room(room_for_key(new_key))
-        db.session.rollback()
-        if hub.version_of(new_key) > state["version"]:
-            state = hub.state_of(new_key)
+    if not key:
+        key, _ = hub.state_for(screen)  # new to the rounds: a round gives it its key now
+    room, manager = room_for_key(key), socketio.server.manager
+    join_room(room)
+    versioned.hold(manager, request.sid, NAMESPACE, room)
+    try:
+        for attempt in range(5):
+            db.session.rollback()
+            state = hub.state_of(key)
+            if versioned.release(manager, request.sid, NAMESPACE, room, state["version"], force=attempt == 4):
+                break
+    except BaseException:
+        versioned.release(manager, request.sid, NAMESPACE, room, 0, force=True)
+        raise
     _sent[request.sid] = state["version"]
     # To this socket alone, which this process holds: straight to it, not through the message queue
     # (a publish to Redis and every process reading it back: most of a connect's cost at 4,000).

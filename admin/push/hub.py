@@ -23,6 +23,7 @@ from ..extensions import db, socketio
 from ..models import Notice, PushCounter, PushGroup, Screen
 from ..models.types import utcnow
 from . import content, revocation
+from .rooms import VERSIONED
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,11 @@ def forget_caches(tables: set[str] | None) -> None:
 
 def room_for_key(key: str) -> str:
     return f"content:{key}"
+
+
+# A key's rounds number their states and patches from one counter: a screen must never be given
+# an older one after a newer (admin/push/rooms.py keeps each process's deliveries in order).
+VERSIONED.add((NAMESPACE, room_for_key(""), frozenset({"state", "patch"})))
 
 
 def room_for_screen(screen_id: int) -> str:

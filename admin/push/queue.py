@@ -16,7 +16,7 @@ import time
 
 import socketio
 
-from .rooms import RoomIndex, with_skipped
+from .rooms import DROP, RoomIndex
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,14 @@ class RedisQueue(RoomIndex, socketio.RedisManager):
         self.resubscribed = 0  # times it listened again after losing Redis (tests, /healthz readers)
 
     def _handle_emit(self, message):
-        # Delivered here from the queue: the same filters as a local emit (rooms.skip_when).
+        # Delivered here from the queue: kept in order as a local emit is (RoomIndex.deliverable).
         data = message.get("data")
         if isinstance(data, list) and len(data) == 1 and not message.get("binary"):
-            message["skip_sid"] = with_skipped(message.get("namespace"), message.get("room"), message.get("event"),
-                                               data[0], message.get("skip_sid"))
+            skip_sid = self.deliverable(message.get("namespace"), message.get("room"), message.get("event"),
+                                        data[0], message.get("skip_sid"))
+            if skip_sid is DROP:
+                return None
+            message["skip_sid"] = skip_sid
         return super()._handle_emit(message)
 
     def _redis_listen_with_retries(self):

@@ -9,36 +9,118 @@ with the square of the screens. This index makes both a look-up of the socket's 
 
 from __future__ import annotations
 
+import threading
+
 import socketio
 
-
-_skip_filters: list = []
-
-
-def skip_when(fn):
-    """Register ``fn(namespace, room, event, data) -> sids``: sockets of this process that must
-    not get that emit (a patch a screen's state already holds, say). Called for every emit this
-    process delivers, from itself or from the message queue."""
-    _skip_filters.append(fn)
-    return fn
+# Events whose payload carries a ``version`` that only grows, per room: (namespace, room prefix, events).
+# The app factory sets it; see RoomIndex.deliverable.
+VERSIONED: set[tuple[str, str, frozenset]] = set()
+DROP = object()  # deliverable()'s answer when no socket of this process must get the emit
 
 
-def with_skipped(namespace, room, event, data, skip_sid):
-    extra = set()
-    for fn in _skip_filters:
-        extra.update(fn(namespace, room, event, data))
-    if not extra:
-        return skip_sid
-    given = [] if skip_sid is None else [skip_sid] if isinstance(skip_sid, str) else list(skip_sid)
-    return given + sorted(extra)
+def hold(manager, sid: str, namespace: str, room: str) -> None:
+    """``sid`` just entered ``room`` and will be sent its whole state alone: versioned emits to
+    the room skip it until release() (it could get a newer one before an older state)."""
+    if isinstance(manager, RoomIndex):
+        manager.hold(sid, namespace, room)
+
+
+def release(manager, sid: str, namespace: str, room: str, version: int, force: bool = False) -> bool:
+    """``sid`` is about to be sent the state of ``version``. False: a newer emit to the room went
+    past it while it was held; read the state again (it has been committed) and release again.
+    ``force``: release it whatever it missed (the page asks for a resync at the next patch)."""
+    if isinstance(manager, RoomIndex):
+        return manager.release(sid, namespace, room, version, force)
+    return True
 
 
 class RoomIndex:
-    """A mixin for a python-socketio manager (before it in the bases)."""
+    """A mixin for a python-socketio manager (before it in the bases).
+
+    It also keeps versioned rooms (VERSIONED) in order. A screen gets its state straight from the
+    process that holds it, and patches through the message queue from whichever process made them,
+    and two processes' emits may reach a third in another order than they were committed: an
+    emit no newer than what the room was last given here, or than the state a socket was sent
+    alone, must not reach it (an older state would take a screen back)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._rooms_of: dict[tuple[str, str], set] = {}
+        self._versions = threading.Lock()
+        self._newest: dict[tuple[str, str], int] = {}  # (namespace, room) -> newest version delivered here
+        # (namespace, room) -> {sid: version of the state it was sent alone (None: held)}, for the
+        # sockets whose state is newer than what the room was last given
+        self._ahead: dict[tuple[str, str], dict[str, int | None]] = {}
+        self._missed: dict[str, int] = {}  # held sid -> newest version that skipped it
+
+    @staticmethod
+    def _versioned(namespace, room, event, data) -> int | None:
+        if not isinstance(room, str) or not isinstance(data, dict):
+            return None
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            return None
+        for space, prefix, events in VERSIONED:
+            if namespace == space and room.startswith(prefix) and event in events:
+                return version
+        return None
+
+    def deliverable(self, namespace, room, event, data, skip_sid):
+        """``skip_sid`` with the sockets that must not get this emit, or DROP."""
+        version = self._versioned(namespace, room, event, data)
+        if version is None:
+            return skip_sid
+        where = (namespace, room)
+        with self._versions:
+            if version <= self._newest.get(where, 0):
+                return DROP
+            self._newest[where] = version
+            ahead = self._ahead.get(where)
+            if not ahead:
+                return skip_sid
+            skipped = []
+            for sid, sent in list(ahead.items()):
+                if sent is None:
+                    self._missed[sid] = max(self._missed.get(sid, 0), version)
+                    skipped.append(sid)
+                elif sent >= version:
+                    skipped.append(sid)
+                if sent is not None and sent <= version:
+                    del ahead[sid]  # from here what the room is given covers it
+            if not ahead:
+                del self._ahead[where]
+        if not skipped:
+            return skip_sid
+        given = [] if skip_sid is None else [skip_sid] if isinstance(skip_sid, str) else list(skip_sid)
+        return given + skipped
+
+    def hold(self, sid, namespace, room):
+        with self._versions:
+            self._ahead.setdefault((namespace, room), {})[sid] = None
+            self._missed.pop(sid, None)
+
+    def release(self, sid, namespace, room, version, force=False) -> bool:
+        where = (namespace, room)
+        with self._versions:
+            if self._missed.get(sid, 0) > version and not force:
+                return False
+            self._missed.pop(sid, None)
+            ahead = self._ahead.setdefault(where, {})
+            if version > self._newest.get(where, 0) and not force:
+                ahead[sid] = version
+            else:
+                ahead.pop(sid, None)
+            if not ahead:
+                del self._ahead[where]
+            return True
+
+    def _forget_ahead(self, sid, namespace, room):
+        with self._versions:
+            ahead = self._ahead.get((namespace, room))
+            if ahead is not None and ahead.pop(sid, False) is not False and not ahead:
+                del self._ahead[(namespace, room)]
+            self._missed.pop(sid, None)
 
     def basic_enter_room(self, sid, namespace, room, eio_sid=None):
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
@@ -46,6 +128,7 @@ class RoomIndex:
 
     def basic_leave_room(self, sid, namespace, room):
         super().basic_leave_room(sid, namespace, room)
+        self._forget_ahead(sid, namespace, room)
         rooms = self._rooms_of.get((namespace, sid))
         if rooms is not None:
             rooms.discard(room)
@@ -75,5 +158,7 @@ class IndexedManager(RoomIndex, socketio.Manager):
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
-        return super().emit(event, data, namespace, room=room, callback=callback,
-                            skip_sid=with_skipped(namespace, room, event, data, skip_sid), **kwargs)
+        skip_sid = self.deliverable(namespace, room, event, data, skip_sid)
+        if skip_sid is DROP:
+            return None
+        return super().emit(event, data, namespace, room=room, callback=callback, skip_sid=skip_sid, **kwargs)

@@ -276,8 +276,9 @@ class Screen:
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                if self.events and self.events[-1][0] == "rejoin":
-                    self.events.append(("rejoin-answered", None))
+                asked = sum(1 for event, _ in self.events if event == "rejoin")
+                if asked > sum(1 for event, _ in self.events if event == "rejoin-answered"):
+                    self.events.append(("rejoin-answered", None))  # however many events came since
                     threading.Thread(target=self._hello, daemon=True).start()
                 result = check(self)
                 if result:

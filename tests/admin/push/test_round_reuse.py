@@ -241,8 +241,9 @@ def test_reports_of_a_screen_deleted_meanwhile_are_dropped_not_the_batch(app):
 
 def test_a_screen_connecting_while_a_round_pushes_ends_with_the_newest_state(socketio_client, app, monkeypatch):
     """The connect handler joins its key's room, then reads the state: a round pushing in between
-    reaches the screen as a patch and is in the state too; a round just before the join is in
-    the state. Either way the last state the screen holds is the newest."""
+    skips the socket (held until its state is read) and is in the state; a round just before the
+    join is in the state. Either way the screen holds the newest state, with nothing before it,
+    and the room's next patch reaches it."""
     with app.app_context():
         hub = hub_for(app)
         member = records.create(STAFF, {"name": "王芳", "employee_no": "A1", "title": "受理员", "on_duty": True}, "t")
@@ -266,7 +267,11 @@ def test_a_screen_connecting_while_a_round_pushes_ends_with_the_newest_state(soc
     states = [payload for name, payload in received if name == "state"]
     with app.app_context():
         newest = hub.version_of("hall:0:0")
-    assert newest > before and states[-1]["version"] == newest
-    assert ("patch", newest) in [(name, payload["version"]) for name, payload in received]  # it was in the room
+    assert newest > before and [(name, payload["version"]) for name, payload in received] == [("state", newest)]
     titles = [m["title"] for m in states[-1]["sections"]["all_members"]]
     assert titles == ["综合受理员"]
+    with app.app_context():  # it is in the room
+        records.update(STAFF, db.session.get(STAFF.model, member_id), {"title": "首席受理员"}, "t")
+        hub.round()
+    patches = [e["args"][0] for e in client.get_received("/display") if e["name"] == "patch"]
+    assert [p["base"] for p in patches] == [newest] and patches[0]["version"] > newest
