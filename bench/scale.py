@@ -81,6 +81,7 @@ class Fleet:
         self.current: dict[int, float] = {}    # screen -> when it held the storm's version again
         self.errors = 0
         self.failed = 0
+        self.received = {"state": 0, "patch": 0}  # events since the last "count"
 
     def _client(self, i: int):
         fleet = self
@@ -113,6 +114,7 @@ class Fleet:
 
     def _saw(self, i: int, data, kind: str) -> None:
         now = time.monotonic()
+        self.received[kind] += 1
         version = data.get("version", 0) if isinstance(data, dict) else 0
         self.version[i] = max(self.version.get(i, 0), version)
         if self.marker and kind == "patch" and i not in self.arrived and self.marker in json.dumps(
@@ -157,6 +159,9 @@ class Fleet:
             self.storm_from = {i: (self.version.get(i, 0) if arg != "any" else 0) for i in range(len(self.clients))}
             self.current, self.errors = {}, 0
             return {"ok": True}
+        if verb == "count":
+            counted, self.received = self.received, {"state": 0, "patch": 0}
+            return counted
         if verb == "status":
             return {"current": len(self.current), "of": len(self.clients), "errors": self.errors,
                     "last": max(self.current.values(), default=None)}
@@ -389,6 +394,7 @@ class Bench:
         parts = self.parts()
         cpu_before = {part: {pid: cpu_seconds(pid) for pid in pids} for part, pids in parts.items()}
         screens_before = {p.pid: cpu_seconds(p.pid) for p in clients.procs}
+        clients.ask("count")
         loads = []
         for n in range(self.args.rating_procs):
             part = self.workdir / f"kiosks-{n}.json"
@@ -408,6 +414,9 @@ class Bench:
                for part, pids in now_parts.items()}
         cpu["rating clients"] = sum(r["cpu"] for r in results)
         cpu["screen clients"] = sum(cpu_seconds(p.pid) - screens_before[p.pid] for p in clients.procs)
+        # What reached the screens meanwhile: the two edits and a board patch every 10 s or so.
+        received = clients.ask("count")
+        per_screen = {kind: sum(a[kind] for a in received) / max(len(self.screens), 1) for kind in ("state", "patch")}
         result = {"latencies": [ms for r in results for ms in r["latencies"]], "codes": {},
                   "seconds": max(r["seconds"] for r in results)}
         for r in results:
@@ -419,6 +428,7 @@ class Bench:
         lat = [s * 1000 for s in result["latencies"]]
         return ({"per_second": created / result["seconds"], "p50": pct(lat, 50), "p99": pct(lat, 99),
                  "created": created, "counted": counted, "flagged": flagged, "codes": result["codes"],
+                 "per_screen": per_screen,
                  "cpu_ms_per_rating": {part: 1000 * seconds_used / max(created, 1) for part, seconds_used in cpu.items()},
                  "cpu_cores": {part: seconds_used / result["seconds"] for part, seconds_used in cpu.items()}}, pushes)
 
@@ -480,6 +490,7 @@ def run_size(bench: Bench, processes: int, patch_payload: dict | None) -> dict:
             flush=True)
         print(f"  P={processes}: ratings {r['per_second']:.0f}/s (p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms), "
               f"{r['created']} acknowledged, {r['counted']} counted, {r['flagged']} flagged, codes {r['codes']}; "
+              f"each screen got {r['per_screen']['patch']:.1f} patches and {r['per_screen']['state']:.1f} states; "
               f"push under load p50 "
               f"{out['push_under_load']['p50']:.0f} ms, p99 {out['push_under_load']['p99']:.0f} ms", flush=True)
         if not bench.args.no_storm:
