@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, exists, insert, literal, null, select
 
+from liangbiping.admin.campaign.follow_writes import deferred_rollups
 from liangbiping.admin.errors import Invalid
 from liangbiping.admin.extensions import db
 from liangbiping.admin.models import Rating, Staff, Window
@@ -42,14 +43,15 @@ def write_batch(rows: list[dict]) -> dict:
         conn = db.session.connection()
         db.session.info.setdefault("push_tables", set()).add("ratings")
         params = [kiosk_params(row) for row in rows]
-        if conn.dialect.use_insertmanyvalues_wo_returning:
-            # This driver would fold the rows into one multi-row INSERT, whose repeat-press
-            # checks could not see each other: run them one by one (still one transaction).
-            for one in params:
-                conn.execute(INSERT_KIOSK_MANY, one)
-        else:
-            conn.execute(INSERT_KIOSK_MANY, params)  # the driver's executemany: row by row
-        flags = dict(conn.execute(STORED_FLAGS, {"ids": [row["id"] for row in rows]}).all())
+        with deferred_rollups(conn):  # the members' rollup rows locked for the commit alone
+            if conn.dialect.use_insertmanyvalues_wo_returning:
+                # This driver would fold the rows into one multi-row INSERT, whose repeat-press
+                # checks could not see each other: run them one by one (still one transaction).
+                for one in params:
+                    conn.execute(INSERT_KIOSK_MANY, one)
+            else:
+                conn.execute(INSERT_KIOSK_MANY, params)  # the driver's executemany: row by row
+            flags = dict(conn.execute(STORED_FLAGS, {"ids": [row["id"] for row in rows]}).all())
         db.session.commit()
     except Exception:
         db.session.rollback()

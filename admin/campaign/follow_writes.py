@@ -42,6 +42,7 @@ CHUNK = 500
 REBUILD_ABOVE = 5000  # an UPDATE/DELETE touching more ratings than this rebuilds instead
 BUSY = rollups.BUSY
 PENDING = "campaign_pending"
+DEFERRED = "rollups_deferred"  # a Delta gathered here while the writer asked for it (deferred_rollups)
 STALE_DEFAULTS = autoopen.STALE_KEY
 FORGET_AT_CHECKIN = "ledger_defaults_forget_at_checkin"
 
@@ -180,7 +181,7 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
         if table in ("ratings", "rating_appeals"):
             zone = _zone(conn)
             if plan.get("rebuild"):
-                rollups.rebuild(conn, zone)
+                _rebuild(conn, zone)
                 return
             rows = _rows(conn, plan["ids"])
             new = _contributions(conn, plan["ids"], zone, rows)
@@ -190,7 +191,9 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
                 if old != now:
                     delta.add(old, -1)
                     delta.add(now, +1)
-            if delta:
+            if DEFERRED in conn.info:
+                conn.info[DEFERRED].merge(delta)
+            elif delta:
                 rollups.apply(conn, delta)
             if table == "ratings" and isinstance(stmt, Insert):
                 autoopen.for_ratings(conn, [row._mapping for row in rows])
@@ -203,11 +206,39 @@ def _after(conn, stmt, multiparams, params, execution_options, result):
                 autoopen.for_complaints(conn, turned)
 
 
+class deferred_rollups:
+    """``with deferred_rollups(conn):`` the rating writes inside add to the rollups once, at the
+    end, in key order, rather than after each statement. A rollup row stays locked from its
+    upsert to the commit: written last, it is held for the commit alone, not for the rest of a
+    batch (other processes' batches for the same member wait on it). The writer commits right
+    after the block; an exception inside leaves nothing applied (the transaction is rolled back)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.info[DEFERRED] = rollups.Delta()
+        return self
+
+    def __exit__(self, exc_type, *_):
+        delta = self.conn.info.pop(DEFERRED, None)
+        if exc_type is None and delta:
+            with _Busy(self.conn):
+                rollups.apply(self.conn, delta)
+        return False
+
+
 def _zone_check(conn: Connection) -> None:
     """Rebuild the rollups when the hall's zone is not the one they were built in."""
     zone = autoopen.hall_zone(conn, fresh=True)
     if rollups.marker(conn) != zone.key:
-        rollups.rebuild(conn, zone)
+        _rebuild(conn, zone)
+
+
+def _rebuild(conn: Connection, zone) -> None:
+    rollups.rebuild(conn, zone)
+    if DEFERRED in conn.info:
+        conn.info[DEFERRED] = rollups.Delta()  # the rebuild counted what was gathered so far
 
 
 def _forget(conn):

@@ -50,6 +50,14 @@ class Delta:
         for reason in reasons:
             self.reasons[key + (reason,)] += sign
 
+    def merge(self, other: "Delta") -> None:
+        for key, counts in other.daily.items():
+            mine = self.daily[key]
+            for i, n in enumerate(counts):
+                mine[i] += n
+        for key, n in other.reasons.items():
+            self.reasons[key] += n
+
     def __bool__(self) -> bool:
         return any(any(v) for v in self.daily.values()) or any(self.reasons.values())
 
@@ -104,14 +112,17 @@ def monthly(daily: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
 
 
 def apply(conn: Connection, delta: Delta) -> None:
-    """Add ``delta`` to the rollup tables with atomic upserts."""
+    """Add ``delta`` to the rollup tables with atomic upserts.
+
+    Each upsert locks its row until the transaction ends, so rows go in key order: two writers
+    (processes on PostgreSQL) adding to the same rows then wait for each other, never deadlock."""
     for which, buckets in (("daily", delta.daily), ("monthly", monthly(delta.daily))):
         rows = [{"day": k[0], "staff_id": k[1], "window_id": k[2], **dict(zip(COUNTERS, v))}
-                for k, v in buckets.items() if any(v)]
+                for k, v in sorted(buckets.items()) if any(v)]
         if rows:
             conn.execute(_upsert(conn, which), rows)
     reasons = [{"day": k[0], "staff_id": k[1], "window_id": k[2], "reason": k[3], "n": n}
-               for k, n in delta.reasons.items() if n]
+               for k, n in sorted(delta.reasons.items()) if n]
     if reasons:
         conn.execute(_upsert(conn, "reasons"), reasons)
 

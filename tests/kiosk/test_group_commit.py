@@ -175,3 +175,42 @@ def test_a_leader_writes_one_batch_then_hands_the_lead_to_the_oldest_waiting():
     assert writes == [("c", ["a", "b", "c"]), ("d", ["d", "e"])]
     assert outcomes == {rid: (True, None) for rid in "abcde"}
     assert not batcher._leading and batcher._pending == []
+
+
+def test_a_batch_adds_to_the_rollups_once_after_its_ratings(app, hall, counted):
+    """The rollup rows a batch adds to stay locked until its commit (on PostgreSQL other processes'
+    batches for the same members wait on them): they are written once, last, in key order."""
+    from sqlalchemy import event
+
+    now = datetime.now(timezone.utc)
+    bodies = [rating(kiosk_token=token, staff_id=member, window_id=window, score=score,
+                     rated_at=(now - timedelta(seconds=150 - 40 * n)).isoformat())
+              for n, (token, member, window, score) in enumerate([
+                  (hall.floor_token, hall.m2, hall.w2, 5), (hall.kiosk_token, hall.m1, None, 4),
+                  (hall.floor_token, hall.m2, hall.w2, 3), (hall.kiosk_token, hall.m1, None, 1)])]
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, clauseelement, multiparams, params, execution_options, result):
+        table = getattr(getattr(clauseelement, "table", None), "name", None)  # the intake's Core insert
+        sql = getattr(clauseelement, "text", "")  # the rollups' upserts
+        for name in ("rating_daily", "rating_monthly"):
+            if sql.startswith(f"INSERT INTO {name} "):
+                table = name
+        if table in ("ratings", "rating_daily", "rating_monthly"):
+            seen.append((table, list(multiparams) or [params]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_execute", record)
+    try:
+        answers = post_together(app, bodies)
+    finally:
+        event.remove(engine, "after_execute", record)
+    assert [a.status_code for a in answers] == [201] * 4 and counted() == (1, 4)
+    tables = [table for table, _ in seen]
+    last_rating = max(i for i, t in enumerate(tables) if t == "ratings")
+    assert tables[last_rating + 1:] == ["rating_daily", "rating_monthly"], tables
+    daily = seen[last_rating + 1][1]
+    keys = [(row["day"], row["staff_id"], row["window_id"]) for row in daily]
+    assert keys == sorted(keys) and len(keys) == 2
+    assert sorted(sum(row[f"n{s}"] for s in range(1, 6)) for row in daily) == [2, 2]
