@@ -78,9 +78,10 @@ def room(kiosk_id: int) -> str:
 _bases: dict[int, str] = {}  # kiosk id -> the address it connected to (for its QR codes' links)
 
 
-def push_state(kiosk: Kiosk, view=None) -> None:
+def push_state(kiosk: Kiosk, view=None, here_only: bool = False) -> None:
     """Emit the kiosk's whole state to it (every tab or device holding its token); ``view``: the
-    hall as kiosks see it (kiosk.state.HallView), when already read for several kiosks.
+    hall as kiosks see it (kiosk.state.HallView), when already read for several kiosks;
+    ``here_only``: to its sockets on this process alone (each process pushes to its own).
 
     Outside a request (the push hub's worker) the QR links are built on the address the kiosk
     itself connected to, so a kiosk on the hall's LAN gets codes that phones on that LAN open.
@@ -94,15 +95,22 @@ def push_state(kiosk: Kiosk, view=None) -> None:
     else:
         with current_app.test_request_context(base_url=_bases.get(kiosk.id, "http://localhost/")):
             state = kiosk_state(kiosk, view)
-    socketio.emit("state", state, namespace=KIOSK_NS, to=room(kiosk.id))
+    socketio.emit("state", state, namespace=KIOSK_NS, to=room(kiosk.id), ignore_queue=here_only)
 
 
 def push_kiosks(window_id: int | None = None) -> int:
-    """Fresh state to every kiosk (or those at ``window_id`` and on the floor); for the push hub,
-    e.g. when a member goes on or off duty or a photo changes. Returns how many were sent."""
+    """Fresh state to the kiosks connected to this process (or those of them at ``window_id`` and
+    on the floor); for the push hub, e.g. when a member goes on or off duty or a photo changes.
+    Every process hears of the change and does the same for its own (KioskNeighbour): a province's
+    kiosks are spread over the processes, and one that is not connected anywhere costs nothing
+    (each state draws the kiosk's QR code, milliseconds). Returns how many were sent."""
     from sqlalchemy import or_, select
 
-    query = select(Kiosk).where(Kiosk.kind == "kiosk")  # evaluator devices have no socket to push to
+    with _lock:
+        here = set(_sessions.values())
+    if not here:
+        return 0
+    query = select(Kiosk).where(Kiosk.kind == "kiosk", Kiosk.id.in_(here))
     if window_id is not None:
         query = query.where(or_(Kiosk.window_id == window_id, Kiosk.window_id.is_(None)))
     kiosks = list(db.session.scalars(query))
@@ -111,7 +119,7 @@ def push_kiosks(window_id: int | None = None) -> int:
 
         view = HallView()  # the hall read once for all of them
         for kiosk in kiosks:
-            push_state(kiosk, view)
+            push_state(kiosk, view, here_only=True)
     return len(kiosks)
 
 
@@ -142,12 +150,13 @@ def kiosk_connect(auth=None):
         _limit_keys[request.sid] = key
     revocation.register(KIOSK_NS, request.sid, ("kiosk", kiosk.id))
     join_room(room(kiosk.id))
-    kiosk.connected = True
-    kiosk.last_seen_at = utcnow()
-    kiosk.user_agent = (request.headers.get("User-Agent") or "")[:200]
     _bases[kiosk.id] = request.host_url
-    db.session.commit()
-    emit("state", kiosk_state(kiosk), ignore_queue=True)  # this socket, held here
+    state = kiosk_state(kiosk)
+    db.session.rollback()
+    # Monitoring, written in the hub's batches like a screen's: not a change of the kiosk that
+    # every kiosk's state would be pushed again for (a province's kiosks reconnecting at once).
+    hub_for().report(Kiosk, kiosk.id, connected=True, user_agent=(request.headers.get("User-Agent") or "")[:200])
+    emit("state", state, ignore_queue=True)  # this socket, held here
 
 
 @socketio.on("disconnect", namespace=KIOSK_NS)
@@ -158,10 +167,7 @@ def kiosk_disconnect(*_args):
         _limit_keys.pop(request.sid, None)
         still = kiosk_id in _sessions.values()
     if kiosk_id and not still:
-        kiosk = db.session.get(Kiosk, kiosk_id)
-        if kiosk is not None:
-            kiosk.connected = False
-            db.session.commit()
+        hub_for().report(Kiosk, kiosk_id, connected=False)
 
 
 @socketio.on("heartbeat", namespace=KIOSK_NS)

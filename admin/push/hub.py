@@ -52,7 +52,7 @@ class Neighbour:
         return {}
 
     def tables_changed(self, tables: set[str]) -> None:
-        """After a round: these tables changed (by this process)."""
+        """After a round: these tables changed (in any process: each hears every commit)."""
 
 # What the 三比 boards and the campaign phase are built from: rebuilding them is most of a
 # round's cost in a real hall, so a round reuses the last ones until one of these changes.
@@ -177,11 +177,11 @@ class PushHub:
             for name in self._generation:
                 self._forget(name)
             autoopen.forget_defaults()
-            self.wake(tables=set(CONTENT_TABLES), tell=False)
+            self.wake(tables=set(CONTENT_TABLES))
             return
         if tables & autoopen.DEFAULTS_TABLES:
             autoopen.forget_defaults()
-        self.changed(tables, tell=False)  # its kiosks' listeners ran in that process
+        self.changed(tables)  # the listeners here too: each process tells its own kiosks
 
     def changed(self, tables: set[str], tell: bool = True) -> None:
         """Committed changes to ``tables``: a round now for content, a slow one for ratings. A rating

@@ -43,11 +43,18 @@ def test_push_kiosks_works_outside_a_request(socketio_client, app, hall):
         return [e["args"][0]["phone"]["url"] for e in kiosk.get_received("/kiosk") if e["name"] == "state"]
 
     with app.app_context():
-        assert push_kiosks() == 2
-        assert push_kiosks(window_id=hall.w2) == 1  # the floor kiosk
-        assert push_kiosks(window_id=hall.w1) == 2
+        # The kiosks connected to this process: the floor kiosk is not (no socket, no state drawn).
+        assert push_kiosks() == 1
+        assert push_kiosks(window_id=hall.w2) == 0
+        assert push_kiosks(window_id=hall.w1) == 1
     urls = pushed_phone_urls()
     assert len(urls) == 2 and all(u.startswith("http://192.168.1.20:8000/q/") for u in urls), urls
+    floor = socketio_client(app, "/kiosk", token=hall.floor_token)
+    with app.app_context():
+        assert push_kiosks(window_id=hall.w2) == 1  # the floor kiosk, now connected
+    assert [e["name"] for e in floor.get_received("/kiosk")] == ["state", "state"]
+    assert pushed_phone_urls() == []  # not the window kiosk
+    floor.disconnect("/kiosk")
 
     with app.test_request_context("/"):
         set_setting("public_url", "https://hall.example.cn", "test")
@@ -58,7 +65,7 @@ def test_push_kiosks_works_outside_a_request(socketio_client, app, hall):
     kiosk.disconnect("/kiosk")
 
 
-def test_a_push_to_every_kiosk_reads_the_hall_once(app, hall, prompt_for):
+def test_a_push_to_every_kiosk_reads_the_hall_once(socketio_client, app, hall, prompt_for):
     """A change pushed to a hall's kiosks reads the hall once, not once per kiosk, and each kiosk
     still gets its own state: its window's members, its own prompt, its own phone code."""
     from sqlalchemy import event
@@ -82,14 +89,18 @@ def test_a_push_to_every_kiosk_reads_the_hall_once(app, hall, prompt_for):
             event.remove(db.engine, "before_cursor_execute", note)
         return len(seen)
 
+    sockets = [socketio_client(app, "/kiosk", token=token) for token in (hall.kiosk_token, hall.floor_token)]
     with app.app_context():
-        push_kiosks()  # what is read once a process (settings, the compiled queries) is read
+        assert push_kiosks() == 2  # what is read once a process (settings, the compiled queries) is read
         two = selects_while(push_kiosks)
         for n in range(6):
-            create_device(RESOURCES["kiosks"], {"name": f"{n + 2:02d} 评价器", "window_id": hall.w2}, "test")
-        push_kiosks()
+            _kiosk, token = create_device(RESOURCES["kiosks"], {"name": f"{n + 2:02d} 评价器", "window_id": hall.w2},
+                                          "test")
+            sockets.append(socketio_client(app, "/kiosk", token=token))
+        assert push_kiosks() == 8
         eight = selects_while(push_kiosks)
         assert eight - two <= 6, (two, eight)  # at most the kiosk rows' own reads, none per member or window
+    assert all(s.is_connected("/kiosk") for s in sockets)
     prompt_for(hall.m2, "P-7", kiosk_id=hall.floor)
     with app.test_request_context():
         from liangbiping.kiosk.state import HallView
