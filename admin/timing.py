@@ -64,7 +64,8 @@ def _install_commit_clock() -> None:
             g.timing_commit += (time.perf_counter() - started) * 1000
 
 
-def log_round(stamps: dict) -> None:
+def log_round(stamps: dict, why: str = "") -> None:
     """One line per round: the wall-clock time the round was asked for and began (ms since the
-    epoch), then how long each part took (ms)."""
-    log.info("round %s", " ".join(f"{name}={value:.3f}" for name, value in stamps.items()))
+    epoch), then how long each part took (ms), then what asked for it (tables changed, "slow")."""
+    log.info("round %s%s", " ".join(f"{name}={value:.3f}" for name, value in stamps.items()),
+             f" why={why}" if why else "")

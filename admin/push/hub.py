@@ -133,6 +133,7 @@ class PushHub:
         self._event = None
         self._worker_started = False
         self._slow_pending = False
+        self._round_due = False  # a change committed here (or anything, after Redis came back)
         self._last_slow = 0.0
         self._reports: dict[int, dict] = {}  # screen id -> latest ack/heartbeat, flushed in batches
         self._touched: set[str] = set()      # tables changed since the worker last looked
@@ -148,6 +149,7 @@ class PushHub:
         self.rounds = 0
         self.parts: dict[str, float] = {}  # the last round's parts, ms (admin.timing)
         self._asked_at: float | None = None  # wall clock of the first wake since the last round
+        self._asked_for: set[str] = set()  # tables of the wakes since the last round (admin.timing)
         self.newest_version = 0  # the highest version this process has emitted or seen
         self.neighbours: list[Neighbour] = []  # attached by the app factory (attach)
         self.bus = None  # other server processes' commits, when several share the database
@@ -181,9 +183,13 @@ class PushHub:
             return
         if tables & autoopen.DEFAULTS_TABLES:
             autoopen.forget_defaults()
-        self.changed(tables)  # the listeners here too: each process tells its own kiosks
+        # No round here: the process that committed runs it for every screen, and its patches
+        # reach this process's screens through the queue. A round here too would push again
+        # whatever this process's own caches hold (four processes, four patches per edit, the
+        # boards of each process's last read). The caches go; the listeners (kiosks) here hear of it.
+        self.changed(tables, round=False)
 
-    def changed(self, tables: set[str], tell: bool = True) -> None:
+    def changed(self, tables: set[str], tell: bool = True, round: bool = True) -> None:
         """Committed changes to ``tables``: a round now for content, a slow one for ratings. A rating
         that used a prompt is both: the prompt leaves its window screen now, while the boards and
         figures the rating changes wait for the slow round (a burst of prompted ratings must not
@@ -191,9 +197,10 @@ class PushHub:
         if tables & SLOW_TABLES:
             self.wake(slow=True)
         if tables & CONTENT_TABLES:
-            self.wake(tables=tables - SLOW_TABLES, tell=tell)
+            self.wake(tables=tables - SLOW_TABLES, tell=tell, round=round)
 
-    def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True) -> None:
+    def wake(self, slow: bool = False, tables: set[str] | None = None, tell: bool = True,
+             round: bool = True) -> None:
         # With the worker running, what ratings change is forgotten when the slow round is due (_run);
         # rounds called directly (tests, jobs) see it at once.
         forget_now = slow and not self._worker_started
@@ -214,8 +221,11 @@ class PushHub:
             self._slow_pending = True
         else:
             self._ensure_worker()
-            if self._asked_at is None:
-                self._asked_at = time.time()
+            if round:
+                if self._asked_at is None:
+                    self._asked_at = time.time()
+                self._asked_for |= tables or {"*"}
+                self._round_due = True
             self._event.set()
 
     def _ensure_worker(self) -> None:
@@ -240,19 +250,24 @@ class PushHub:
         last_sweep = time.monotonic()
         while True:
             self._event.wait(timeout=2.0)
-            woke = self._event.is_set()
             self._event.clear()
+            round_due, self._round_due = self._round_due, False
             now = time.monotonic()
             slow_due = self._slow_pending and now - self._last_slow >= SLOW_INTERVAL
-            if slow_due and not woke and self.bus is not None and not self.bus.take_turn("slow-round", SLOW_INTERVAL):
+            if slow_due and not round_due and self.bus is not None and not self.bus.take_turn("slow-round", SLOW_INTERVAL):
                 # Ratings reach every process, and each would push the boards every interval: one
                 # per province does, and its patch reaches this process's screens through the
                 # queue (what came in here after it is in the next one, or the minute's sweep).
+                # What this process holds of them is older than that patch now: read again when a
+                # round here needs them (an edit here), or its screens would be shown older boards.
                 self._slow_pending, self._last_slow, slow_due = False, now, False
+                self._forget("campaign")
+                self._forget("satisfaction")
             sweep_due = now - last_sweep >= SWEEP_INTERVAL
             try:
                 with self.app.app_context():
-                    if woke or slow_due or sweep_due:
+                    touched, self._touched = self._touched, set()
+                    if round_due or slow_due or sweep_due:
                         if slow_due:
                             self._slow_pending, self._last_slow = False, now
                             self._forget("campaign")
@@ -260,18 +275,21 @@ class PushHub:
                         if sweep_due:
                             last_sweep = now
                         asked, self._asked_at = self._asked_at, None
+                        why, self._asked_for = self._asked_for, set()
                         began = time.time()
                         self.round()
                         # The round only queued its patches: let the sockets' writers send them
                         # before the listeners (kiosks) and the reports take the loop.
                         socketio.sleep(0)
-                        touched, self._touched = self._touched, set()
                         heard = time.perf_counter()
                         if touched:
                             self.tell_listeners(touched)
                         if timed:
+                            why = sorted(why) + ["slow"] * slow_due + ["sweep"] * sweep_due
                             timing.log_round({"asked": (asked or began) * 1000, "began": began * 1000, **self.parts,
-                                              "listeners": (time.perf_counter() - heard) * 1000})
+                                              "listeners": (time.perf_counter() - heard) * 1000}, ",".join(why))
+                    elif touched:
+                        self.tell_listeners(touched)  # another process's change: its round pushed it
                     self.flush_reports()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
