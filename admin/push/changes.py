@@ -5,8 +5,9 @@ and the ledger reuse (screens' content keys, the 三比 boards, the satisfaction
 ledger entry's defaults) until those tables change. A process sees its own commits; this says
 the others' to it. Changed tables are published on one channel as
 ``{"origin": <process>, "tables": [...]}``; every other process forgets what those tables
-decided and runs a round, which also corrects anything it pushed from what it knew a moment
-before (rounds take turns on the push counter's row lock, so the newest round wins).
+decided and tells its own listeners (the kiosks it holds). It runs no round: the process that
+committed runs one for every screen, and its patches reach the others' screens through the
+Socket.IO queue (PushHub.heard).
 
 Publishing never holds up a request: commits only add their tables to an outbox, and a
 background task sends it (at once for content, every ``SLOW_PUBLISH`` seconds for ratings,
