@@ -76,12 +76,13 @@ def connect(auth=None):
     if screen is None:
         log.info("refused a screen connection with a bad token from %s", client_address())
         raise ConnectionRefusedError("unauthorized")
-    _screens[request.sid] = screen.id
-    revocation.register(NAMESPACE, request.sid, ("screen", screen.id))
-    join_room(room_for_screen(screen.id))
+    screen_id = screen.id  # read now: _join_content ends the transaction, which expires the row
+    _screens[request.sid] = screen_id
+    revocation.register(NAMESPACE, request.sid, ("screen", screen_id))
+    join_room(room_for_screen(screen_id))
     _join_content(screen)
     resolution = _text(auth.get("resolution"), 16)
-    hub_for().report(Screen, screen.id, connected=True, user_agent=_text(request.headers.get("User-Agent"), 200),
+    hub_for().report(Screen, screen_id, connected=True, user_agent=_text(request.headers.get("User-Agent"), 200),
                      **({"resolution": resolution} if resolution else {}))
     db.session.remove()
 

@@ -266,8 +266,18 @@ def ratings_connect(auth=None):
         raise ConnectionRefusedError("too_many_requests", {"retry_after": int(retry_after(wait))})
     # Signing out, a deactivation or a password change closes this socket (admin.push.revocation).
     revocation.register(RATINGS_NS, request.sid, ("user", current_user.id), ("session", current_id()))
+    viewer = viewer_for_user(current_user)
+    # Rooms by scope: a rating taken by any process goes to the rooms of its subject (rating_added).
+    if viewer.reads_all or (viewer.is_leader and viewer.departments is None):
+        join_room(_ALL_RATINGS)
+    elif viewer.is_leader:
+        for department_id in viewer.departments:
+            join_room(_department_ratings(department_id))
     with _lock:
-        _console_listeners[request.sid] = viewer_for_user(current_user)
+        _console_listeners[request.sid] = viewer
+    bus = hub_for().bus
+    if bus is not None:
+        bus.keep_present("ratings", lambda: bool(_console_listeners))
 
 
 @socketio.on("disconnect", namespace=RATINGS_NS)
@@ -300,23 +310,25 @@ def rating_payload(rating) -> dict:
     }
 
 
+_ALL_RATINGS = "ratings:all"
+
+
+def _department_ratings(department_id: int) -> str:
+    return f"ratings:department:{department_id}"
+
+
 def rating_added(rating, prompt=None) -> None:
     """After a rating is committed: the console lists it live; a used prompt leaves its kiosk."""
-    if _console_listeners:
-        # Each listener hears of the ratings in their own scope only: a leader of another
-        # department never gets this rating's comment.
+    bus = hub_for().bus
+    if _console_listeners or (bus is not None and bus.anyone_present("ratings")):
+        # To the console sockets on every process whose scope holds it (their rooms, as
+        # sees_subject decides): a leader of another department never gets this rating's comment.
         from liangbiping.admin.services.scope import subject_department
 
         get = rating.get if isinstance(rating, dict) else (lambda key: getattr(rating, key))
-        window_id, staff_id = get("window_id"), get("staff_id")
-        department = subject_department(window_id, staff_id)
-        with _lock:
-            listeners = [sid for sid, viewer in _console_listeners.items()
-                         if viewer.sees_subject(window_id, staff_id, department)]
-        if listeners:
-            payload = rating_payload(rating)
-            for sid in listeners:
-                socketio.emit("rating", payload, namespace=RATINGS_NS, to=sid, ignore_queue=True)  # held here
+        department = subject_department(get("window_id"), get("staff_id"))
+        rooms = [_ALL_RATINGS] + ([_department_ratings(department)] if department is not None else [])
+        socketio.emit("rating", rating_payload(rating), namespace=RATINGS_NS, to=rooms)
     if prompt is not None:
         from .prompts import push_prompt
 

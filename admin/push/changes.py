@@ -22,12 +22,15 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "liangbiping:changes"
 SLOW_PUBLISH = 2.0
+PRESENCE_TTL = 30.0  # a process that stops saying it is present (killed) is forgotten after this
+PRESENCE_CHECK = 2.0  # how long one process trusts what it read of the others' presence
 TIMEOUT = 2.0  # seconds for any one Redis call: a Redis that stops answering must not freeze us
 
 
@@ -49,6 +52,9 @@ class ChangeBus:
         self._lock = threading.Lock()
         self._due = threading.Event()
         self._closed = threading.Event()
+        self._present: dict[str, object] = {}  # name -> callable: is this process still present?
+        self._said_present = 0.0
+        self._seen: dict[str, tuple[float, bool]] = {}  # name -> (when read, anyone present)
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -72,6 +78,52 @@ class ChangeBus:
         except (redis.RedisError, OSError):
             return True
 
+    def keep_present(self, name: str, still) -> None:
+        """Say in Redis that this process has something for ``name`` (console sockets that list
+        new ratings, say) while ``still()`` is true, so that other processes know to send it."""
+        import redis
+
+        self._present[name] = still
+        self._say_present(force=True)
+        try:  # the others read it again now, not when what they read last is PRESENCE_CHECK old
+            self._redis.publish(CHANNEL, json.dumps({"origin": self.origin, "present": name}))
+        except (redis.RedisError, OSError) as exc:
+            log.warning("could not tell the other processes of this one's presence for %s: %s", name, exc)
+
+    def anyone_present(self, name: str) -> bool:
+        """Whether any process (this one too) said it is present for ``name`` lately. When Redis
+        does not answer: yes (a message sent for nothing costs little, one lost is lost)."""
+        import redis
+
+        now = time.monotonic()
+        seen = self._seen.get(name)
+        if seen is not None and now - seen[0] < PRESENCE_CHECK:
+            return seen[1]
+        try:
+            anyone = bool(self._redis.zcount(f"liangbiping:present:{name}", time.time(), "+inf"))
+        except (redis.RedisError, OSError):
+            anyone = True
+        self._seen[name] = (now, anyone)
+        return anyone
+
+    def _say_present(self, force: bool = False) -> None:
+        import redis
+
+        now = time.monotonic()
+        if not force and now - self._said_present < PRESENCE_TTL / 3:
+            return
+        self._said_present = now
+        for name, still in list(self._present.items()):
+            key = f"liangbiping:present:{name}"
+            try:
+                if still():
+                    self._redis.zadd(key, {self.origin: time.time() + PRESENCE_TTL})
+                else:
+                    self._redis.zrem(key, self.origin)
+                self._redis.zremrangebyscore(key, "-inf", time.time())  # the killed ones
+            except (redis.RedisError, OSError) as exc:
+                log.warning("could not say this process's presence for %s: %s", name, exc)
+
     def close(self) -> None:
         """Stop the sender and the listener (tests; a server process simply ends)."""
         self._closed.set()
@@ -87,6 +139,8 @@ class ChangeBus:
                 revoked, self._revoked = self._revoked, set()
             if tables or revoked:
                 self._send(tables, revoked)
+            if self._present:
+                self._say_present()
 
     def _send(self, tables: set[str], revoked: set | None = None) -> None:
         import redis
@@ -128,6 +182,8 @@ class ChangeBus:
                         self._revoke(revoked)
                     if data.get("tables"):
                         self._heard(set(data["tables"]))
+                    if isinstance(data.get("present"), str):
+                        self._seen.pop(data["present"], None)
             except (redis.RedisError, OSError) as exc:
                 log.warning("listening for other processes' changes failed, retrying: %s", exc)
                 self._pubsub = None

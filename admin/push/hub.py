@@ -24,6 +24,7 @@ from ..models import Notice, PushCounter, PushGroup, Screen
 from ..models.types import utcnow
 from . import content, revocation
 from .rooms import VERSIONED
+from .wire import Shared
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class PushHub:
         self.app = app
         app.extensions["push_hub"] = self
         self._cache: dict[str, tuple[int, dict]] = {}  # content key -> (version, sections)
+        self._states: dict[str, dict] = {}  # content key -> its last state payload (state_of)
         self._lock = threading.Lock()
         self._round_lock = threading.RLock()
         self._event = None
@@ -442,20 +444,26 @@ class PushHub:
 
     def state_of(self, key: str) -> dict | None:
         """The full ``state`` payload of a content key, as the database has its version now
-        (None: no round has made that key)."""
-        group = db.session.get(PushGroup, key)
-        if group is None:
+        (None: no round has made that key). The same object for every screen that connects while
+        the version holds: it is encoded once for all of them (push.wire.Shared)."""
+        version = db.session.scalar(select(PushGroup.version).where(PushGroup.key == key))
+        if version is None:
             return None
-        self.newest_version = max(self.newest_version, group.version)
+        self.newest_version = max(self.newest_version, version)
+        state = self._states.get(key)
+        if state is not None and state["version"] == version:
+            return state
         cached = self._cache.get(key)
-        if cached is None or cached[0] != group.version:
+        if cached is None or cached[0] != version:
             # Another process ran the last round: rebuild this key's payload here.
             for neighbour in self.neighbours:
                 neighbour.round_begins()
             sections = content.build(key, content.snapshot(), self.neighbours)
-            cached = (group.version, sections)
+            cached = (version, sections)
             self._cache[key] = cached
-        return {"version": cached[0], "sections": cached[1]}
+        state = Shared(version=cached[0], sections=cached[1])
+        self._states[key] = state
+        return state
 
     def version_of(self, key: str) -> int:
         """The newest version pushed to ``key``'s screens, as the database has it now."""

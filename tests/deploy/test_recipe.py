@@ -196,3 +196,29 @@ def test_ratings_through_either_process_are_counted_once_on_every_process_s_boar
         for screen in screens:
             screen.close()
         console.post("/admin/campaign-settings", {"ranking_min_sample": min_sample})
+
+
+def test_the_console_lists_ratings_taken_by_either_process_live(province, console):
+    """The console's live list sits on one process; ratings come in through both."""
+    api = province.api
+    window = api.post("/windows", {"number": "S04", "name": "省级四号窗口"})
+    token = api.post("/kiosks", {"name": "S04 评价器", "window_id": window["id"]})["token"]
+    cookie = "; ".join(f"{c.name}={c.value}" for c in console.session.cookies)
+    seen: list = []
+    listener = socketio.Client(reconnection=False)
+    listener.on("rating", seen.append, namespace="/ratings")
+    listener.connect(province.url, namespaces=["/ratings"], headers={"Cookie": cookie}, transports=["websocket"],
+                     wait_timeout=10)
+    try:
+        sent = []
+        for n, server in enumerate(province.servers * 2):  # straight to each process, twice
+            body = dict(rating(token, minutes_ago=3 * n + 1, score=2), comment=f"第{n}条")
+            assert requests.post(server.url + "/api/v1/ratings", json=body, timeout=10).status_code == 201
+            sent.append(body["id"])
+        deadline = time.monotonic() + 10
+        while len(seen) < len(sent) and time.monotonic() < deadline:
+            listener.sleep(0.05)
+        listener.sleep(0.5)  # none twice
+        assert sorted(r["id"] for r in seen) == sorted(sent), [r["comment"] for r in seen]
+    finally:
+        listener.disconnect()

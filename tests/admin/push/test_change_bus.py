@@ -95,3 +95,47 @@ def test_one_process_takes_a_turn_and_every_process_does_without_redis():
     assert b.take_turn(turn, 0.5) is True
     gone = ChangeBus(f"redis://127.0.0.1:{free_port()}/0", lambda _: None)
     assert gone.take_turn(turn, 0.5) is True and gone.take_turn(turn, 0.5) is True
+
+
+def test_a_process_with_console_listeners_is_known_to_the_others_at_once():
+    """The console's live list: a rating taken anywhere is sent only while some process holds a
+    listener; one that starts listening is heard of at once, one killed is forgotten."""
+    import os
+    import uuid
+
+    import pytest
+
+    from liangbiping.admin.push import changes
+    from tests.conftest import IN_CI
+
+    url = os.environ.get("LIANGBIPING_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("LIANGBIPING_REDIS_URL is needed")
+        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    a, b = ChangeBus(url, lambda _: None), ChangeBus(url, lambda _: None)
+    b.subscribe()
+    threading.Thread(target=b.listen, args=(time.sleep,), daemon=True).start()
+    name = f"test-{uuid.uuid4().hex}"
+    listening = [True]
+    try:
+        assert b.anyone_present(name) is False  # read now, trusted for PRESENCE_CHECK seconds
+        a.keep_present(name, lambda: listening[0])
+        deadline = time.monotonic() + 1.0  # well within PRESENCE_CHECK: the message says it
+        while not b.anyone_present(name):
+            assert time.monotonic() < deadline, "a new listener was not heard of at once"
+            time.sleep(0.02)
+        listening[0] = False
+        a._say_present(force=True)
+        time.sleep(changes.PRESENCE_CHECK + 0.1)
+        assert b.anyone_present(name) is False
+        # A process killed while present: its entry lapses after PRESENCE_TTL.
+        a._redis.zadd(f"liangbiping:present:{name}", {"killed": time.time() - 1})
+        b._seen.clear()
+        assert b.anyone_present(name) is False
+    finally:
+        a.close()
+        b.close()
+        a._redis.delete(f"liangbiping:present:{name}")
+    gone = ChangeBus(f"redis://127.0.0.1:{free_port()}/0", lambda _: None)
+    assert gone.anyone_present(name) is True  # Redis away: sent for nothing rather than lost
