@@ -1,4 +1,6 @@
 """The baseline for bench/push_latency.py: a bare python-socketio server on gevent, no Flask, no database.
+Its packets are written as Liangbiping's are (UTF-8 JSON, no binary attachments), so that the two
+send the same bytes.
 
 ``POST /broadcast`` with a JSON body emits it as ``patch`` to every client of /display,
 the same way Liangbiping's push does (one emit to one room), and answers at once; a client
@@ -17,7 +19,22 @@ import sys  # noqa: E402
 import socketio  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
-sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[],
+class Utf8Json:
+    """The same wire as Liangbiping's (admin/push/wire.py): text as UTF-8, not \\u escapes."""
+
+    @staticmethod
+    def dumps(data, **kwargs):
+        return json.dumps(data, ensure_ascii=False, **kwargs)
+
+    loads = staticmethod(json.loads)
+
+
+class Utf8Packet(socketio.packet.Packet):
+    uses_binary_events = False  # as Liangbiping's: no walk of each payload for bytes
+    json = Utf8Json
+
+
+sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[], serializer=Utf8Packet,
                       client_manager=socketio.RedisManager(sys.argv[2]) if len(sys.argv) > 2 else None)
 last = {"version": 0, "sections": {}}
 

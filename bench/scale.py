@@ -570,6 +570,7 @@ def main() -> None:
     parser.add_argument("--rating-procs", type=int, default=2, help="processes the kiosks are spread over")
     parser.add_argument("--rating-seconds", type=float, default=20)
     parser.add_argument("--no-bare", action="store_true")
+    parser.add_argument("--only-bare", action="store_true", help="the bare python-socketio runs alone")
     parser.add_argument("--no-storm", action="store_true")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -586,6 +587,9 @@ def main() -> None:
             if payload is not None:
                 print(f"patch of a title change: {len(json.dumps(payload, ensure_ascii=False).encode())} B", flush=True)
             for processes in args.processes:
+                if args.only_bare:
+                    run_bare(bench, processes, payload)  # prints its figures
+                    continue
                 results.append(run_size(bench, processes, payload))
         finally:
             bench.close()

@@ -266,6 +266,11 @@ class PushHub:
                 self._forget("campaign")
                 self._forget("satisfaction")
             sweep_due = now - last_sweep >= SWEEP_INTERVAL
+            if sweep_due and not (round_due or slow_due) and self.bus is not None \
+                    and not self.bus.take_turn("sweep", SWEEP_INTERVAL):
+                # One sweep a minute in the province is enough (its patches reach every screen); with
+                # Redis away every process sweeps.
+                last_sweep, sweep_due = now, False
             try:
                 with self.app.app_context():
                     touched, self._touched = self._touched, set()

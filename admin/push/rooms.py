@@ -14,7 +14,7 @@ import threading
 import socketio
 
 # Events whose payload carries a ``version`` that only grows, per room: (namespace, room prefix, events).
-# The app factory sets it; see RoomIndex.deliverable.
+# The push hub declares its content rooms (admin/push/hub.py); see RoomIndex.deliverable.
 VERSIONED: set[tuple[str, str, frozenset]] = set()
 DROP = object()  # deliverable()'s answer when no socket of this process must get the emit
 
