@@ -32,11 +32,16 @@ def _text(value, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _screen_info(screen: Screen) -> dict:
+# What a connect reads of the screen (a row, not a loaded Screen): _join_content and _screen_info.
+_SCREEN_COLUMNS = (Screen.id, Screen.name, Screen.kind, Screen.window_id, Screen.content_key)
+
+
+def _screen_info(screen) -> dict:
     return {"id": screen.id, "name": screen.name, "kind": screen.kind, "window_id": screen.window_id}
 
 
-def _join_content(screen: Screen) -> None:
+def _join_content(screen) -> None:
+    """``screen``: a Screen, or a row of _SCREEN_COLUMNS."""
     hub = hub_for()
     for room in rooms(namespace=NAMESPACE):
         if room.startswith("content:"):
@@ -49,7 +54,8 @@ def _join_content(screen: Screen) -> None:
     # A screen moved to another key after it was read here is told to rejoin (its own room).
     key, info = screen.content_key, _screen_info(screen)
     if not key:
-        key, _ = hub.state_for(screen)  # new to the rounds: a round gives it its key now
+        # New to the rounds: a round gives it its key now.
+        key, _ = hub.state_for(db.session.get(Screen, screen.id))
     room, manager = room_for_key(key), socketio.server.manager
     join_room(room)
     versioned.hold(manager, request.sid, NAMESPACE, room)
@@ -72,11 +78,11 @@ def _join_content(screen: Screen) -> None:
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
-    screen = device_for_token(Screen, token)
+    screen = device_for_token(Screen, token, *_SCREEN_COLUMNS)
     if screen is None:
         log.info("refused a screen connection with a bad token from %s", client_address())
         raise ConnectionRefusedError("unauthorized")
-    screen_id = screen.id  # read now: _join_content ends the transaction, which expires the row
+    screen_id = screen.id
     _screens[request.sid] = screen_id
     revocation.register(NAMESPACE, request.sid, ("screen", screen_id))
     join_room(room_for_screen(screen_id))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-from engineio import json as engine_json
 from socketio.packet import Packet
 
 
@@ -42,7 +41,7 @@ class _SharedJson:
             return "[" + json.dumps(data[0], **kwargs) + "," + encoded + "]"
         return json.dumps(data, **kwargs)
 
-    loads = staticmethod(engine_json.loads)  # its guard against huge integers
+    loads = staticmethod(Packet.json.loads)  # python-socketio's, with its guard against huge integers
 
 
 class JsonPacket(Packet):

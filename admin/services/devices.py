@@ -19,7 +19,11 @@ def create_device(res: Resource, data: dict, actor: str, commit: bool = True) ->
     return device, secret
 
 
-def device_for_token(model: type, secret: str):
+def device_for_token(model: type, secret: str, *columns):
+    """The enabled device of that token, or None; with ``columns``, only those (a row: a screen's
+    connect, thousands at once in a reconnect storm, needs no loaded object)."""
     if not isinstance(secret, str) or not secret or len(secret) > 200:
         return None
-    return db.session.scalar(select(model).where(model.token_hash == hash_secret(secret), model.enabled.is_(True)))
+    found = select(*columns) if columns else select(model)
+    found = found.where(model.token_hash == hash_secret(secret), model.enabled.is_(True))
+    return db.session.execute(found).first() if columns else db.session.scalar(found)

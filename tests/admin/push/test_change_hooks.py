@@ -53,3 +53,26 @@ def test_an_unknown_change_forgets_everything(app, hall):
         behind_our_back("UPDATE kiosks SET window_id = :w WHERE id = :k", w=hall.w2, k=hall.kiosk)
         hub_for(app).heard(None)  # listening again after Redis was away
         assert sources.kiosk_for_token(hall.kiosk_token)[1] == hall.w2
+
+
+def test_another_process_s_change_runs_no_round_here_but_reaches_this_process_s_listeners(app, hall):
+    """The process that committed pushes the change to every screen (its patches reach this
+    process's screens through the queue): a round here too would push again from this process's
+    own caches. Its kiosks are this process's to tell (tell_listeners)."""
+    import threading
+
+    with app.app_context():
+        hub = hub_for(app)
+        app.config["PUSH_WORKER"] = True
+        hub._worker_started, hub._event = True, threading.Event()  # as in a server, without the worker
+        try:
+            hub.heard({"staff"})
+            assert not hub._round_due and "staff" in hub._touched and hub._event.is_set()
+            hub.changed({"staff"})  # committed here
+            assert hub._round_due
+            hub._round_due = False
+            hub.heard(None)  # listening again after Redis was away: anything may have changed
+            assert hub._round_due
+        finally:
+            app.config["PUSH_WORKER"] = False
+            hub._worker_started, hub._round_due, hub._touched = False, False, set()
