@@ -9,6 +9,22 @@ from liangbiping.admin.push.changes import ChangeBus
 from tests.livesrv import free_port
 
 
+def redis_url() -> str:
+    """The test Redis (.ci/run starts one); without it the test fails in CI and is skipped elsewhere."""
+    import os
+
+    import pytest
+
+    from tests.conftest import IN_CI
+
+    url = os.environ.get("LIANGBIPING_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("LIANGBIPING_REDIS_URL is needed")
+        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    return url
+
+
 def test_a_missing_redis_holds_up_nothing_and_is_retried():
     heard = []
     bus = ChangeBus(f"redis://127.0.0.1:{free_port()}/0", heard.append)  # nobody listens there
@@ -42,17 +58,7 @@ def test_a_missing_redis_holds_up_nothing_and_is_retried():
 
 
 def test_a_process_hears_the_others_changes_not_its_own():
-    import os
-
-    import pytest
-
-    from tests.conftest import IN_CI
-
-    url = os.environ.get("LIANGBIPING_REDIS_URL")
-    if not url:
-        if IN_CI:
-            pytest.fail("LIANGBIPING_REDIS_URL is needed")
-        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    url = redis_url()
     heard_a, heard_b = [], []
     a, b = ChangeBus(url, heard_a.append), ChangeBus(url, heard_b.append)
     for bus in (a, b):
@@ -75,18 +81,9 @@ def test_a_process_hears_the_others_changes_not_its_own():
 def test_one_process_takes_a_turn_and_every_process_does_without_redis():
     """The boards' round for ratings: one process per interval, whichever asks first; with Redis
     away, every process (a round twice rather than a board left behind)."""
-    import os
     import uuid
 
-    import pytest
-
-    from tests.conftest import IN_CI
-
-    url = os.environ.get("LIANGBIPING_REDIS_URL")
-    if not url:
-        if IN_CI:
-            pytest.fail("LIANGBIPING_REDIS_URL is needed")
-        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    url = redis_url()
     a, b = ChangeBus(url, lambda _: None), ChangeBus(url, lambda _: None)
     turn = f"test-{uuid.uuid4().hex}"
     assert a.take_turn(turn, 0.5) is True
@@ -100,19 +97,11 @@ def test_one_process_takes_a_turn_and_every_process_does_without_redis():
 def test_a_process_with_console_listeners_is_known_to_the_others_at_once():
     """The console's live list: a rating taken anywhere is sent only while some process holds a
     listener; one that starts listening is heard of at once, one killed is forgotten."""
-    import os
     import uuid
 
-    import pytest
-
     from liangbiping.admin.push import changes
-    from tests.conftest import IN_CI
 
-    url = os.environ.get("LIANGBIPING_REDIS_URL")
-    if not url:
-        if IN_CI:
-            pytest.fail("LIANGBIPING_REDIS_URL is needed")
-        pytest.skip("LIANGBIPING_REDIS_URL is needed")
+    url = redis_url()
     a, b = ChangeBus(url, lambda _: None), ChangeBus(url, lambda _: None)
     b.subscribe()
     threading.Thread(target=b.listen, args=(time.sleep,), daemon=True).start()
