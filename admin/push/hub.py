@@ -273,7 +273,6 @@ class PushHub:
                 last_sweep, sweep_due = now, False
             try:
                 with self.app.app_context():
-                    touched, self._touched = self._touched, set()
                     if round_due or slow_due or sweep_due:
                         if slow_due:
                             self._slow_pending, self._last_slow = False, now
@@ -288,6 +287,8 @@ class PushHub:
                         # The round only queued its patches: let the sockets' writers send them
                         # before the listeners (kiosks) and the reports take the loop.
                         socketio.sleep(0)
+                        # Taken after the round: a round that fails leaves them for the next turn.
+                        touched, self._touched = self._touched, set()
                         heard = time.perf_counter()
                         if touched:
                             self.tell_listeners(touched)
@@ -295,8 +296,11 @@ class PushHub:
                             why = sorted(why) + ["slow"] * slow_due + ["sweep"] * sweep_due
                             timing.log_round({"asked": (asked or began) * 1000, "began": began * 1000, **self.parts,
                                               "listeners": (time.perf_counter() - heard) * 1000}, ",".join(why))
-                    elif touched:
-                        self.tell_listeners(touched)  # another process's change: its round pushed it
+                    elif self._touched:
+                        # Another process's change: its round pushed it to the screens; the kiosks
+                        # held here are this process's to tell.
+                        touched, self._touched = self._touched, set()
+                        self.tell_listeners(touched)
                     self.flush_reports()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad round
                 log.exception("push round failed")
