@@ -49,8 +49,9 @@ def _join_content(screen) -> None:
     # Into the room first, then read the state: every patch of that key pushed after the read
     # reaches this socket, and every one before is in the state. The room's patches skip the
     # socket while it is read (rooms.hold), so none reaches it before its state; one that did
-    # means a newer commit, read again. The read must see what was committed after the join: end
-    # the transaction that found the screen first (SQLite keeps a read transaction's snapshot).
+    # means a newer commit, read again. The state this process holds serves when nothing newer can
+    # have been committed unseen (hub.held_state); a read must see what was committed after the
+    # join: end the transaction that found the screen first (SQLite keeps a read's snapshot).
     # A screen moved to another key after it was read here is told to rejoin (its own room).
     key, info = screen.content_key, _screen_info(screen)
     if not key:
@@ -61,8 +62,10 @@ def _join_content(screen) -> None:
     versioned.hold(manager, request.sid, NAMESPACE, room)
     try:
         for attempt in range(5):
-            db.session.rollback()
-            state = hub.state_of(key)
+            state = hub.held_state(key) if attempt == 0 else None
+            if state is None:
+                db.session.rollback()
+                state = hub.state_of(key)
             if versioned.release(manager, request.sid, NAMESPACE, room, state["version"], force=attempt == 4):
                 break
     except BaseException:

@@ -23,6 +23,7 @@ from ..extensions import db, socketio
 from ..models import Notice, PushCounter, PushGroup, Screen
 from ..models.types import utcnow
 from . import content, revocation
+from . import rooms
 from .rooms import VERSIONED
 from .wire import Shared
 
@@ -130,6 +131,7 @@ class PushHub:
         app.extensions["push_hub"] = self
         self._cache: dict[str, tuple[int, dict]] = {}  # content key -> (version, sections)
         self._states: dict[str, dict] = {}  # content key -> its last state payload (state_of)
+        self._read_at: dict[str, int] = {}  # content key -> rooms.breaks() when its version was last read
         self._lock = threading.Lock()
         self._round_lock = threading.RLock()
         self._event = None
@@ -178,6 +180,7 @@ class PushHub:
 
         forget_caches(tables)
         if tables is None:
+            self._read_at.clear()
             for name in self._generation:
                 self._forget(name)
             autoopen.forget_defaults()
@@ -455,9 +458,12 @@ class PushHub:
         """The full ``state`` payload of a content key, as the database has its version now
         (None: no round has made that key). The same object for every screen that connects while
         the version holds: it is encoded once for all of them (push.wire.Shared)."""
+        breaks = rooms.breaks(socketio.server and socketio.server.manager)  # before the read: a break during it makes the read doubtful
         version = db.session.scalar(select(PushGroup.version).where(PushGroup.key == key))
         if version is None:
             return None
+        if breaks is not None:
+            self._read_at[key] = breaks
         self.newest_version = max(self.newest_version, version)
         state = self._states.get(key)
         if state is not None and state["version"] == version:
@@ -472,6 +478,24 @@ class PushHub:
             self._cache[key] = cached
         state = Shared(version=cached[0], sections=cached[1])
         self._states[key] = state
+        return state
+
+    def held_state(self, key: str) -> dict | None:
+        """``key``'s state as this process holds it, when it is known to be current without asking
+        the database (None: ask, state_of): every round's emits reach every process, and since
+        this state's version was read here none newer has been given to the key's room and the
+        message queue has not stopped listening. A screen that entered the room before this gets
+        any later version by the room (rooms.hold/release): a reconnect storm of thousands of
+        screens reads nothing but their rows."""
+        state = self._states.get(key)
+        if state is None or socketio.server is None:
+            return None
+        manager = socketio.server.manager
+        breaks = rooms.breaks(manager)
+        if breaks is None or self._read_at.get(key) != breaks:
+            return None
+        if rooms.newest(manager, NAMESPACE, room_for_key(key)) > state["version"]:
+            return None
         return state
 
     def version_of(self, key: str) -> int:

@@ -30,6 +30,7 @@ class RedisQueue(RoomIndex, socketio.RedisManager):
         options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
         super().__init__(url, redis_options=options, **kwargs)
         self.resubscribed = 0  # times it listened again after losing Redis (tests, /healthz readers)
+        self.listening = False  # until subscribed: other processes' emits cannot reach this one
 
     def _handle_emit(self, message):
         # Delivered here from the queue: kept in order as a local emit is (RoomIndex.deliverable).
@@ -48,6 +49,8 @@ class RedisQueue(RoomIndex, socketio.RedisManager):
             try:
                 self._redis_connect()
                 self.pubsub.subscribe(self.channel)
+                self.breaks += 1  # whatever was read before this subscription may have been passed by
+                self.listening = True
                 if failed_since is not None:
                     log.warning("listening to Redis again after %.0f s; screens are asked to catch up",
                                 time.monotonic() - failed_since)
@@ -56,6 +59,8 @@ class RedisQueue(RoomIndex, socketio.RedisManager):
                     self._catch_up()
                 yield from self.pubsub.listen()
             except Exception as exc:  # noqa: BLE001 - whatever broke, listen again
+                self.listening = False
+                self.breaks += 1
                 if failed_since is None:
                     failed_since = time.monotonic()
                     log.error("lost Redis, pushes cannot reach the screens; retrying every %s s: %s", RETRY, exc)

@@ -35,6 +35,17 @@ def release(manager, sid: str, namespace: str, room: str, version: int, force: b
     return True
 
 
+def newest(manager, namespace: str, room: str) -> int:
+    """The newest version delivered to ``room`` in this process (0: none, or no index)."""
+    return manager.newest(namespace, room) if isinstance(manager, RoomIndex) else 0
+
+
+def breaks(manager) -> int | None:
+    """A count that grows each time this process may have missed other processes' emits (its
+    message queue stopped listening); None while it is not listening."""
+    return manager.breaks_now() if isinstance(manager, RoomIndex) else None
+
+
 class RoomIndex:
     """A mixin for a python-socketio manager (before it in the bases).
 
@@ -53,6 +64,17 @@ class RoomIndex:
         # sockets whose state is newer than what the room was last given
         self._ahead: dict[tuple[str, str], dict[str, int | None]] = {}
         self._missed: dict[str, int] = {}  # held sid -> newest version that skipped it
+        # Each process's emits reach this one only while its queue listens (RedisQueue): a break
+        # may have lost some, so what was known current before one is not since (push.hub.held_state).
+        self.breaks = 0
+        self.listening = True
+
+    def breaks_now(self) -> int | None:
+        return self.breaks if self.listening else None
+
+    def newest(self, namespace, room) -> int:
+        with self._versions:
+            return self._newest.get((namespace, room), 0)
 
     @staticmethod
     def _versioned(namespace, room, event, data) -> int | None:

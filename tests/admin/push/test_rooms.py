@@ -135,3 +135,53 @@ def test_a_socket_being_sent_its_state_gets_none_of_the_rooms_patches_before_it(
     manager.hold("d", NS, room)
     manager.basic_disconnect("d", NS)                         # gone while held: forgotten
     assert patch(9) is None and not manager._ahead and not manager._missed
+
+
+def test_a_connecting_screen_is_sent_the_state_held_here_while_nothing_newer_can_have_been_missed(socketio_client, app):
+    """A reconnect storm reads the screens' rows, not the version of their content each time: the
+    state this process holds serves while no newer version reached the room and the queue has
+    listened throughout; otherwise the database is asked."""
+    from sqlalchemy import event
+
+    from liangbiping.admin.catalog import SCREENS
+    from liangbiping.admin.extensions import db, socketio as server
+    from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key
+    from liangbiping.admin.services.devices import create_device
+
+    with app.app_context():
+        _screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
+        hub_for(app).round()
+        engine = db.engine
+    asked = []
+
+    def note(conn, cursor, statement, *args):
+        if "push_groups" in statement:
+            asked.append(statement)
+
+    def connect_and_state():
+        asked.clear()
+        client = socketio_client(app, "/display", token=token)
+        state = next(e["args"][0] for e in client.get_received("/display") if e["name"] == "state")
+        client.disconnect(namespace="/display")
+        return state, len(asked)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        first, reads = connect_and_state()
+        again, reads_again = connect_and_state()
+        assert (again["version"], reads_again) == (first["version"], 0)  # held, not read
+        # A newer version reached the room here (another process's round): ask the database.
+        server.emit("patch", {"version": first["version"] + 1, "base": first["version"], "sections": {},
+                              "removed": []}, to=room_for_key("hall:0:0"), namespace=NAMESPACE)
+        _state, reads = connect_and_state()
+        assert reads >= 1
+        # The queue stopped listening for a while (a break): what was read before is doubtful.
+        connect_and_state()
+        server.server.manager.breaks += 1
+        _state, reads = connect_and_state()
+        assert reads >= 1
+        server.server.manager.listening = False
+        assert [connect_and_state()[1] >= 1 for _ in range(2)] == [True, True]  # not listening: always read
+    finally:
+        server.server.manager.listening = True
+        event.remove(engine, "before_cursor_execute", note)
