@@ -189,20 +189,42 @@ def open_entry(conn: Connection, *, source: str, staff_id: int | None, window_id
 
     ``opened_at``: when the hall learnt of the problem (a rating's receipt, a complaint's
     submission); the default deadline counts from that day."""
-    values = entry_values(conn, source=source, staff_id=staff_id, window_id=window_id, problem=problem,
-                          opened_at=min(opened_at or utcnow(), utcnow()))
-    values.update(rating_id=rating_id, suggestion_id=suggestion_id)
+    return open_entries(conn, [dict(source=source, staff_id=staff_id, window_id=window_id, problem=problem,
+                                    rating_id=rating_id, suggestion_id=suggestion_id, summary=summary,
+                                    actor=actor, opened_at=opened_at)])[0]
+
+
+def open_entries(conn: Connection, entries: list[dict]) -> list[int]:
+    """open_entry for each of ``entries`` (its keywords), in three statements whatever their number
+    (a batch of ratings opens its entries together); their ids in order."""
+    if not entries:
+        return []
+    now = utcnow()
+    rows = []
+    for entry in entries:
+        values = entry_values(conn, source=entry["source"], staff_id=entry.get("staff_id"),
+                              window_id=entry.get("window_id"), problem=entry.get("problem") or "",
+                              opened_at=min(entry.get("opened_at") or now, now))
+        values.update(rating_id=entry.get("rating_id"), suggestion_id=entry.get("suggestion_id"))
+        rows.append(values)
     # Parameters, not .values(): one compiled statement per table, reused for every entry.
-    entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
-    conn.execute(_INSERT_EVENT, dict(rectification_id=entry_id, at=values["opened_at"], actor=actor, action="open",
-                                     from_state=None, to_state="open", note=""))
-    conn.execute(_INSERT_AUDIT, dict(
-        at=values["opened_at"], actor=actor, action="create", entity="rectification", entity_id=str(entry_id),
-        summary=(summary or source)[:256], changes={"state": [None, "open"], "deadline": [None, values["deadline"].isoformat()]}))
-    return entry_id
+    if len(rows) == 1:
+        ids = [conn.execute(_INSERT_ENTRY, rows[0]).inserted_primary_key[0]]
+    else:
+        ids = list(conn.execute(_INSERT_ENTRIES, rows).scalars())
+    conn.execute(_INSERT_EVENT, [dict(rectification_id=entry_id, at=values["opened_at"], actor=entry.get("actor", "system"),
+                                      action="open", from_state=None, to_state="open", note="")
+                                 for entry_id, values, entry in zip(ids, rows, entries)])
+    conn.execute(_INSERT_AUDIT, [dict(
+        at=values["opened_at"], actor=entry.get("actor", "system"), action="create", entity="rectification",
+        entity_id=str(entry_id), summary=(entry.get("summary") or values["source"])[:256],
+        changes={"state": [None, "open"], "deadline": [None, values["deadline"].isoformat()]})
+        for entry_id, values, entry in zip(ids, rows, entries)])
+    return ids
 
 
 _INSERT_ENTRY = insert(Rectification.__table__)
+_INSERT_ENTRIES = insert(Rectification.__table__).returning(Rectification.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_EVENT = insert(RectificationEvent.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 
@@ -216,16 +238,12 @@ def _summary(message, key: str) -> str:
 
 def for_ratings(conn: Connection, rows) -> int:
     """Open an entry for each new rating row (mapping) that calls for one; returns how many."""
-    opened = 0
-    for row in rows:
-        score = row["score"]
-        if row["flagged"] is not None or not isinstance(score, int) or score > BAD_SCORE_MAX:
-            continue
-        open_entry(conn, source="rating", staff_id=row["staff_id"], window_id=row["window_id"],
-                   problem=row["comment"] or "", rating_id=row["id"], summary=_summary(_l("Rating %(id)s", id=row["id"]), row["id"]),
-                   opened_at=row.get("received_at"))
-        opened += 1
-    return opened
+    entries = [dict(source="rating", staff_id=row["staff_id"], window_id=row["window_id"], problem=row["comment"] or "",
+                    rating_id=row["id"], summary=_summary(_l("Rating %(id)s", id=row["id"]), row["id"]),
+                    opened_at=row.get("received_at"))
+               for row in rows
+               if row["flagged"] is None and isinstance(row["score"], int) and row["score"] <= BAD_SCORE_MAX]
+    return len(open_entries(conn, entries))
 
 
 def has_entry_for_suggestion(conn: Connection, suggestion_id: int) -> bool:
