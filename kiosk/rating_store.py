@@ -36,7 +36,7 @@ PRESSES_AROUND = (select(RATINGS.c.kiosk_id, RATINGS.c.rated_at)
                   .where(RATINGS.c.kiosk_id.in_(bindparam("kiosks", expanding=True)), RATINGS.c.flagged.is_(None),
                          RATINGS.c.rated_at > bindparam("lo", type_=Rating.rated_at.type),
                          RATINGS.c.rated_at < bindparam("hi", type_=Rating.rated_at.type)))
-INSERT_DECIDED = insert(RATINGS)
+INSERT_DECIDED = insert(RATINGS).returning(RATINGS.c.id, sort_by_parameter_order=True)
 DECIDED_SPAN = timedelta(minutes=10)  # a batch spread wider (a queue replayed) goes row by row
 
 
@@ -76,21 +76,21 @@ def write_batch(rows: list[dict]) -> dict:
     try:
         conn = db.session.connection()
         db.session.info.setdefault("push_tables", set()).add("ratings")
-        params = [kiosk_params(row) for row in rows]
         with deferred_rollups(conn):  # the members' rollup rows locked for the commit alone
-            flags = None
-            if conn.dialect.use_insertmanyvalues_wo_returning:
-                # This driver folds the rows into one multi-row INSERT, whose repeat-press checks
-                # could not see each other: decide them first, then one statement for the batch (a
-                # round trip for each row was most of a batch's time on PostgreSQL).
-                flags = decided_presses(conn, rows)
-                if flags is not None:
-                    conn.execute(INSERT_DECIDED, [{**row, "flagged": flags[row["id"]]} for row in rows])
-                else:
-                    for one in params:
-                        conn.execute(INSERT_KIOSK_MANY, one)
-            else:
-                conn.execute(INSERT_KIOSK_MANY, params)  # the driver's executemany: row by row
+            # On a database server the driver's executemany is a statement per row, each with its
+            # check (most of a batch's time on PostgreSQL): decide the repeat presses first, then
+            # one multi-row INSERT (RETURNING makes SQLAlchemy fold the rows: insertmanyvalues).
+            # SQLite's executemany is a loop in the same process, cheaper than the extra read.
+            flags = decided_presses(conn, rows) if conn.dialect.name != "sqlite" else None
+            if flags is not None:
+                conn.execute(INSERT_DECIDED, [{**row, "flagged": flags[row["id"]]} for row in rows]).all()
+            elif conn.dialect.use_insertmanyvalues_wo_returning:
+                # This driver would fold the rows into one multi-row INSERT, whose repeat-press
+                # checks could not see each other: run them one by one (still one transaction).
+                for row in rows:
+                    conn.execute(INSERT_KIOSK_MANY, kiosk_params(row))
+            else:  # the driver's executemany: row by row
+                conn.execute(INSERT_KIOSK_MANY, [kiosk_params(row) for row in rows])
             if flags is None:
                 flags = dict(conn.execute(STORED_FLAGS, {"ids": [row["id"] for row in rows]}).all())
         db.session.commit()

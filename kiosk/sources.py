@@ -20,7 +20,18 @@ from .raters import keyed_hash, rater_cookie
 
 _kiosk_cache: dict[str, tuple[int, int | None, float, str]] = {}
 _kiosk_generation = [0]  # bumped by each forgetting: a lookup read before one does not store what it read
-KIOSK_CACHE_SECONDS = 10.0  # only while Redis (the change bus) is away; otherwise forgotten on change
+# Forgotten on every change that matters (kiosks, revocations), in every process through the change
+# bus; the age limit covers what no process can be told: a write from outside the server processes,
+# and, shorter, while the bus (Redis) is away or absent (one process: the command line can write).
+KIOSK_CACHE_SECONDS = 10.0
+KIOSK_CACHE_LISTENING = 60.0  # the caches' one-minute limit (docs/ARCHITECTURE.md, "Caches")
+
+
+def _cache_seconds() -> float:
+    from liangbiping.admin.push.hub import hub_for
+
+    bus = hub_for().bus
+    return KIOSK_CACHE_LISTENING if bus is not None and bus.listening else KIOSK_CACHE_SECONDS
 
 
 def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
@@ -38,7 +49,7 @@ def kiosk_for_token(secret: str) -> tuple[int, int | None, str] | None:
     digest = hash_secret(secret)
     hit = _kiosk_cache.get(digest)
     now = time.monotonic()
-    if hit and now - hit[2] < KIOSK_CACHE_SECONDS:
+    if hit and now - hit[2] < _cache_seconds():
         return hit[0], hit[1], hit[3]
     generation = _kiosk_generation[0]
     row = db.session.execute(select(Kiosk.id, Kiosk.window_id, Kiosk.kind).where(Kiosk.token_hash == digest,

@@ -56,6 +56,11 @@ class ChangeBus:
         self._said_present = 0.0
         self._seen: dict[str, tuple[float, bool]] = {}  # name -> (when read, anyone present)
 
+    @property
+    def listening(self) -> bool:
+        """Subscribed: other processes' changes reach this one (caches are forgotten on them)."""
+        return self._pubsub is not None and not self._closed.is_set()
+
     # -- publishing -----------------------------------------------------------------------------
 
     def publish(self, tables: set[str], slow_only: bool = False, revoked: set | None = None) -> None:

@@ -45,7 +45,7 @@ def test_a_missing_redis_holds_up_nothing_and_is_retried():
         bus.subscribe()
     except Exception:  # noqa: BLE001 - refused: it must not count as subscribed
         pass
-    assert bus._pubsub is None
+    assert bus._pubsub is None and not bus.listening  # the kiosk token cache keeps its short limit
 
     listener = threading.Thread(target=bus.listen, args=(time.sleep,), daemon=True)
     listener.start()
@@ -128,3 +128,32 @@ def test_a_process_with_console_listeners_is_known_to_the_others_at_once():
         a._redis.delete(f"liangbiping:present:{name}")
     gone = ChangeBus(f"redis://127.0.0.1:{free_port()}/0", lambda _: None)
     assert gone.anyone_present(name) is True  # Redis away: sent for nothing rather than lost
+
+
+def test_a_kiosk_token_is_remembered_for_the_caches_minute_only_while_the_bus_listens(app, hall):
+    """A kiosk's token is looked up again after 10 s when no process could tell this one of a
+    change (Redis away); with the bus listening, changes are told, and the minute's limit holds."""
+    from liangbiping.admin.push.hub import hub_for
+    from liangbiping.kiosk import sources
+
+    bus = ChangeBus(redis_url(), lambda _: None)
+    assert not bus.listening
+    bus.subscribe()
+    hub = hub_for(app)
+    before, hub.bus = hub.bus, bus
+    try:
+        with app.test_request_context():
+            assert bus.listening and sources._cache_seconds() == sources.KIOSK_CACHE_LISTENING == 60
+            found = sources.kiosk_for_token(hall.kiosk_token)
+            digest = next(iter(sources._kiosk_cache))
+            kiosk_id, window_id, _at, kind = sources._kiosk_cache[digest]
+            sources._kiosk_cache[digest] = (kiosk_id, window_id, time.monotonic() - 30, kind)  # read 30 s ago
+            assert sources.kiosk_for_token(hall.kiosk_token) == found
+            assert sources._kiosk_cache[digest][2] < time.monotonic() - 29  # not read again
+            bus.close()
+            assert not bus.listening and sources._cache_seconds() == 10
+            assert sources.kiosk_for_token(hall.kiosk_token) == found
+            assert sources._kiosk_cache[digest][2] > time.monotonic() - 5  # read again
+    finally:
+        hub.bus = before
+        bus.close()
