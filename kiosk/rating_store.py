@@ -3,8 +3,6 @@ written in together (kiosk/group_commit.py), and a stored rating in the API's sh
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, exists, insert, literal, null, select
 
@@ -15,7 +13,7 @@ from liangbiping.admin.models import Rating, Staff, Window
 from liangbiping.admin.models.rating_terms import mask_contact
 
 from .group_commit import GroupCommit
-from .rules import REPEAT_PRESS, REPEAT_PRESS_FLAG
+from .rules import REPEAT_PRESS
 
 RATINGS = Rating.__table__
 # Core statements on the hot path: the ORM's unit of work costs more than the SQL here.
@@ -23,21 +21,13 @@ PRESS_WINDOW = (exists().where(RATINGS.c.kiosk_id == bindparam("press_kiosk"), R
                                 RATINGS.c.rated_at > bindparam("press_lo", type_=Rating.rated_at.type),
                                 RATINGS.c.rated_at < bindparam("press_hi", type_=Rating.rated_at.type)))
 # A kiosk's rating checks the repeat-press rule inside its own INSERT: one statement, not two.
-INSERT_KIOSK = (insert(RATINGS).values(flagged=case((PRESS_WINDOW, literal(REPEAT_PRESS_FLAG)), else_=null()))
+INSERT_KIOSK = (insert(RATINGS).values(flagged=case((PRESS_WINDOW, literal("repeat_press")), else_=null()))
                  .returning(RATINGS.c.flagged))
 # The same for a batch of kiosk ratings (kiosk/group_commit.py): one statement executed for
 # every row in turn (executemany), so each row's check sees the rows before it; the flags are
 # read back after.
-INSERT_KIOSK_MANY = insert(RATINGS).values(flagged=case((PRESS_WINDOW, literal(REPEAT_PRESS_FLAG)), else_=null()))
+INSERT_KIOSK_MANY = insert(RATINGS).values(flagged=case((PRESS_WINDOW, literal("repeat_press")), else_=null()))
 STORED_FLAGS = select(RATINGS.c.id, RATINGS.c.flagged).where(RATINGS.c.id.in_(bindparam("ids", expanding=True)))
-# A batch whose repeat presses are decided before its INSERT (decided_presses): the kiosks'
-# unflagged ratings around the batch's, and one multi-row INSERT with each row's flag.
-PRESSES_AROUND = (select(RATINGS.c.kiosk_id, RATINGS.c.rated_at)
-                  .where(RATINGS.c.kiosk_id.in_(bindparam("kiosks", expanding=True)), RATINGS.c.flagged.is_(None),
-                         RATINGS.c.rated_at > bindparam("lo", type_=Rating.rated_at.type),
-                         RATINGS.c.rated_at < bindparam("hi", type_=Rating.rated_at.type)))
-INSERT_DECIDED = insert(RATINGS).returning(RATINGS.c.id, sort_by_parameter_order=True)
-DECIDED_SPAN = timedelta(minutes=10)  # a batch spread wider (a queue replayed) goes row by row
 
 
 def kiosk_params(row: dict) -> dict:
@@ -47,52 +37,21 @@ def kiosk_params(row: dict) -> dict:
     return params
 
 
-def decided_presses(conn, rows: list[dict]) -> dict | None:
-    """{id: flagged} for a batch of kiosk ratings, decided as the INSERT row by row would: a
-    rating within REPEAT_PRESS of an unflagged one of its kiosk, stored or earlier in the batch,
-    is a repeat press. None: the batch spans too long a time to read the ratings around it."""
-    lo = min(row["rated_at"] for row in rows) - REPEAT_PRESS
-    hi = max(row["rated_at"] for row in rows) + REPEAT_PRESS
-    if hi - lo > DECIDED_SPAN:
-        return None
-    unflagged: dict[int, list] = {}
-    for kiosk_id, rated_at in conn.execute(PRESSES_AROUND, {"kiosks": sorted({row["kiosk_id"] for row in rows}),
-                                                            "lo": lo, "hi": hi}):
-        unflagged.setdefault(kiosk_id, []).append(rated_at)
-    flags = {}
-    for row in rows:
-        around = unflagged.setdefault(row["kiosk_id"], [])
-        at = row["rated_at"]
-        if any(at - REPEAT_PRESS < other < at + REPEAT_PRESS for other in around):
-            flags[row["id"]] = REPEAT_PRESS_FLAG
-        else:
-            flags[row["id"]] = None
-            around.append(at)
-    return flags
-
-
 def write_batch(rows: list[dict]) -> dict:
     """Store plain kiosk ratings together, in one transaction; {id: flagged}."""
     try:
         conn = db.session.connection()
         db.session.info.setdefault("push_tables", set()).add("ratings")
+        params = [kiosk_params(row) for row in rows]
         with deferred_rollups(conn):  # the members' rollup rows locked for the commit alone
-            # On a database server the driver's executemany is a statement per row, each with its
-            # check (most of a batch's time on PostgreSQL): decide the repeat presses first, then
-            # one multi-row INSERT (RETURNING makes SQLAlchemy fold the rows: insertmanyvalues).
-            # SQLite's executemany is a loop in the same process, cheaper than the extra read.
-            flags = decided_presses(conn, rows) if conn.dialect.name != "sqlite" else None
-            if flags is not None:
-                conn.execute(INSERT_DECIDED, [{**row, "flagged": flags[row["id"]]} for row in rows]).all()
-            elif conn.dialect.use_insertmanyvalues_wo_returning:
+            if conn.dialect.use_insertmanyvalues_wo_returning:
                 # This driver would fold the rows into one multi-row INSERT, whose repeat-press
                 # checks could not see each other: run them one by one (still one transaction).
-                for row in rows:
-                    conn.execute(INSERT_KIOSK_MANY, kiosk_params(row))
-            else:  # the driver's executemany: row by row
-                conn.execute(INSERT_KIOSK_MANY, [kiosk_params(row) for row in rows])
-            if flags is None:
-                flags = dict(conn.execute(STORED_FLAGS, {"ids": [row["id"] for row in rows]}).all())
+                for one in params:
+                    conn.execute(INSERT_KIOSK_MANY, one)
+            else:
+                conn.execute(INSERT_KIOSK_MANY, params)  # the driver's executemany: row by row
+            flags = dict(conn.execute(STORED_FLAGS, {"ids": [row["id"] for row in rows]}).all())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -23,7 +23,6 @@ from .sources import Source
 log = logging.getLogger(__name__)
 
 REPEAT_PRESS = timedelta(seconds=3)
-REPEAT_PRESS_FLAG = "repeat_press"  # what a rating within REPEAT_PRESS of its kiosk's last one is flagged
 PHONE_WINDOW = timedelta(hours=24)
 FUTURE_SLACK = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)

@@ -208,54 +208,10 @@ def test_a_batch_adds_to_the_rollups_once_after_its_ratings(app, hall, counted):
         event.remove(engine, "after_execute", record)
     assert [a.status_code for a in answers] == [201] * 4 and counted() == (1, 4)
     tables = [table for table, _ in seen]
-    if engine.dialect.name == "postgresql":  # the batch is one INSERT, not one a row
-        assert tables.count("ratings") == 1, tables
     last_rating = max(i for i, t in enumerate(tables) if t == "ratings")
     assert tables[last_rating + 1:] == ["rating_daily", "rating_monthly"], tables
     daily = seen[last_rating + 1][1]
     keys = [(row["day"], row["staff_id"], row["window_id"]) for row in daily]
     assert keys == sorted(keys) and len(keys) == 2
     assert sorted(sum(row[f"n{s}"] for s in range(1, 6)) for row in daily) == [2, 2]
-
-
-def test_a_batchs_repeat_presses_decided_before_its_insert_are_the_inserts_own(app, hall):
-    """On PostgreSQL a batch is one multi-row INSERT with its flags decided first (its rows' own
-    checks could not see each other there): the same flags as the INSERT deciding row by row, for
-    presses against stored ratings, within the batch, and after a press that was itself a repeat."""
-    import random
-
-    from liangbiping.kiosk.rating_store import INSERT_DECIDED, INSERT_KIOSK_MANY, STORED_FLAGS, decided_presses, kiosk_params
-    from tests.kiosk.conftest import new_id
-
-    base = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
-    pick = random.Random(14)
-
-    def row(kiosk, seconds, flagged=None):
-        return {"id": new_id(), "score": 5, "staff_id": hall.m1, "window_id": hall.w1, "kiosk_id": kiosk,
-                "channel": "kiosk", "reasons": [], "comment": "", "contact": None, "prompted": False,
-                "flagged": flagged, "rated_at": base + timedelta(seconds=seconds), "received_at": base,
-                "prompt_id": None, "rater_hash": None, "address_hash": None}
-
-    with app.app_context():
-        conn = db.session.connection()
-        for kiosk in (hall.kiosk, hall.floor):  # stored before the batches: one unflagged, one flagged
-            conn.execute(INSERT_DECIDED, [row(kiosk, 10), row(kiosk, 21, flagged="repeat_press")]).all()
-        db.session.commit()
-        conn = db.session.connection()
-        differing = 0
-        for _ in range(40):
-            batch = [row(pick.choice((hall.kiosk, hall.floor)), pick.choice(range(0, 40)) + pick.random())
-                     for _ in range(pick.randint(2, 9))]
-            decided = decided_presses(conn, batch)
-            for params in (kiosk_params(r) for r in batch):
-                conn.execute(INSERT_KIOSK_MANY, params)
-            stored = dict(conn.execute(STORED_FLAGS, {"ids": [r["id"] for r in batch]}).all())
-            assert decided == stored
-            differing += len(set(stored.values())) > 1
-            db.session.rollback()
-            conn = db.session.connection()
-        assert differing > 10  # the batches had repeats and first presses both
-        spread = [row(hall.kiosk, 0), row(hall.kiosk, 3600)]
-        assert decided_presses(conn, spread) is None  # an hour apart: row by row instead
-        db.session.rollback()
 
