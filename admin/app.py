@@ -113,6 +113,9 @@ def configure_extensions(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
         serializer=JsonPacket,
     )
+    from liangbiping.display.events import bind_plain_events
+
+    bind_plain_events(socketio.server, app)  # screens' acks without a request context each
     from liangbiping.kiosk.events import KioskNeighbour
     from liangbiping.kiosk.sources import forget_kiosks, forget_kiosk_routes
 

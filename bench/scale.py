@@ -58,6 +58,9 @@ CHANGES = 5
 # Where an edit's marker shows: a member's title, or the bare server's own section (looked at
 # first, so that its clients do no more work than ours).
 MARKED_SECTIONS = ("marker", "members", "all_members")
+# A hall screen turns to its next slide about this often and acks it (the default lobby
+# playlist, admin/push/playlists.py: 10–20 s a slide); 0: no slide acks (LIANGBIPING_BENCH_SLIDE_SECONDS).
+SLIDE_SECONDS = float(os.environ.get("LIANGBIPING_BENCH_SLIDE_SECONDS", "15"))
 BATCH = 50  # screens connecting at once per client process, when the fleet is first built
 
 
@@ -85,6 +88,7 @@ class Fleet:
         self.errors = 0
         self.failed = 0
         self.received = {"state": 0, "patch": 0}  # events since the last "count"
+        self.rotating = None
 
     def _client(self, i: int):
         fleet = self
@@ -107,9 +111,11 @@ class Fleet:
 
         async def on_state(data):
             self._saw(i, data, "state")
+            await self._ack(client, i)
 
         async def on_patch(data):
             self._saw(i, data, "patch")
+            await self._ack(client, i)
 
         client.on("state", on_state, namespace="/display")
         client.on("patch", on_patch, namespace="/display")
@@ -125,6 +131,27 @@ class Fleet:
         if self.storm_from is not None and kind == "state" and i not in self.current \
                 and version >= self.storm_from.get(i, 0):
             self.current[i] = now
+
+    async def _ack(self, client, i: int) -> None:
+        # As the screen page does after applying each state and patch, and at each slide it turns
+        # to (rotate): thousands of events back to the server after each push.
+        if client.connected:
+            try:
+                await client.emit("ack", {"version": self.version.get(i, 0), "slide": "members",
+                                          "resolution": "1920x1080"}, namespace="/display")
+            except Exception:  # noqa: BLE001 - a socket going away meanwhile: the page's ack is lost too
+                pass
+
+    async def rotate(self) -> None:
+        """Each screen acks a slide change every SLIDE_SECONDS, spread evenly over the fleet."""
+        if not self.clients:
+            return
+        i = 0
+        while True:
+            await asyncio.sleep(SLIDE_SECONDS / len(self.clients))
+            i = (i + 1) % len(self.clients)
+            if self.version.get(i):
+                await self._ack(self.clients[i], i)
 
     def _marked(self, sections) -> bool:
         # Only the sections a title is in: encoding every patch (the boards' too) again to look for
@@ -150,6 +177,8 @@ class Fleet:
             await asyncio.gather(*(one(i) for i in range(first, min(first + BATCH, len(self.clients)))))
         gc.collect()
         gc.freeze()  # the clients' objects: a collector pause here would be charged to the server
+        if SLIDE_SECONDS > 0:
+            self.rotating = asyncio.ensure_future(self.rotate())
         return {"connected": sum(c.connected for c in self.clients), "failed": self.failed,
                 "seconds": time.monotonic() - start}
 
@@ -177,6 +206,8 @@ class Fleet:
                     "last": max(self.current.values(), default=None)}
         if verb == "close":
             self.storm_from = None
+            if self.rotating is not None:
+                self.rotating.cancel()
             for client in self.clients:
                 client.reconnection = False
             await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)

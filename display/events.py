@@ -106,22 +106,21 @@ def disconnect(*_args):
         hub_for().report(Screen, screen_id, connected=False)
 
 
-def _current_screen():
-    screen_id = _screens.get(request.sid)
-    if screen_id is None or not _limiter.allows(request.sid):
+def _current_screen(sid: str):
+    screen_id = _screens.get(sid)
+    if screen_id is None or not _limiter.allows(sid):
         return None
     return screen_id
 
 
-@socketio.on("ack", namespace=NAMESPACE)
-def ack(data=None):
+def ack(sid: str, data=None) -> None:
     """The page applied ``version`` and shows ``slide``."""
-    screen_id = _current_screen()
+    screen_id = _current_screen(sid)
     if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
-        log.info("ignored a malformed ack from %s", request.sid)
+        log.info("ignored a malformed ack from %s", sid)
         return
     # Patches reach the room without passing here, so the bound is the newest version of any round.
-    newest = max(_sent.get(request.sid, 0), hub_for().newest_version)
+    newest = max(_sent.get(sid, 0), hub_for().newest_version)
     if not 0 < data["version"] <= newest:
         log.info("ignored an ack for version %s from screen %s", data["version"], screen_id)
         return
@@ -133,9 +132,8 @@ def ack(data=None):
     hub_for().report(Screen, screen_id, **fields)
 
 
-@socketio.on("heartbeat", namespace=NAMESPACE)
-def heartbeat(data=None):
-    screen_id = _current_screen()
+def heartbeat(sid: str, data=None) -> None:
+    screen_id = _current_screen(sid)
     if screen_id is None:
         return
     fields = {"connected": True}
@@ -144,10 +142,26 @@ def heartbeat(data=None):
     hub_for().report(Screen, screen_id, **fields)
 
 
+def bind_plain_events(server, app) -> None:
+    """Acks and heartbeats straight on python-socketio's ``server``, in an app context only: every
+    screen acks every state and patch and every slide it turns to (thousands at once after each
+    push to a province's screens), and Flask-SocketIO's request context for each (a URL match,
+    the cookie session) cost more than the ack. They read nothing of a request. The app factory
+    calls this after each ``socketio.init_app``."""
+    for name, handler in (("ack", ack), ("heartbeat", heartbeat)):
+        def run(sid, data=None, *_rest, handler=handler):
+            with app.app_context():
+                try:
+                    handler(sid, data)
+                except Exception as exc:  # noqa: BLE001 - as on_error: logged, the socket lives on
+                    on_error(exc)
+        server.on(name, run, namespace=NAMESPACE)
+
+
 @socketio.on("resync", namespace=NAMESPACE)
 def resync(*_args):
     """The page missed a patch (its version was not the patch's base): send the whole state."""
-    screen_id = _current_screen()
+    screen_id = _current_screen(request.sid)
     if screen_id is None:
         return
     screen = db.session.get(Screen, screen_id)
