@@ -77,6 +77,18 @@ def test_ratings_arriving_together_are_one_batch_with_every_rule_kept(app, hall,
         # the ledger opened an entry for each unflagged 1-2, in the batch's transaction
         entries = db.session.scalars(select(Rectification.rating_id)).all()
         assert sorted(entries) == sorted([bodies[2]["id"], bodies[3]["id"]])
+        # opened together (one statement each for the entries, their events, their audit rows):
+        # each entry with its own first step and audit row, the member and window of its rating
+        from liangbiping.admin.models import AuditEntry, RectificationEvent
+
+        for entry in db.session.scalars(select(Rectification)):
+            rated = rows[entry.rating_id]
+            assert (entry.staff_id, entry.window_id, entry.state) == (rated.staff_id, rated.window_id, "open")
+            steps = db.session.scalars(select(RectificationEvent).where(RectificationEvent.rectification_id == entry.id)).all()
+            assert [(step.action, step.to_state) for step in steps] == [("open", "open")]
+            audits = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "rectification",
+                                                                 AuditEntry.entity_id == str(entry.id))).all()
+            assert len(audits) == 1 and entry.rating_id in audits[0].summary
         # and the statistics count the four unflagged ratings
         from liangbiping.admin.stats import queries
 
@@ -214,4 +226,3 @@ def test_a_batch_adds_to_the_rollups_once_after_its_ratings(app, hall, counted):
     keys = [(row["day"], row["staff_id"], row["window_id"]) for row in daily]
     assert keys == sorted(keys) and len(keys) == 2
     assert sorted(sum(row[f"n{s}"] for s in range(1, 6)) for row in daily) == [2, 2]
-
