@@ -112,6 +112,9 @@ def configure_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
         serializer=JsonPacket,
+        # A socket's events in order, on its own reader: every handler is short, and a greenlet
+        # started for each of the thousands of acks after a push cost more than the ack.
+        async_handlers=False,
     )
     from liangbiping.display.events import bind_plain_events
 

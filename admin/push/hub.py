@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from .. import timing
@@ -77,6 +77,7 @@ SCREEN_TABLES = {"screens", "screen_groups", "playlists", "schedules", "settings
 SLOW_TABLES = {"ratings", "rating_appeals"}
 SLOW_INTERVAL = 10.0
 SWEEP_INTERVAL = 60.0
+REPORTS_PER_STATEMENT = 1000  # devices' reports written by one UPDATE (flush_reports)
 
 
 # Caches outside the hub that hold what some tables say (docs/ARCHITECTURE.md, "Caches"): each is
@@ -515,8 +516,7 @@ class PushHub:
     def report(self, model, device_id: int, **fields) -> None:
         """Note what a screen or a kiosk (``model``) says of itself: an ack, a heartbeat, its
         queue. Written in batches, so a thousand heartbeats are one transaction; monitoring only,
-        it starts no push round."""
-        fields["last_seen_at"] = utcnow()
+        it starts no push round. It was last seen when its batch is written (within seconds)."""
         self._reports.setdefault((model, device_id), {}).update(fields)
         if self._worker_started:
             return
@@ -526,18 +526,27 @@ class PushHub:
         if not self._reports:
             return 0
         reports, self._reports = self._reports, {}
-        # One executemany per table and shape of report: a thousand screens reconnecting is a few
-        # statements, not a thousand, so the loop is not held up while patches are due.
-        shapes: dict[tuple, list[dict]] = {}
+        # One UPDATE per table and set of values: after a push every screen acks the same version
+        # (a province's thousands in one statement, not one each), so the loop is not held up
+        # while patches are due. Rows in id order: two processes' batches never wait crosswise.
+        seen_at = utcnow()
+        alike: dict[tuple, list[int]] = {}
         for (model, device_id), fields in reports.items():
-            shapes.setdefault((model, tuple(sorted(fields))), []).append({"device_id": device_id, **fields})
-        for (model, fields), rows in shapes.items():
+            values = tuple(sorted(fields.items()))
+            try:
+                hash(values)
+            except TypeError:  # a value that cannot be compared as a whole: a statement of its own
+                values = (("", device_id), *values)
+            alike.setdefault((model, values), []).append(device_id)
+        for (model, values), ids in alike.items():
             # Core, not the ORM's bulk update by key: a device deleted meanwhile (by another process,
             # too) just matches no row, where the ORM would fail the whole batch as stale.
             table = model.__table__
-            stmt = update(table).where(table.c.id == bindparam("device_id")).values(
-                {name: bindparam(name) for name in fields})
-            db.session.execute(stmt, rows)
+            columns = {name: value for name, value in values if name}
+            ids.sort()
+            for first in range(0, len(ids), REPORTS_PER_STATEMENT):
+                db.session.execute(update(table).where(table.c.id.in_(ids[first:first + REPORTS_PER_STATEMENT]))
+                                   .values(last_seen_at=seen_at, **columns))
         db.session.commit()
         return len(reports)
 

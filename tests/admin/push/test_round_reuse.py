@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select
@@ -230,13 +230,50 @@ def test_reports_of_a_screen_deleted_meanwhile_are_dropped_not_the_batch(app):
         kept, _ = create_device(SCREENS, {"name": "大厅"}, "t")
         gone, _ = create_device(SCREENS, {"name": "走廊"}, "t")
         kept_id, gone_id = kept.id, gone.id
-        hub._reports[(Screen, kept_id)] = {"resolution": "1920x1080", "last_seen_at": datetime.now(timezone.utc)}
-        hub._reports[(Screen, gone_id)] = {"resolution": "1280x720", "last_seen_at": datetime.now(timezone.utc)}
+        hub._reports[(Screen, kept_id)] = {"resolution": "1920x1080"}
+        hub._reports[(Screen, gone_id)] = {"resolution": "1280x720"}
         db.session.execute(delete(Screen).where(Screen.id == gone_id))
         db.session.commit()
+        before = datetime.now(timezone.utc)
         assert hub.flush_reports() == 2
         db.session.expire_all()
-        assert db.session.get(Screen, kept_id).resolution == "1920x1080"
+        kept = db.session.get(Screen, kept_id)
+        assert kept.resolution == "1920x1080" and kept.last_seen_at >= before - timedelta(seconds=1)
+
+
+def test_a_provinces_acks_of_one_push_are_written_by_a_few_statements(app):
+    """After a push every screen acks the same version: one UPDATE for all that say the same
+    (in chunks of a thousand), each screen's own report where it differs, each row written."""
+    from sqlalchemy import insert
+
+    with app.app_context():
+        hub = hub_for(app)
+        db.session.execute(insert(Screen), [{"name": f"屏{n}", "token_hash": f"h{n}", "kind": "hall"} for n in range(2500)])
+        db.session.commit()
+        ids = db.session.scalars(select(Screen.id).order_by(Screen.id)).all()
+        for screen_id in ids:
+            hub._reports[(Screen, screen_id)] = {"applied_version": 7, "current_slide": "pledges"}
+        odd = ids[10]
+        hub._reports[(Screen, odd)] = {"applied_version": 6, "current_slide": "notices", "resolution": "1080x1920"}
+        updates = []
+        engine = db.engine
+
+        def note(conn, cursor, statement, *args):
+            if statement.lstrip().upper().startswith("UPDATE SCREENS"):
+                updates.append(statement)
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert hub.flush_reports() == 2500
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert len(updates) == 4  # 2,499 alike in three chunks, the odd one alone
+        db.session.expire_all()
+        rows = {row.id: row for row in db.session.execute(select(Screen.id, Screen.applied_version, Screen.current_slide,
+                                                                 Screen.resolution, Screen.last_seen_at))}
+        assert all(row.applied_version == 7 and row.current_slide == "pledges" and row.last_seen_at is not None
+                   for screen_id, row in rows.items() if screen_id != odd)
+        assert (rows[odd].applied_version, rows[odd].current_slide, rows[odd].resolution) == (6, "notices", "1080x1920")
 
 
 def test_a_screen_connecting_while_a_round_pushes_ends_with_the_newest_state(socketio_client, app, monkeypatch):
