@@ -113,14 +113,14 @@ def _current_screen(sid: str):
     return screen_id
 
 
-def ack(sid: str, data=None) -> None:
+def ack(sid: str, data, hub) -> None:
     """The page applied ``version`` and shows ``slide``."""
     screen_id = _current_screen(sid)
     if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
         log.info("ignored a malformed ack from %s", sid)
         return
     # Patches reach the room without passing here, so the bound is the newest version of any round.
-    newest = max(_sent.get(sid, 0), hub_for().newest_version)
+    newest = max(_sent.get(sid, 0), hub.newest_version)
     if not 0 < data["version"] <= newest:
         log.info("ignored an ack for version %s from screen %s", data["version"], screen_id)
         return
@@ -129,31 +129,31 @@ def ack(sid: str, data=None) -> None:
         fields["current_slide"] = data["slide"][:32]
     if isinstance(data.get("resolution"), str):
         fields["resolution"] = data["resolution"][:16]
-    hub_for().report(Screen, screen_id, **fields)
+    hub.report(Screen, screen_id, **fields)
 
 
-def heartbeat(sid: str, data=None) -> None:
+def heartbeat(sid: str, data, hub) -> None:
     screen_id = _current_screen(sid)
     if screen_id is None:
         return
     fields = {"connected": True}
     if isinstance(data, dict) and isinstance(data.get("slide"), str):
         fields["current_slide"] = data["slide"][:32]
-    hub_for().report(Screen, screen_id, **fields)
+    hub.report(Screen, screen_id, **fields)
 
 
 def bind_plain_events(server, app) -> None:
-    """Acks and heartbeats straight on python-socketio's ``server``, in an app context only: every
+    """Acks and heartbeats straight on python-socketio's ``server``, with no Flask context: every
     screen acks every state and patch and every slide it turns to (thousands at once after each
     push to a province's screens), and Flask-SocketIO's request context for each (a URL match,
-    the cookie session) cost more than the ack. They read nothing of a request. The app factory
-    calls this after each ``socketio.init_app``."""
+    the cookie session) cost more than the ack. They read nothing of a request and only note a
+    report (PushHub.report). The app factory calls this after each ``socketio.init_app``."""
     for name, handler in (("ack", ack), ("heartbeat", heartbeat)):
         def run(sid, data=None, *_rest, handler=handler):
-            with app.app_context():
-                try:
-                    handler(sid, data)
-                except Exception as exc:  # noqa: BLE001 - as on_error: logged, the socket lives on
+            try:
+                handler(sid, data, app.extensions["push_hub"])
+            except Exception as exc:  # noqa: BLE001 - as on_error: logged, the socket lives on
+                with app.app_context():
                     on_error(exc)
         server.on(name, run, namespace=NAMESPACE)
 

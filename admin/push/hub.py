@@ -520,7 +520,11 @@ class PushHub:
         self._reports.setdefault((model, device_id), {}).update(fields)
         if self._worker_started:
             return
-        self.flush_reports()
+        if has_app_context():
+            self.flush_reports()
+            return
+        with self.app.app_context():  # a screen's ack comes without one (display.events)
+            self.flush_reports()
 
     def flush_reports(self) -> int:
         if not self._reports:
