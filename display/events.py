@@ -119,8 +119,9 @@ def ack(sid: str, data, hub) -> None:
     if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
         log.info("ignored a malformed ack from %s", sid)
         return
-    # Patches reach the room without passing here, so the bound is the newest version of any round.
-    newest = max(_sent.get(sid, 0), hub.newest_version)
+    # Patches reach the room without passing here, so the bound is the newest version of any round:
+    # this process's, or another's that was delivered here (rooms.highest).
+    newest = max(_sent.get(sid, 0), hub.newest_version, versioned.highest(socketio.server.manager))
     if not 0 < data["version"] <= newest:
         log.info("ignored an ack for version %s from screen %s", data["version"], screen_id)
         return

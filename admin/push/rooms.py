@@ -40,6 +40,12 @@ def newest(manager, namespace: str, room: str) -> int:
     return manager.newest(namespace, room) if isinstance(manager, RoomIndex) else 0
 
 
+def highest(manager) -> int:
+    """The newest version delivered to any versioned room in this process (one counter numbers
+    them all: admin/push/hub.py)."""
+    return manager.highest if isinstance(manager, RoomIndex) else 0
+
+
 def breaks(manager) -> int | None:
     """A count that grows each time this process may have missed other processes' emits (its
     message queue stopped listening); None while it is not listening."""
@@ -68,6 +74,7 @@ class RoomIndex:
         # may have lost some, so what was known current before one is not since (push.hub.held_state).
         self.breaks = 0
         self.listening = True
+        self.highest = 0  # the newest version delivered here, whatever the room
 
     def breaks_now(self) -> int | None:
         return self.breaks if self.listening else None
@@ -98,6 +105,7 @@ class RoomIndex:
             if version <= self._newest.get(where, 0):
                 return DROP
             self._newest[where] = version
+            self.highest = max(self.highest, version)
             ahead = self._ahead.get(where)
             if not ahead:
                 return skip_sid

@@ -185,3 +185,28 @@ def test_a_connecting_screen_is_sent_the_state_held_here_while_nothing_newer_can
     finally:
         server.server.manager.listening = True
         event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_screen_acks_a_version_another_process_made_and_it_is_recorded(socketio_client, app):
+    """A patch from another process's round reaches a screen through the queue, never through
+    this process's hub: the screen's ack of it is still within what this process has delivered."""
+    from liangbiping.admin.catalog import SCREENS
+    from liangbiping.admin.extensions import db, socketio as server
+    from liangbiping.admin.models import Screen
+    from liangbiping.admin.push.hub import NAMESPACE, hub_for, room_for_key
+    from liangbiping.admin.services.devices import create_device
+
+    with app.app_context():
+        screen, token = create_device(SCREENS, {"name": "大厅"}, "t")
+        screen_id = screen.id
+        hub_for(app).round()
+    client = socketio_client(app, "/display", token=token)
+    version = next(e["args"][0] for e in client.get_received("/display") if e["name"] == "state")["version"]
+    server.emit("patch", {"version": version + 5, "base": version, "sections": {}, "removed": []},
+                to=room_for_key("hall:0:0"), namespace=NAMESPACE)  # as the queue delivers another's
+    assert [e["args"][0]["version"] for e in client.get_received("/display") if e["name"] == "patch"] == [version + 5]
+    client.emit("ack", {"version": version + 5, "slide": "pledges"}, namespace="/display")
+    client.emit("ack", {"version": version + 6, "slide": "notices"}, namespace="/display")  # never sent: ignored
+    with app.app_context():
+        stored = db.session.get(Screen, screen_id)
+        assert (stored.applied_version, stored.current_slide) == (version + 5, "pledges")
