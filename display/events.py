@@ -113,7 +113,7 @@ def _current_screen(sid: str):
     return screen_id
 
 
-def ack(sid: str, data, hub) -> None:
+def ack(sid: str, data, hub, manager) -> None:
     """The page applied ``version`` and shows ``slide``."""
     screen_id = _current_screen(sid)
     if screen_id is None or not isinstance(data, dict) or not isinstance(data.get("version"), int):
@@ -121,7 +121,7 @@ def ack(sid: str, data, hub) -> None:
         return
     # Patches reach the room without passing here, so the bound is the newest version of any round:
     # this process's, or another's that was delivered here (rooms.highest).
-    newest = max(_sent.get(sid, 0), hub.newest_version, versioned.highest(socketio.server.manager))
+    newest = max(_sent.get(sid, 0), hub.newest_version, versioned.highest(manager))
     if not 0 < data["version"] <= newest:
         log.info("ignored an ack for version %s from screen %s", data["version"], screen_id)
         return
@@ -133,7 +133,7 @@ def ack(sid: str, data, hub) -> None:
     hub.report(Screen, screen_id, **fields)
 
 
-def heartbeat(sid: str, data, hub) -> None:
+def heartbeat(sid: str, data, hub, _manager) -> None:
     screen_id = _current_screen(sid)
     if screen_id is None:
         return
@@ -152,7 +152,7 @@ def bind_plain_events(server, app) -> None:
     for name, handler in (("ack", ack), ("heartbeat", heartbeat)):
         def run(sid, data=None, *_rest, handler=handler):
             try:
-                handler(sid, data, app.extensions["push_hub"])
+                handler(sid, data, app.extensions["push_hub"], server.manager)
             except Exception as exc:  # noqa: BLE001 - as on_error: logged, the socket lives on
                 with app.app_context():
                     on_error(exc)
