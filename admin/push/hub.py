@@ -536,17 +536,13 @@ class PushHub:
         seen_at = utcnow()
         alike: dict[tuple, list[int]] = {}
         for (model, device_id), fields in reports.items():
-            values = tuple(sorted(fields.items()))
-            try:
-                hash(values)
-            except TypeError:  # a value that cannot be compared as a whole: a statement of its own
-                values = (("", device_id), *values)
-            alike.setdefault((model, values), []).append(device_id)
+            # Reports are scalars (a version, a slide's name, a count, a flag): comparable as a whole.
+            alike.setdefault((model, tuple(sorted(fields.items()))), []).append(device_id)
         for (model, values), ids in alike.items():
             # Core, not the ORM's bulk update by key: a device deleted meanwhile (by another process,
             # too) just matches no row, where the ORM would fail the whole batch as stale.
             table = model.__table__
-            columns = {name: value for name, value in values if name}
+            columns = dict(values)
             ids.sort()
             for first in range(0, len(ids), REPORTS_PER_STATEMENT):
                 db.session.execute(update(table).where(table.c.id.in_(ids[first:first + REPORTS_PER_STATEMENT]))
