@@ -84,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         from gevent import monkey
 
         monkey.patch_all()
+        from . import db_wait
         from .server import serve
+
+        db_wait.install()
 
         return serve(_settings(args, RUN_SCHEDULER=not args.no_scheduler), args.host, args.port,
                      demo=args.command == "demo")

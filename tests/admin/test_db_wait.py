@@ -1,0 +1,100 @@
+"""psycopg's wait on gevent's loop (admin/db_wait.py), in a process patched as ``liangbiping serve`` is,
+against the real PostgreSQL: queries wait without blocking each other, a deadline is kept, and a
+connection whose backend was killed fails instead of hanging."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import IN_CI
+
+PG = os.environ.get("LIANGBIPING_PG_URL")
+
+SCRIPT = r"""
+from gevent import monkey
+monkey.patch_all()
+import json, sys, time
+import gevent, psycopg, psycopg.waiting
+from liangbiping.admin import db_wait
+
+dsn = sys.argv[1]
+out = {"installed": db_wait.install()}
+out["wait"] = psycopg.waiting.wait.__qualname__
+
+def sleeper(seconds):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute("SELECT pg_sleep(%s), 42", (seconds,)).fetchone()[1]
+
+# Five queries of 0.4 s each: waiting on the hub, they overlap.
+started = time.monotonic()
+jobs = [gevent.spawn(sleeper, 0.4) for _ in range(5)]
+ticks = []
+ticker = gevent.spawn(lambda: [ticks.append(gevent.sleep(0.05)) for _ in range(6)])
+gevent.joinall(jobs + [ticker], raise_error=True)
+out["five"] = time.monotonic() - started
+out["answers"] = [job.value for job in jobs]
+out["ticks"] = len(ticks)
+
+# A big answer and a big statement: the waits for reading and for writing.
+with psycopg.connect(dsn, autocommit=True) as conn:
+    out["rows"] = len(conn.execute("SELECT repeat('x', 1000) FROM generate_series(1, 20000)").fetchall())
+    out["echo"] = len(conn.execute("SELECT %s::text", ("y" * 3_000_000,)).fetchone()[0])
+
+# Waits with a deadline (psycopg's _WaitTimeout path): notifications for 0.3 s, none and then one.
+with psycopg.connect(dsn, autocommit=True) as listener, psycopg.connect(dsn, autocommit=True) as sender:
+    listener.execute("LISTEN db_wait_test")
+    t = time.monotonic()
+    out["quiet"] = [n.payload for n in listener.notifies(timeout=0.3)]
+    out["quiet_took"] = time.monotonic() - t
+    gevent.spawn_later(0.1, sender.execute, "NOTIFY db_wait_test, 'hello'")
+    out["heard"] = [n.payload for n in listener.notifies(timeout=2, stop_after=1)]
+
+# The backend killed under a query.
+with psycopg.connect(dsn, autocommit=True) as victim, psycopg.connect(dsn, autocommit=True) as killer:
+    pid = victim.info.backend_pid
+    def kill():
+        gevent.sleep(0.3)
+        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    gevent.spawn(kill)
+    try:
+        victim.execute("SELECT pg_sleep(30)")
+        out["killed"] = "answered"
+    except psycopg.OperationalError as exc:
+        out["killed"] = type(exc).__name__  # AdminShutdown, one of them
+out["after_kill"] = time.monotonic() - started
+print(json.dumps(out))
+"""
+
+
+def test_queries_wait_on_the_hub_without_blocking_each_other():
+    if not PG:
+        if IN_CI:
+            pytest.fail("LIANGBIPING_PG_URL is needed")
+        pytest.skip("LIANGBIPING_PG_URL is needed")
+    dsn = PG.replace("postgresql+psycopg://", "postgresql://")
+    done = subprocess.run([sys.executable, "-c", SCRIPT, dsn], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["installed"] is True and "_waiter" in out["wait"]
+    assert out["answers"] == [42] * 5
+    # Serially the five would take 2 s; on the hub they overlap, and the ticker ran meanwhile.
+    assert out["five"] < 1.6, out
+    assert out["ticks"] == 6
+    assert out["rows"] == 20000 and out["echo"] == 3_000_000
+    assert out["quiet"] == [] and 0.25 < out["quiet_took"] < 1.5, out
+    assert out["heard"] == ["hello"]
+    assert out["killed"] == "AdminShutdown"  # an OperationalError, not a hang: pg_sleep(30) was cut short
+    assert out["after_kill"] < 20, out
+
+
+def test_nothing_changes_without_gevent():
+    """The command line, the scheduler and the tests run threads: psycopg keeps its own wait."""
+    done = subprocess.run([sys.executable, "-c", "import psycopg.waiting as w; from liangbiping.admin import db_wait;"
+                           "print(db_wait.install(), w.wait.__name__)"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "wait_c"]
