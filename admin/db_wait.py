@@ -4,13 +4,16 @@ With ``select`` patched, psycopg waits through gevent's emulation of ``select.po
 builds a poll object, a watcher set and a timeout, several times per query. py-spy over a rating
 load on PostgreSQL had that emulation at about 7 % of the server's samples. This wait asks the
 socket itself first (the original, non-blocking ``poll``; an answer is often there already) and
-otherwise parks the greenlet on one watcher of the hub. As ``wait_poll``: ``_WaitTimeout`` past
-``timeout``, and ``OperationalError`` for a socket that was closed.
+otherwise parks the greenlet on one watcher of the hub. As ``wait_poll``: ``READY_NONE`` after each
+``interval`` with nothing ready, ``_WaitTimeout`` past ``timeout`` (checked after every step), and
+``OperationalError`` for a socket that was closed, even under the wait.
 """
 
 from __future__ import annotations
 
 from time import monotonic
+
+BUSY = 0.005  # seconds a wait may go on finding its socket ready before it lets other greenlets run
 
 
 def install() -> bool:
@@ -30,7 +33,7 @@ def install() -> bool:
 def _waiter(waiting, poll_factory):
     import select
 
-    from gevent import get_hub
+    from gevent import get_hub, sleep
     from gevent.socket import wait as park
     from psycopg import errors
 
@@ -39,22 +42,31 @@ def _waiter(waiting, poll_factory):
     bad = ~(select.POLLIN | select.POLLOUT)
 
     def wait(gen, fileno: int, interval: float = 0.0, timeout: float | None = None):
-        # ``interval`` lets a blocking C wait notice Ctrl-C; on the hub signals need no wake-ups.
+        # Parked at most ``interval`` at a time, as wait_poll: epoll forgets a socket closed under
+        # it (by another greenlet, a pool's invalidation), and only a poll after waking sees that.
         deadline = None if timeout is None else monotonic() + timeout
+        parked_at = monotonic()
         try:
             state = next(gen)
             poller = poll_factory()
             poller.register(fileno, masks[state])
             while True:
                 events = poller.poll(0)
-                if not events:
-                    left = None if deadline is None else max(0.0, deadline - monotonic())
+                if events and monotonic() - parked_at > BUSY:
+                    sleep(0)  # ready for long without a pause (a big answer): the hub runs a turn
+                    parked_at = monotonic()
+                elif not events:
+                    limit = interval if interval > 0 else None
+                    if deadline is not None:
+                        left = max(0.0, deadline - monotonic())
+                        limit = left if limit is None else min(limit, left)
                     # libev's READ and WRITE are psycopg's WAIT_R and WAIT_W.
                     watcher = get_hub().loop.io(fileno, state)
                     try:
-                        park(watcher, timeout=left, timeout_exc=False)  # False: a timeout just returns
+                        park(watcher, timeout=limit, timeout_exc=False)  # False: a timeout just returns
                     finally:
                         watcher.close()
+                    parked_at = monotonic()
                     events = poller.poll(0)
                 if events:
                     mask = events[0][1]
@@ -66,7 +78,10 @@ def _waiter(waiting, poll_factory):
                         raise errors.OperationalError("connection socket closed")
                     state = gen.send(ready)
                     poller.modify(fileno, masks[state])
-                elif deadline is not None and monotonic() >= deadline:
+                else:
+                    state = gen.send(waiting.READY_NONE)
+                    poller.modify(fileno, masks[state])
+                if deadline is not None and monotonic() >= deadline:
                     raise errors._WaitTimeout("wait timeout expired")
         except StopIteration as stop:
             return stop.value

@@ -18,6 +18,7 @@ from liangbiping.admin.extensions import db
 
 from . import factories
 from .factories import DEMO_PASSWORD, PASSWORD, sign_in
+from .livesrv import record_closings
 
 PG_URL = os.environ.get("LIANGBIPING_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
@@ -226,22 +227,6 @@ def wait_for(predicate, timeout=30.0, step=0.25):
 OPEN_MOMENT = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 
 
-def _day_closed_already() -> None:
-    """A live server made from the template catches up a missed closing at its start (within the
-    job's grace) and sends every member home: started between 17:30 and 18:30 in the hall, its
-    screens would show nobody. The closings due just before and just after now are recorded as run,
-    so the members stay at their windows whenever the suite runs."""
-    from datetime import timedelta
-
-    from liangbiping.admin.services import job_runs, opening_hours
-    from liangbiping.admin.timefmt import hall_zone
-
-    last = job_runs.last_daily_due(datetime.now(timezone.utc), opening_hours.closing_time(), hall_zone())
-    for due in (last, last + timedelta(days=1)):
-        assert job_runs.claim("close_the_day", due.astimezone(timezone.utc))
-        job_runs.finish("close_the_day", due.astimezone(timezone.utc))
-
-
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
     from liangbiping.admin.demo import seed_if_empty
@@ -252,7 +237,7 @@ def _demo_template(tmp_path_factory):
     with application.test_request_context("/"):
         assert seed_if_empty() is True
         staff_the_windows(OPEN_MOMENT)  # whatever the hour of the test run: the members at their windows
-        _day_closed_already()
+        record_closings()  # tests/livesrv.py: the members stay at their windows at any hour
         db.session.remove()
         db.engine.dispose()
     return root

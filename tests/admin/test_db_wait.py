@@ -98,3 +98,103 @@ def test_nothing_changes_without_gevent():
                            "print(db_wait.install(), w.wait.__name__)"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["False", "wait_c"]
+
+
+SOCKETS = r"""
+from gevent import monkey
+monkey.patch_all()
+import json, socket, time
+import gevent, psycopg.errors, psycopg.waiting as w
+from liangbiping.admin import db_wait
+
+assert db_wait.install()
+out = {}
+
+def reads(sock):
+    # A generator as psycopg writes them: it asks for a state until the socket has data.
+    while not (ready := (yield w.WAIT_R)):
+        pass
+    return ready, sock.recv(10)
+
+# An answer that comes later: the greenlet parks, the hub runs others meanwhile.
+a, b = socket.socketpair()
+ticks = []
+ticker = gevent.spawn(lambda: [ticks.append(gevent.sleep(0.02)) for _ in range(5)])
+gevent.spawn_later(0.2, b.send, b"answer")
+started = time.monotonic()
+out["answer"] = [w.wait(reads(a), a.fileno(), interval=0.1)[0], w.wait.__qualname__]
+out["answer_took"] = time.monotonic() - started
+ticker.join()
+out["ticks"] = len(ticks)
+
+# Writing into a full buffer: WAIT_W parks until the other side reads.
+a.setblocking(False)
+while True:
+    try:
+        a.send(b"x" * 65536)
+    except BlockingIOError:
+        break
+def writes():
+    while not (ready := (yield w.WAIT_W)):
+        pass
+    return ready
+def drain():
+    gevent.sleep(0.2)
+    b.setblocking(False)
+    try:
+        while b.recv(1 << 20):
+            pass
+    except BlockingIOError:
+        pass
+gevent.spawn(drain)
+out["write"] = w.wait(writes(), a.fileno(), interval=0.1)
+
+# A deadline with nothing coming, and one on a socket that is always ready.
+c, d = socket.socketpair()
+started = time.monotonic()
+try:
+    w.wait(reads(c), c.fileno(), interval=0.1, timeout=0.3)
+    out["quiet"] = "returned"
+except psycopg.errors._WaitTimeout:
+    out["quiet"] = "timeout"
+out["quiet_took"] = time.monotonic() - started
+def forever():
+    while True:
+        yield w.WAIT_W
+ticks.clear()
+ticker = gevent.spawn(lambda: [ticks.append(gevent.sleep(0)) for _ in range(3)])
+started = time.monotonic()
+try:
+    w.wait(forever(), c.fileno(), interval=0.1, timeout=0.2)
+    out["busy"] = "returned"
+except psycopg.errors._WaitTimeout:
+    out["busy"] = "timeout"
+out["busy_took"] = time.monotonic() - started
+out["busy_ticks"] = len(ticks)
+
+# The socket closed by another greenlet while the wait is parked on it.
+e, f = socket.socketpair()
+gevent.spawn_later(0.2, e.close)
+started = time.monotonic()
+try:
+    w.wait(reads(e), e.fileno(), interval=0.1)
+    out["closed"] = "returned"
+except psycopg.errors.OperationalError as exc:
+    out["closed"] = type(exc).__name__
+out["closed_took"] = time.monotonic() - started
+print(json.dumps(out))
+"""
+
+
+def test_the_wait_parks_writes_keeps_deadlines_and_sees_a_closed_socket():
+    """The wait's own cases on plain sockets (no database): the psycopg generators' protocol."""
+    done = subprocess.run([sys.executable, "-c", SOCKETS], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["answer"] == [1, "_waiter.<locals>.wait"] and out["answer_took"] >= 0.15 and out["ticks"] == 5
+    assert out["write"] == 2  # READY_W once the other side read
+    assert out["quiet"] == "timeout" and 0.25 < out["quiet_took"] < 1.5
+    # Always ready and never done: the deadline still holds, and other greenlets still ran.
+    assert out["busy"] == "timeout" and out["busy_took"] < 1.5 and out["busy_ticks"] == 3
+    # Closed under the wait: an error within about one interval, not a wait forever.
+    assert out["closed"] == "OperationalError" and out["closed_took"] < 2, out
